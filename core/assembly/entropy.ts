@@ -1,0 +1,35 @@
+// Randomness pool. The core reads no entropy of its own: the host's `entropy(ptr, len)` import
+// fills the pool with OS CSPRNG bytes (crypto.getRandomValues) straight into wasm memory, and the
+// pool is refilled when drained. Tests inject a seeded source to make output reproducible.
+
+@external("env", "entropy")
+declare function hostEntropy(ptr: usize, len: i32): void;
+
+/** 4 KiB: 512 segment IDs per refill keeps the host call (about 1 µs) off the per-ID cost. */
+const POOL_SIZE: i32 = 4096;
+const pool: usize = memory.data(POOL_SIZE, 16);
+let used: i32 = POOL_SIZE;
+
+function refill(): void {
+  hostEntropy(pool, POOL_SIZE);
+  used = 0;
+}
+
+export function random64(): u64 {
+  if (used + 8 > POOL_SIZE) refill();
+  const v = load<u64>(pool + <usize>used);
+  used += 8;
+  return v;
+}
+
+export function random32(): u32 {
+  if (used + 4 > POOL_SIZE) refill();
+  const v = load<u32>(pool + <usize>used);
+  used += 4;
+  return v;
+}
+
+/** Drops what is left so the next draw refills: lets tests restart a seeded stream. */
+export function entropyReset(): void {
+  used = POOL_SIZE;
+}

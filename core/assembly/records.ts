@@ -1,0 +1,102 @@
+// A node's own data, kept already encoded as JSON fragments so that sending is mostly copying.
+// Layout of node.data: the escaped name, then records `[kind u8][length u32][payload]`.
+// A record replaced by a later one with the same key is marked K_DEAD; dead bytes are reclaimed
+// by compaction when the buffer would otherwise pass the budget.
+import { Node } from "./store";
+import { NODE_BUDGET } from "./limits";
+
+export const K_DEAD: u8 = 0;
+/** payload: [key length u16][key JSON string][value JSON] */
+export const K_ANNOTATION: u8 = 1;
+/** payload: [namespace length u16][namespace JSON string][key length u16][key JSON string][value JSON] */
+export const K_METADATA: u8 = 2;
+/** payload: [member u8][value JSON]; one per member (http, aws, sql, ...) */
+export const K_MEMBER: u8 = 3;
+/** payload: one exception object (JSON) for cause.exceptions */
+export const K_EXCEPTION: u8 = 4;
+/** Set on K_METADATA records while the encoder groups them by namespace. */
+export const K_SEEN: u8 = 0x80;
+
+export const HEADER: i32 = 5;
+
+@inline export function recordKind(p: usize): u8 {
+  return load<u8>(p);
+}
+
+@inline export function recordLength(p: usize): i32 {
+  return load<i32>(p, 1);
+}
+
+@inline export function recordsStart(n: Node): usize {
+  return n.data + <usize>n.nameLen;
+}
+
+@inline export function recordsEnd(n: Node): usize {
+  return n.data + <usize>n.dataLen;
+}
+
+/** A `[length u16][bytes]` prefix inside a payload. */
+@inline export function prefixLength(p: usize): i32 {
+  return <i32>load<u16>(p);
+}
+
+function compact(n: Node): void {
+  let w = recordsStart(n);
+  const end = recordsEnd(n);
+  for (let p = w; p < end;) {
+    const size = <usize>(HEADER + recordLength(p));
+    if (recordKind(p) != K_DEAD) {
+      if (w != p) memory.copy(w, p, size);
+      w += size;
+    }
+    p += size;
+  }
+  n.dataLen = <i32>(w - n.data);
+  n.dead = 0;
+}
+
+function ensure(n: Node, need: i32): void {
+  if (need <= n.dataCap) return;
+  let cap = n.dataCap < 64 ? 64 : n.dataCap;
+  while (cap < need) cap <<= 1;
+  n.data = n.data == 0 ? heap.alloc(<usize>cap) : heap.realloc(n.data, <usize>cap);
+  n.dataCap = cap;
+}
+
+/**
+ * Adds the record whose payload is `len` bytes at `src`, replacing live records of the same kind
+ * whose payload starts with the same first `keyLen` bytes (keyLen 0: no replacing). Returns how
+ * many records it replaced, or -1 when the node's budget refuses it (then nothing changed).
+ */
+export function upsertRecord(n: Node, kind: u8, src: usize, len: i32, keyLen: i32): i32 {
+  let replaced = 0, replacedBytes = 0;
+  const end = recordsEnd(n);
+  if (keyLen > 0) {
+    for (let p = recordsStart(n); p < end; p += <usize>(HEADER + recordLength(p))) {
+      const rl = recordLength(p);
+      if (recordKind(p) == kind && rl >= keyLen && memory.compare(p + HEADER, src, <usize>keyLen) == 0) {
+        replaced++;
+        replacedBytes += HEADER + rl;
+      }
+    }
+  }
+  const live = n.dataLen - n.nameLen - n.dead;
+  if (live - replacedBytes + HEADER + len > NODE_BUDGET) return -1;
+  if (replaced > 0) {
+    for (let p = recordsStart(n); p < end; p += <usize>(HEADER + recordLength(p))) {
+      const rl = recordLength(p);
+      if (recordKind(p) == kind && rl >= keyLen && memory.compare(p + HEADER, src, <usize>keyLen) == 0) {
+        store<u8>(p, K_DEAD);
+      }
+    }
+    n.dead += replacedBytes;
+  }
+  if (n.dataLen - n.nameLen + HEADER + len > NODE_BUDGET) compact(n);
+  ensure(n, n.dataLen + HEADER + len);
+  const p = recordsEnd(n);
+  store<u8>(p, kind);
+  store<i32>(p, len, 1);
+  memory.copy(p + HEADER, src, <usize>len);
+  n.dataLen += HEADER + len;
+  return replaced;
+}

@@ -1,0 +1,144 @@
+// Local sampling rules: the first rule whose patterns match decides, the default rule last. Each
+// rule takes `fixedTarget` requests per second (its reservoir), then samples `rate` of the rest.
+// Patterns use `*` (any run) and `?` (one character), ASCII case-insensitive. A request attribute
+// that is absent matches any pattern (as aws-xray-sdk-core's local sampler does).
+import { input } from "./abi";
+import { random32 } from "./entropy";
+import { utf8Length } from "./json";
+
+/** Patterns per rule: host, method, path, service name, service type. */
+const FIELDS: i32 = 5;
+
+@unmanaged class Rule {
+  patterns: usize;       // FIELDS × (offset i32, length i32) into `bytes`, length -1: any
+  bytes: usize;
+  fixedTarget: i32;
+  rate: f64;
+  second: f64;           // the second the reservoir counts
+  used: i32;
+  next: usize;
+}
+
+@unmanaged class RuleSet {
+  first: usize;
+  last: usize;
+  count: i32;
+}
+
+let sets: usize = 0;
+let setCount: i32 = 0;
+let setCap: i32 = 0;
+
+/** A new, empty rule set; returns its id. */
+export function samplerCreate(): i32 {
+  if (setCount == setCap) {
+    setCap = setCap == 0 ? 4 : setCap << 1;
+    sets = sets == 0 ? heap.alloc(<usize>setCap << 2) : heap.realloc(sets, <usize>setCap << 2);
+  }
+  const s = changetype<RuleSet>(heap.alloc(offsetof<RuleSet>()));
+  s.first = 0; s.last = 0; s.count = 0;
+  store<u32>(sets + (<usize>setCount << 2), <u32>changetype<usize>(s));
+  return setCount++;
+}
+
+function setOf(id: i32): RuleSet | null {
+  if (id < 0 || id >= setCount) return null;
+  return changetype<RuleSet>(<usize>load<u32>(sets + (<usize>id << 2)));
+}
+
+@inline function lower(c: i32): i32 {
+  return c >= 65 && c <= 90 ? c | 32 : c;
+}
+
+/**
+ * Adds a rule. Input holds the five patterns back to back; lengths come in `lens` (five bytes of a
+ * u64... kept simple: five i32 at input[0, 20), patterns from input[20]). Length -1: matches all.
+ * Returns the rule's index, or -1 for an unknown set.
+ */
+export function samplerAddRule(id: i32, fixedTarget: i32, rate: f64): i32 {
+  const s = setOf(id);
+  if (s == null) return -1;
+  let total = 0;
+  for (let i = 0; i < FIELDS; i++) {
+    const l = load<i32>(input + <usize>(i << 2));
+    if (l > 0) total += l;
+  }
+  if (total > 65536) return -1;
+  const r = changetype<Rule>(heap.alloc(offsetof<Rule>()));
+  r.patterns = heap.alloc(<usize>FIELDS << 3);
+  r.bytes = heap.alloc(<usize>max(total, 1));
+  let at = 0;
+  for (let i = 0; i < FIELDS; i++) {
+    const l = load<i32>(input + <usize>(i << 2));
+    store<i32>(r.patterns + (<usize>i << 3), at);
+    store<i32>(r.patterns + (<usize>i << 3), l < 0 ? -1 : l, 4);
+    for (let k = 0; k < l; k++) store<u8>(r.bytes + <usize>(at + k), <u8>lower(load<u8>(input + 20 + <usize>(at + k))));
+    if (l > 0) at += l;
+  }
+  r.fixedTarget = fixedTarget < 0 ? 0 : fixedTarget;
+  r.rate = rate >= 0 && rate <= 1 ? rate : (rate > 1 ? 1.0 : 0.0);
+  r.second = -1;
+  r.used = 0;
+  r.next = 0;
+  if (s.last == 0) s.first = changetype<usize>(r);
+  else changetype<Rule>(s.last).next = changetype<usize>(r);
+  s.last = changetype<usize>(r);
+  return s.count++;
+}
+
+/** Glob match of pattern [p, p+pl) against text [t, t+tl); `?` takes one UTF-8 character. */
+function globMatch(p: usize, pl: i32, t: usize, tl: i32): bool {
+  let pi = 0, ti = 0, starP = -1, starT = 0;
+  while (ti < tl) {
+    if (pi < pl) {
+      const pc = <i32>load<u8>(p + <usize>pi);
+      if (pc == 42) { starP = pi++; starT = ti; continue; }
+      const tc = lower(load<u8>(t + <usize>ti));
+      if (pc == 63) {
+        const n = tc < 0x80 ? 1 : utf8Length(t + <usize>ti, t + <usize>tl);
+        pi++; ti += n > 0 ? n : 1;
+        continue;
+      }
+      if (pc == tc) { pi++; ti++; continue; }
+    }
+    if (starP < 0) return false;
+    pi = starP + 1;
+    starT++;
+    ti = starT;
+  }
+  while (pi < pl && load<u8>(p + <usize>pi) == 42) pi++;
+  return pi == pl;
+}
+
+/**
+ * Decides for a request whose five attributes are at input: lengths as five i32 at input[0, 20)
+ * (-1: absent), bytes from input[20]. Returns (rule index << 1) | sampled, or -1 when no rule
+ * matched (an empty set).
+ */
+export function samplerDecide(id: i32, now: f64): i32 {
+  const s = setOf(id);
+  if (s == null) return -1;
+  let index = 0;
+  for (let c = s.first; c != 0; c = changetype<Rule>(c).next, index++) {
+    const r = changetype<Rule>(c);
+    let ok = true;
+    let at = 0;
+    for (let i = 0; i < FIELDS && ok; i++) {
+      const tl = load<i32>(input + <usize>(i << 2));
+      const pl = load<i32>(r.patterns + (<usize>i << 3), 4);
+      if (tl >= 0 && pl >= 0) {
+        const po = load<i32>(r.patterns + (<usize>i << 3));
+        ok = globMatch(r.bytes + <usize>po, pl, input + 20 + <usize>at, tl);
+      }
+      if (tl > 0) at += tl;
+    }
+    if (!ok) continue;
+    const second = Math.floor(now);
+    if (second != r.second) { r.second = second; r.used = 0; }
+    if (r.used < r.fixedTarget) { r.used++; return (index << 1) | 1; }
+    // rate as a fraction of 2^32: random32() < rate·2^32 samples with probability `rate`.
+    const sampled = <f64>random32() < r.rate * 4294967296.0;
+    return (index << 1) | (sampled ? 1 : 0);
+  }
+  return -1;
+}

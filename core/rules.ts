@@ -1,0 +1,113 @@
+/**
+ * Local sampling rule files, versions 1 and 2, validated at construction. A malformed file throws
+ * with a message naming the field and the expected form; nothing is guessed.
+ */
+
+export interface LocalRule {
+  /** What `shouldSample` reports as `rule`: the description, else `rules[i]`, or "default". */
+  name: string;
+  host?: string;
+  httpMethod?: string;
+  urlPath?: string;
+  fixedTarget: number;
+  rate: number;
+}
+
+/** The default rule of the X-Ray SDKs: 1 request per second, then 5%. */
+export const DEFAULT_RULES: LocalRule[] = [{ name: "default", fixedTarget: 1, rate: 0.05 }];
+
+function fail(where: string, message: string): never {
+  throw new Error(`xray-edge: invalid sampling rules: ${where} ${message}`);
+}
+
+function fixedTarget(where: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    fail(where, `"fixed_target" must be a non-negative integer (requests per second), got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function rate(where: string, value: unknown): number {
+  if (typeof value !== "number" || !(value >= 0 && value <= 1)) {
+    fail(where, `"rate" must be a number from 0 to 1, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function pattern(where: string, key: string, value: unknown): string {
+  if (typeof value !== "string") fail(where, `"${key}" must be a string pattern (* and ? wildcards), got ${JSON.stringify(value)}`);
+  return value;
+}
+
+const V1_FIELDS = ["service_name", "http_method", "url_path", "fixed_target", "rate"];
+const V2_FIELDS = ["host", "http_method", "url_path", "fixed_target", "rate"];
+
+function parseRule(version: 1 | 2, raw: unknown, index: number): LocalRule {
+  const where = `rules[${index}]`;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(where, "must be an object");
+  const r = raw as Record<string, unknown>;
+  const fields = version === 1 ? V1_FIELDS : V2_FIELDS;
+  for (const key of Object.keys(r)) {
+    if (key !== "description" && !fields.includes(key)) fail(where, `has unknown field "${key}" (version ${version} rules take ${fields.join(", ")}, description)`);
+  }
+  for (const key of fields) {
+    if (!(key in r)) fail(where, `has no "${key}" (version ${version} rules need ${fields.join(", ")})`);
+  }
+  if (r.description !== undefined && typeof r.description !== "string") fail(where, `"description" must be a string`);
+  return {
+    name: typeof r.description === "string" && r.description !== "" ? r.description : where,
+    host: pattern(where, version === 1 ? "service_name" : "host", version === 1 ? r.service_name : r.host),
+    httpMethod: pattern(where, "http_method", r.http_method),
+    urlPath: pattern(where, "url_path", r.url_path),
+    fixedTarget: fixedTarget(where, r.fixed_target),
+    rate: rate(where, r.rate),
+  };
+}
+
+function readRulesFile(path: string): string {
+  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => any } }).process?.getBuiltinModule;
+  const fs = getBuiltin?.("node:fs");
+  if (!fs) fail("file", `"${path}" cannot be read here (no node:fs); pass the rules as an object or JSON text`);
+  try {
+    return fs.readFileSync(path, "utf8");
+  } catch (error) {
+    return fail("file", `"${path}" cannot be read: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Parses a rules document: an object, JSON text, or a file path (where node:fs exists). Returns
+ * the rules in file order with the default last.
+ */
+export function parseLocalRules(source: object | string): LocalRule[] {
+  let doc: unknown = source;
+  if (typeof source === "string") {
+    const text = source.trimStart().startsWith("{") ? source : readRulesFile(source);
+    try {
+      doc = JSON.parse(text);
+    } catch (error) {
+      fail("document", `is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) fail("document", "must be a JSON object");
+  const d = doc as Record<string, unknown>;
+  if (d.version !== 1 && d.version !== 2) fail("document", `"version" must be 1 or 2, got ${JSON.stringify(d.version)}`);
+  const version = d.version;
+  const def = d.default;
+  if (typeof def !== "object" || def === null || Array.isArray(def)) {
+    fail("default", `is required: an object with "fixed_target" and "rate"`);
+  }
+  const defRule = def as Record<string, unknown>;
+  for (const key of Object.keys(defRule)) {
+    if (key !== "fixed_target" && key !== "rate") fail("default", `has unknown field "${key}" (the default rule takes fixed_target and rate only)`);
+  }
+  if (!("fixed_target" in defRule)) fail("default", `has no "fixed_target"`);
+  if (!("rate" in defRule)) fail("default", `has no "rate"`);
+  const rules: LocalRule[] = [];
+  if (d.rules !== undefined) {
+    if (!Array.isArray(d.rules)) fail("document", `"rules" must be an array`);
+    d.rules.forEach((raw, i) => rules.push(parseRule(version, raw, i)));
+  }
+  rules.push({ name: "default", fixedTarget: fixedTarget("default", defRule.fixed_target), rate: rate("default", defRule.rate) });
+  return rules;
+}

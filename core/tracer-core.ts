@@ -1,0 +1,129 @@
+import { type Core, E_STALE, E_INVALID, E_BUDGET, E_LIMIT, E_CLOSED } from "./abi.ts";
+import type { Clock } from "./clock.ts";
+import type { Emitter } from "./emitter.ts";
+import { Warnings } from "./log.ts";
+import { newSegmentIdWith } from "./ids.ts";
+
+export interface TracerStats {
+  /** Datagrams handed to the emitter. */
+  sent: number;
+  /** Recording calls refused (invalid value, limits, reserved namespace, oversized data). */
+  refused: number;
+  /** Calls on a handle whose document was already sent. */
+  stale: number;
+}
+
+/**
+ * What the handles of one tracer share: the core, the emitter, the clock, the warnings. Also the
+ * one place where core status codes become warnings and where nothing may throw to the caller.
+ */
+export class TracerCore {
+  sent = 0;
+  refused = 0;
+  stale = 0;
+  private workingDirectorySet = false;
+  readonly newId: () => string;
+
+  constructor(
+    readonly core: Core,
+    readonly emitter: Emitter | undefined,
+    readonly clock: Clock,
+    readonly warnings: Warnings,
+  ) {
+    this.newId = () => newSegmentIdWith(core);
+  }
+
+  /** Runs instrumentation; anything thrown is logged once and `fallback` answered instead. */
+  guard<T>(fn: () => T, fallback?: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      this.warnings.once("internal", `tracing failed and was skipped: ${(error as Error)?.message ?? error}`);
+      return fallback ? fallback() : (undefined as T);
+    }
+  }
+
+  status(code: number, what: string, key?: string): void {
+    const k = key === undefined ? "" : ` "${key}"`;
+    switch (code) {
+      case E_STALE:
+        this.stale++;
+        return this.warnings.once("stale", `${what} ignored: this segment's document was already sent (a handle used after its segment closed)`);
+      case E_CLOSED:
+        return this.warnings.once("closed", `${what} ignored: already closed`);
+      case E_LIMIT:
+        this.refused++;
+        return this.warnings.once("annotation-limit", `${what}${k} refused: at most 50 annotations per segment or subsegment`);
+      case E_BUDGET:
+        this.refused++;
+        return this.warnings.once("budget", `${what}${k} refused: a segment's own data is limited to 60,000 bytes so that its document fits one 64 KB datagram`);
+      case E_INVALID:
+        this.refused++;
+        return this.warnings.once("invalid", `${what}${k} refused: invalid value`);
+    }
+  }
+
+  /**
+   * Writes JSON text at input offset `at` in full, or refuses it (-1) when it cannot fit: JSON
+   * cut short would not be JSON.
+   */
+  writeJson(json: string, at: number, what: string): number {
+    const room = this.core.inputCap - at;
+    if (json.length * 3 <= room) return this.core.write(json, at, room);
+    const bytes = new TextEncoder().encode(json);
+    if (bytes.length > room) {
+      this.refused++;
+      this.warnings.once("too-large", `${what} refused: ${bytes.length} bytes of JSON, more than one document can hold`);
+      return -1;
+    }
+    this.core.views().set(bytes, this.core.input + at);
+    return bytes.length;
+  }
+
+  /** Hands the `n` datagrams the core just wrote to the emitter. */
+  send(n: number): void {
+    const emitter = this.emitter;
+    if (!emitter) return;
+    const core = this.core;
+    const u8 = core.views();
+    const list = core.x.datagramList() >> 2;
+    const out = core.x.outputPtr();
+    for (let i = 0; i < n; i++) {
+      const offset = core.i32[list + 2 * i]!;
+      const length = core.i32[list + 2 * i + 1]!;
+      try {
+        emitter.send(u8.subarray(out + offset, out + offset + length));
+        this.sent++;
+      } catch (error) {
+        this.warnings.once("emitter", `the emitter threw and a datagram was lost: ${(error as Error)?.message ?? error}`);
+      }
+    }
+  }
+
+  idsOf(slot: number, gen: number): { id: string; traceId: string } | undefined {
+    if (this.core.x.segIds(slot, gen) < 0) {
+      this.status(E_STALE, "reading IDs");
+      return undefined;
+    }
+    return { id: this.core.read(this.core.idAt, 16), traceId: this.core.read(this.core.idAt + 16, 35) };
+  }
+
+  /** `carry` is the incoming header's Lineage and extra fields, already formatted (`;k=v…`). */
+  headerFor(traceId: string, parent: string, sampled: boolean, carry: string): string {
+    return `Root=${traceId};Parent=${parent};Sampled=${sampled ? 1 : 0}${carry}`;
+  }
+
+  /** `cause.working_directory`: the process's directory where there is one (not on workerd). */
+  ensureWorkingDirectory(): void {
+    if (this.workingDirectorySet) return;
+    this.workingDirectorySet = true;
+    const cwd = (globalThis as { process?: { cwd?: () => string } }).process?.cwd;
+    let dir: string | undefined;
+    try {
+      dir = typeof cwd === "function" ? cwd() : undefined;
+    } catch {
+      dir = undefined;
+    }
+    if (dir) this.core.x.setWorkingDirectory(this.core.write(JSON.stringify(dir), 0, 4096));
+  }
+}

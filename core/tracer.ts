@@ -1,0 +1,153 @@
+import { B_TRACE_GIVEN, BEGIN_PARENT_AT, BEGIN_NAME_AT, F_FACADE, F_HAS_PARENT, M_ORIGIN, M_SERVICE, M_USER } from "./abi.ts";
+import type { Core } from "./abi.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import type { Emitter } from "./emitter.ts";
+import { Entity } from "./entity.ts";
+import { type TraceHeader, formatTraceHeader, parseTraceHeaderWith } from "./header.ts";
+import { newTraceIdWith } from "./ids.ts";
+import { type Logger, Warnings, consoleLogger } from "./log.ts";
+import type { SamplingRequest } from "./sampler.ts";
+import { safeStringify } from "./serialize.ts";
+import { TracerCore, type TracerStats } from "./tracer-core.ts";
+import { writeName } from "./names.ts";
+
+/** Anything that decides sampling: the local `Sampler`, or a centralized one later. */
+export interface SamplingStrategy {
+  shouldSample(request?: SamplingRequest): { sampled: boolean; rule: string };
+}
+
+export interface TracerOptions {
+  /** The service's name: the sampling rules' service name, and the default segment name. */
+  serviceName?: string;
+  /** Where finished documents go. Without one, nothing is sent. */
+  emitter?: Emitter;
+  /** Decides for traces the incoming header leaves open. Default: 1 per second, then 5%. */
+  sampler?: SamplingStrategy;
+  /** Epoch seconds, fractional. Default: the system clock with microseconds. */
+  clock?: Clock;
+  /** `origin` of every segment, e.g. "AWS::Lambda::Function". */
+  origin?: string;
+  /** `service` of every segment, e.g. { version: "1.2.3" }. */
+  service?: Record<string, unknown>;
+  /** Receives warnings (each kind once). Default: console.warn. */
+  logger?: Logger;
+}
+
+export interface BeginSegmentOptions {
+  /** The incoming `X-Amzn-Trace-Id` (text or parsed): joins its trace and obeys Sampled=1/0. */
+  traceHeader?: string | TraceHeader;
+  /** Request attributes for the sampling rules. */
+  request?: SamplingRequest;
+  /**
+   * Lambda: the segment stands for the one Lambda records itself. It is never sent; each of its
+   * subsegments is sent as its own document when it closes. Needs a header with Root and Parent.
+   */
+  facade?: boolean;
+}
+
+export class Segment extends Entity {
+  private readonly givenTraceId: string | undefined;
+
+  /** @internal */
+  constructor(t: TracerCore, sampled: boolean, slot: number, gen: number, traceId: string | undefined, carry: string) {
+    super(t, sampled, slot, gen);
+    this.givenTraceId = traceId;
+    this.carry = carry;
+  }
+
+  /** Sets `user`, the user who made the request. */
+  setUser(user: string): void {
+    this.setMember(M_USER, String(user));
+  }
+
+  /** @internal */
+  protected unsampledIds() {
+    return { id: this.t.newId(), traceId: this.givenTraceId ?? newTraceIdWith(this.t.core, this.t.clock()) };
+  }
+}
+
+/** Sampler bound to a tracer's core when none is given (so the default pool is shared). */
+export type DefaultSamplerFactory = (core: Core, clock: Clock) => SamplingStrategy;
+
+/** Formats the fields carried downstream unchanged (Lineage and unknown extras). */
+function carried(h: TraceHeader): string {
+  if (h.lineage === undefined && Object.keys(h.extra).length === 0) return "";
+  const s = formatTraceHeader({ root: "", lineage: h.lineage, extra: h.extra });
+  return s.slice("Root=".length);
+}
+
+/**
+ * Builds segments over one core. `beginSegment` decides sampling (an incoming Sampled=1 or 0 is
+ * obeyed, otherwise the sampler decides) and returns a handle; closing it sends its document.
+ */
+export class TracerWith {
+  /** @internal */ readonly t: TracerCore;
+  readonly serviceName: string | undefined;
+  readonly sampler: SamplingStrategy;
+  private readonly origin: string | undefined;
+  private readonly serviceJson: string | undefined;
+
+  constructor(core: Core, options: TracerOptions, defaultSampler: DefaultSamplerFactory) {
+    const clock = options.clock ?? systemClock;
+    this.t = new TracerCore(core, options.emitter, clock, new Warnings(options.logger ?? consoleLogger));
+    this.serviceName = options.serviceName;
+    this.sampler = options.sampler ?? defaultSampler(core, clock);
+    this.origin = options.origin;
+    this.serviceJson = options.service ? safeStringify(options.service) : undefined;
+  }
+
+  beginSegment(name?: string, options: BeginSegmentOptions = {}): Segment {
+    const t = this.t;
+    return t.guard(
+      () => this.begin(name ?? this.serviceName ?? "", options),
+      () => new Segment(t, false, -1, 0, undefined, ""),
+    );
+  }
+
+  private begin(name: string, options: BeginSegmentOptions): Segment {
+    const t = this.t;
+    const core = t.core;
+    const raw = options.traceHeader;
+    const header = typeof raw === "string" ? parseTraceHeaderWith(core, raw) : raw;
+    let sampled: boolean;
+    if (header?.sampled === true || header?.sampled === false) sampled = header.sampled;
+    else {
+      const request = options.request ?? {};
+      sampled = this.sampler.shouldSample(
+        request.serviceName === undefined && this.serviceName !== undefined ? { ...request, serviceName: this.serviceName } : request,
+      ).sampled;
+    }
+    const carry = header ? carried(header) : "";
+    if (!sampled) return new Segment(t, false, -1, 0, header?.root, carry);
+    let flags = 0;
+    if (header) {
+      flags |= B_TRACE_GIVEN;
+      core.write(header.root, 0, 35);
+      if (header.parent !== undefined) {
+        flags |= F_HAS_PARENT;
+        core.write(header.parent, BEGIN_PARENT_AT, 16);
+      }
+    }
+    if (options.facade) flags |= F_FACADE;
+    const nameLen = writeName(core, name, BEGIN_NAME_AT);
+    const slot = core.x.segBegin(-1, 0, nameLen, t.clock(), flags);
+    const segment = new Segment(t, true, slot, core.slot(0), header?.root, carry);
+    if (this.origin !== undefined) segment.member(M_ORIGIN, JSON.stringify(this.origin));
+    if (this.serviceJson !== undefined) segment.member(M_SERVICE, this.serviceJson);
+    return segment;
+  }
+
+  /** Counters since the tracer was made. */
+  stats(): TracerStats {
+    return { sent: this.t.sent, refused: this.t.refused, stale: this.t.stale };
+  }
+
+  /** Resolves when the emitter has sent everything handed to it. */
+  flush(): Promise<void> {
+    try {
+      return this.t.emitter ? this.t.emitter.flush().catch(() => undefined) : Promise.resolve();
+    } catch {
+      return Promise.resolve();
+    }
+  }
+}

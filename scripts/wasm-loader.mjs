@@ -1,0 +1,14 @@
+// Node module hook for running the TypeScript sources directly (tests, demo): a `.wasm` import
+// becomes a module whose default export is the file's bytes, as esbuild's binary loader does in
+// the bundles. Registered by scripts/register.mjs.
+import { readFile } from "node:fs/promises";
+
+export async function load(url, context, nextLoad) {
+  if (!url.endsWith(".wasm")) return nextLoad(url, context);
+  const bytes = await readFile(new URL(url));
+  return {
+    format: "module",
+    shortCircuit: true,
+    source: `export default Uint8Array.from(atob(${JSON.stringify(bytes.toString("base64"))}), (c) => c.charCodeAt(0));`,
+  };
+}
