@@ -6,7 +6,7 @@
 /** The platform the core is given: it reads no clock and no entropy of its own. */
 export interface Platform {
   /** Fills `bytes` with secure random bytes (default: crypto.getRandomValues). */
-  entropy(bytes: Uint8Array): void;
+  entropy(bytes: Uint8Array<ArrayBuffer>): void;
 }
 
 /** The raw exports of core.wasm (core/assembly/index.ts). */
@@ -91,7 +91,7 @@ export class Core {
   readonly inputCap: number;
   readonly result: number;
   readonly idAt: number;
-  u8: Uint8Array;
+  u8: Uint8Array<ArrayBuffer>;
   i32: Int32Array;
   private buffer: ArrayBuffer;
 
@@ -107,7 +107,7 @@ export class Core {
   }
 
   /** Re-creates the views after the wasm memory grew (which detaches the old buffer). */
-  views(): Uint8Array {
+  views(): Uint8Array<ArrayBuffer> {
     if (this.x.memory.buffer !== this.buffer) {
       this.buffer = this.x.memory.buffer;
       this.u8 = new Uint8Array(this.buffer);

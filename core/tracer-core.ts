@@ -29,6 +29,7 @@ export class TracerCore {
     readonly emitter: Emitter | undefined,
     readonly clock: Clock,
     readonly warnings: Warnings,
+    private readonly workingDirectory?: string,
   ) {
     this.newId = () => newSegmentIdWith(core);
   }
@@ -113,17 +114,22 @@ export class TracerCore {
     return `Root=${traceId};Parent=${parent};Sampled=${sampled ? 1 : 0}${carry}`;
   }
 
-  /** `cause.working_directory`: the process's directory where there is one (not on workerd). */
+  /**
+   * `cause.working_directory`: the given one, else the process's directory where there is one
+   * (not on workerd). Set in the core before this tracer's first error: the core keeps one value,
+   * so tracers sharing a core should agree on it.
+   */
   ensureWorkingDirectory(): void {
     if (this.workingDirectorySet) return;
     this.workingDirectorySet = true;
-    const cwd = (globalThis as { process?: { cwd?: () => string } }).process?.cwd;
-    let dir: string | undefined;
-    try {
-      dir = typeof cwd === "function" ? cwd() : undefined;
-    } catch {
-      dir = undefined;
+    let dir = this.workingDirectory;
+    if (dir === undefined) {
+      try {
+        dir = (globalThis as { process?: { cwd?: () => string } }).process?.cwd?.();
+      } catch {
+        dir = undefined;
+      }
     }
-    if (dir) this.core.x.setWorkingDirectory(this.core.write(JSON.stringify(dir), 0, 4096));
+    this.core.x.setWorkingDirectory(dir ? this.core.write(JSON.stringify(dir), 0, 4096) : 0);
   }
 }

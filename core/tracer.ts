@@ -31,6 +31,8 @@ export interface TracerOptions {
   service?: Record<string, unknown>;
   /** Receives warnings (each kind once). Default: console.warn. */
   logger?: Logger;
+  /** `cause.working_directory` of recorded errors. Default: process.cwd() where it exists. */
+  workingDirectory?: string;
 }
 
 export interface BeginSegmentOptions {
@@ -89,7 +91,7 @@ export class TracerWith {
 
   constructor(core: Core, options: TracerOptions, defaultSampler: DefaultSamplerFactory) {
     const clock = options.clock ?? systemClock;
-    this.t = new TracerCore(core, options.emitter, clock, new Warnings(options.logger ?? consoleLogger));
+    this.t = new TracerCore(core, options.emitter, clock, new Warnings(options.logger ?? consoleLogger), options.workingDirectory);
     this.serviceName = options.serviceName;
     this.sampler = options.sampler ?? defaultSampler(core, clock);
     this.origin = options.origin;

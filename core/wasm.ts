@@ -1,4 +1,4 @@
-import bytes from "../build/core.wasm";
+import bytes from "./core.wasm";
 
 let compiled: WebAssembly.Module | undefined;
 

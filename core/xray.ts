@@ -34,7 +34,7 @@ export interface XRay {
 const MAX_ENTROPY_CALL = 65536;
 
 /** The OS CSPRNG, in chunks getRandomValues accepts. */
-export function cryptoEntropy(bytes: Uint8Array): void {
+export function cryptoEntropy(bytes: Uint8Array<ArrayBuffer>): void {
   for (let i = 0; i < bytes.length; i += MAX_ENTROPY_CALL) {
     crypto.getRandomValues(bytes.subarray(i, Math.min(bytes.length, i + MAX_ENTROPY_CALL)));
   }

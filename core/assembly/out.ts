@@ -75,17 +75,20 @@ export function putUint(v: u64): void {
   outLen += n;
 }
 
-/** Epoch seconds with exactly six decimals (microseconds); NaN and negatives become 0. */
+/**
+ * Epoch seconds with exactly six decimals (microseconds); NaN and negatives become 0. The
+ * fraction is rounded on its own: `t * 1e6` would round twice (at 1.7e15 doubles are 0.25 apart).
+ */
 export function putTime(t: f64): void {
   if (!(t >= 0)) t = 0;
   if (t > 1e11) t = 1e11;
-  const micros = <u64>Math.floor(t * 1e6 + 0.5);
-  putUint(micros / 1000000);
+  let secs = Math.floor(t);
+  let micros = <i32>Math.floor((t - secs) * 1e6 + 0.5);
+  if (micros >= 1000000) { secs += 1; micros -= 1000000; }
+  putUint(<u64>secs);
   putByte(46);
-  const frac = <i32>(micros % 1000000);
   const p = reserve(6);
-  let f = frac;
-  for (let i = 5; i >= 0; i--) { store<u8>(p + <usize>i, <u8>(48 + f % 10)); f /= 10; }
+  for (let i = 5; i >= 0; i--) { store<u8>(p + <usize>i, <u8>(48 + micros % 10)); micros /= 10; }
   outLen += 6;
 }
 

@@ -1,0 +1,33 @@
+// npm run build: core.wasm (asc, release target of asconfig.json), then one esbuild bundle per
+// entry with the wasm embedded as bytes (no file is read at run time), as ESM and CommonJS,
+// then the type declarations.
+import { execFileSync } from "node:child_process";
+import { rmSync, mkdirSync } from "node:fs";
+import { build } from "esbuild";
+import { entries } from "./entries.mjs";
+
+const root = new URL("..", import.meta.url).pathname;
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
+
+rmSync(`${root}dist`, { recursive: true, force: true });
+mkdirSync(`${root}build`, { recursive: true });
+run(process.execPath, [`${root}node_modules/assemblyscript/bin/asc.js`, "--config", "asconfig.json", "--target", "release"]);
+
+const common = {
+  bundle: true,
+  platform: "neutral",
+  target: "es2022",
+  loader: { ".wasm": "binary" },
+  // Node built-ins stay imports; each adapter loads only what its runtime has.
+  external: ["node:*", "@aws-sdk/*"],
+  logLevel: "warning",
+};
+await Promise.all(
+  entries.flatMap(({ name, source }) => [
+    build({ ...common, entryPoints: [source], format: "esm", outfile: `${root}dist/${name}.js` }),
+    build({ ...common, entryPoints: [source], format: "cjs", outfile: `${root}dist/${name}.cjs` }),
+  ]),
+);
+
+run(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json"]);
+console.log(`built core.wasm and ${entries.length} entries into dist/`);

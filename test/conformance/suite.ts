@@ -1,0 +1,179 @@
+/**
+ * The conformance suites: one module that takes the implementation under test, so the same
+ * vectors run on every runtime (test/conformance/node.test.ts and the runners in test/runtimes/).
+ * It imports nothing runtime-specific.
+ */
+import * as assert from "uvu/assert";
+import type { suite as uvuSuite } from "uvu";
+import headerVectors from "./headers.json" with { type: "json" };
+import encodingVectors from "./encoding.json" with { type: "json" };
+import type * as XRayModule from "../../core/index.ts";
+import { runOps, sequentialEntropy, fixedEntropy, scriptedClock, type Op } from "./ops.ts";
+
+export type Lib = Pick<typeof XRayModule, "createXRay" | "MemoryEmitter" | "DAEMON_HEADER">;
+
+export default function conformance(suite: typeof uvuSuite, lib: Lib): void {
+  headers(suite, lib);
+  ids(suite, lib);
+  sampling(suite, lib);
+  encoding(suite, lib);
+}
+
+function headers(suite: typeof uvuSuite, lib: Lib): void {
+  const s = suite("conformance: trace headers");
+  const x = lib.createXRay();
+  for (const c of headerVectors.cases) {
+    s(c.name, () => {
+      const parsed = x.parseTraceHeader(c.input);
+      assert.equal(parsed ?? null, c.expected, `parse ${JSON.stringify(c.input)}`);
+      if (parsed && "canonical" in c) {
+        assert.is(x.formatTraceHeader(parsed), c.canonical);
+        const again = x.parseTraceHeader(c.canonical as string);
+        assert.ok(again, "the canonical form parses");
+        assert.is(x.formatTraceHeader(again!), c.canonical, "formatting is idempotent");
+      }
+    });
+  }
+  s.run();
+}
+
+function ids(suite: typeof uvuSuite, lib: Lib): void {
+  const s = suite("conformance: IDs");
+  s("IDs are the entropy stream's bytes in hex", () => {
+    const x = lib.createXRay({ entropy: sequentialEntropy(), clock: () => 1700000000.9 });
+    assert.is(x.newSegmentId(), "0102030405060708");
+    assert.is(x.newSegmentId(), "090a0b0c0d0e0f10");
+    assert.is(x.newTraceId(), "1-6553f100-1112131415161718191a1b1c");
+  });
+  s("a segment ID is never all zero: zero draws are skipped", () => {
+    let calls = 0;
+    const x = lib.createXRay({
+      entropy: (bytes) => (calls++ === 0 ? bytes.fill(0) : sequentialEntropy()(bytes)),
+    });
+    assert.is(x.newSegmentId(), "0102030405060708");
+    assert.is(calls, 2, "the all-zero pool was drained, then refilled");
+  });
+  s("trace ID seconds are clamped to 8 hex digits", () => {
+    assert.is(lib.createXRay({ entropy: sequentialEntropy(), clock: () => -5 }).newTraceId(), "1-00000000-0102030405060708090a0b0c");
+    assert.is(lib.createXRay({ entropy: sequentialEntropy(), clock: () => 2 ** 40 }).newTraceId(), "1-ffffffff-0102030405060708090a0b0c");
+  });
+  s.run();
+}
+
+/** Decisions for one request after another: [time, request?] → expected sampled. */
+function decide(lib: Lib, rules: object | undefined, entropyByte: number, requests: [number, object?][]): boolean[] {
+  let now = 0;
+  const x = lib.createXRay({ entropy: fixedEntropy(entropyByte), clock: () => now });
+  const sampler = new x.Sampler(rules ? { rules } : {});
+  return requests.map(([t, request]) => {
+    now = t;
+    return sampler.shouldSample(request as never).sampled;
+  });
+}
+
+function sampling(suite: typeof uvuSuite, lib: Lib): void {
+  const s = suite("conformance: sampling");
+  const v2 = (rules: object[], def = { fixed_target: 0, rate: 0 }) => ({ version: 2, rules, default: def });
+  s("default rule: the first request each second, then 5% (entropy 0xff never falls under 5%)", () => {
+    assert.equal(decide(lib, undefined, 0xff, [[100.0], [100.5], [100.99], [101.0], [101.2], [102.7]]), [true, false, false, true, false, true]);
+  });
+  s("default rule: past the reservoir, a draw under 5% samples (entropy 0x00)", () => {
+    assert.equal(decide(lib, undefined, 0x00, [[100.0], [100.5], [100.6]]), [true, true, true]);
+  });
+  s("rate boundary: a draw of 0x7fffffff is under 0.5, 0x80000000 is not", () => {
+    const rules = v2([], { fixed_target: 0, rate: 0.5 });
+    assert.equal(decide(lib, rules, 0x7f, [[1]]), [true], "0x7f7f7f7f < 2^31");
+    const x = lib.createXRay({ entropy: (b) => { for (let i = 0; i < b.length; i += 4) { b[i] = 0x7f; b[i + 1] = 0xff; b[i + 2] = 0xff; b[i + 3] = 0xff; } }, clock: () => 1 });
+    assert.is(new x.Sampler({ rules }).shouldSample().sampled, true);
+    const y = lib.createXRay({ entropy: (b) => { for (let i = 0; i < b.length; i += 4) { b[i] = 0x80; b[i + 1] = 0; b[i + 2] = 0; b[i + 3] = 0; } }, clock: () => 1 });
+    assert.is(new y.Sampler({ rules }).shouldSample().sampled, false);
+  });
+  s("fixed_target counts requests per second", () => {
+    const rules = v2([], { fixed_target: 3, rate: 0 });
+    assert.equal(decide(lib, rules, 0x00, [[5.0], [5.1], [5.2], [5.3], [6.0], [6.1]]), [true, true, true, false, true, true]);
+  });
+  s("rate 1 samples everything, rate 0 and no reservoir nothing", () => {
+    assert.equal(decide(lib, v2([], { fixed_target: 0, rate: 1 }), 0xff, [[1], [1], [1]]), [true, true, true]);
+    assert.equal(decide(lib, v2([], { fixed_target: 0, rate: 0 }), 0x00, [[1], [1]]), [false, false]);
+  });
+  s("rules in file order, the default last, names reported", () => {
+    const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
+    const sampler = new x.Sampler({
+      rules: v2([
+        { description: "health", host: "*", http_method: "GET", url_path: "/health", fixed_target: 0, rate: 0 },
+        { description: "api", host: "api.example.com", http_method: "*", url_path: "/v?/*", fixed_target: 0, rate: 1 },
+        { host: "*", http_method: "POST", url_path: "*", fixed_target: 0, rate: 1 },
+      ]),
+    });
+    assert.equal(sampler.shouldSample({ host: "api.example.com", method: "GET", urlPath: "/health" }), { sampled: false, rule: "health" });
+    assert.equal(sampler.shouldSample({ host: "API.Example.COM", method: "get", urlPath: "/V1/orders/7" }), { sampled: true, rule: "api" });
+    assert.equal(sampler.shouldSample({ host: "api.example.com", method: "GET", urlPath: "/v10/orders" }), { sampled: false, rule: "default" }, "? is exactly one character");
+    assert.equal(sampler.shouldSample({ host: "other", method: "POST", urlPath: "/x" }), { sampled: true, rule: "rules[2]" });
+    assert.equal(sampler.shouldSample({ host: "other", method: "PUT", urlPath: "/x" }), { sampled: false, rule: "default" });
+  });
+  s("an absent request attribute matches any pattern", () => {
+    const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
+    const sampler = new x.Sampler({ rules: v2([{ description: "r", host: "a.com", http_method: "GET", url_path: "/x", fixed_target: 0, rate: 1 }]) });
+    assert.is(sampler.shouldSample({}).rule, "r");
+    assert.is(sampler.shouldSample({ urlPath: "/y" }).rule, "default");
+    assert.is(sampler.shouldSample({ host: "" }).rule, "default", "an empty string is present and must match");
+  });
+  s("version 1: service_name matches the host", () => {
+    const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
+    const sampler = new x.Sampler({
+      rules: { version: 1, rules: [{ description: "orders", service_name: "orders-*", http_method: "*", url_path: "*", fixed_target: 0, rate: 1 }], default: { fixed_target: 0, rate: 0 } },
+    });
+    assert.is(sampler.shouldSample({ host: "orders-eu" }).rule, "orders");
+    assert.is(sampler.shouldSample({ host: "billing" }).rule, "default");
+  });
+  s("wildcards: * spans any run, ? one character, also non-ASCII", () => {
+    const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
+    const rule = (url_path: string) => new x.Sampler({ rules: v2([{ description: "m", host: "*", http_method: "*", url_path, fixed_target: 0, rate: 1 }]) });
+    assert.is(rule("*a*b*").shouldSample({ urlPath: "xxaxxbxx" }).rule, "m");
+    assert.is(rule("*a*b").shouldSample({ urlPath: "xxaxxbxx" }).rule, "default");
+    assert.is(rule("/caf?").shouldSample({ urlPath: "/café" }).rule, "m");
+    assert.is(rule("/caf?").shouldSample({ urlPath: "/cafés" }).rule, "default");
+    assert.is(rule("").shouldSample({ urlPath: "" }).rule, "m");
+    assert.is(rule("***").shouldSample({ urlPath: "" }).rule, "m");
+  });
+  const invalid: [string, unknown, RegExp][] = [
+    ["no version", { rules: [], default: { fixed_target: 1, rate: 0.1 } }, /"version" must be 1 or 2/],
+    ["version 3", { version: 3, default: { fixed_target: 1, rate: 0.1 } }, /"version" must be 1 or 2, got 3/],
+    ["no default", { version: 2, rules: [] }, /default is required/],
+    ["default without rate", { version: 2, default: { fixed_target: 1 } }, /default has no "rate"/],
+    ["default with a host", { version: 2, default: { fixed_target: 1, rate: 0.1, host: "*" } }, /default has unknown field "host"/],
+    ["v2 rule without rate", { version: 2, rules: [{ host: "*", http_method: "*", url_path: "*", fixed_target: 1 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] has no "rate"/],
+    ["v2 rule with service_name", { version: 2, rules: [{ service_name: "*", http_method: "*", url_path: "*", fixed_target: 1, rate: 0.1 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] has unknown field "service_name"/],
+    ["v1 rule with host", { version: 1, rules: [{ host: "*", http_method: "*", url_path: "*", fixed_target: 1, rate: 0.1 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] has unknown field "host"/],
+    ["rate above 1", { version: 2, rules: [], default: { fixed_target: 1, rate: 1.5 } }, /"rate" must be a number from 0 to 1, got 1.5/],
+    ["negative fixed_target", { version: 2, default: { fixed_target: -1, rate: 0.1 } }, /"fixed_target" must be a non-negative integer/],
+    ["fractional fixed_target", { version: 2, rules: [{ host: "*", http_method: "*", url_path: "*", fixed_target: 0.5, rate: 0 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] "fixed_target" must be a non-negative integer/],
+    ["pattern not a string", { version: 2, rules: [{ host: 7, http_method: "*", url_path: "*", fixed_target: 0, rate: 0 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] "host" must be a string pattern/],
+    ["rules not an array", { version: 2, rules: {}, default: { fixed_target: 1, rate: 0.1 } }, /"rules" must be an array/],
+    ["JSON text that is not JSON", "{ version: 2 }", /is not valid JSON/],
+  ];
+  for (const [name, rules, message] of invalid) {
+    s(`invalid rules throw at construction: ${name}`, () => {
+      const x = lib.createXRay();
+      assert.throws(() => new x.Sampler({ rules: rules as object }), message);
+    });
+  }
+  s.run();
+}
+
+function encoding(suite: typeof uvuSuite, lib: Lib): void {
+  const s = suite("conformance: encoding");
+  for (const c of encodingVectors.cases) {
+    s(c.name, () => {
+      const emitter = new lib.MemoryEmitter();
+      const x = lib.createXRay({ entropy: sequentialEntropy(), clock: scriptedClock(c.clock) });
+      const tracer = new x.Tracer({ emitter, logger: { warn() {} }, ...(("tracer" in c ? c.tracer : {}) as object) });
+      runOps(tracer, c.ops as Op[]);
+      const texts = emitter.texts();
+      assert.is(texts.length, c.expected.length, "datagram count");
+      c.expected.forEach((doc, i) => assert.fixture(texts[i]!, lib.DAEMON_HEADER + doc));
+      assert.is(x.liveNodes(), 0, "every node was freed");
+    });
+  }
+  s.run();
+}
