@@ -28,7 +28,6 @@ export interface CoreExports {
   segMember(slot: number, gen: number, member: number, len: number): number;
   segException(slot: number, gen: number, len: number): number;
   segFlags(slot: number, gen: number, bits: number): number;
-  segIds(slot: number, gen: number): number;
   samplerCreate(): number;
   samplerAddRule(id: number, fixedTarget: number, rate: number): number;
   samplerDecide(id: number, now: number): number;

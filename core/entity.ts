@@ -33,9 +33,12 @@ export abstract class Entity {
   /** @internal The core's handle: slot (or -1 when not recorded) and generation. */
   slot: number;
   /** @internal */ gen: number;
-  protected ids?: { id: string; traceId: string };
   /** @internal The incoming header's Lineage and extra fields, formatted, passed downstream. */
   carry = "";
+  private idText: string | undefined;
+  /** The ID as the core reported it at begin (high and low 32 bits), formatted when read. */
+  private readonly idHigh: number;
+  private readonly idLow: number;
 
   /** @internal */
   constructor(t: TracerCore, sampled: boolean, slot: number, gen: number) {
@@ -43,33 +46,24 @@ export abstract class Entity {
     this.sampled = sampled;
     this.slot = slot;
     this.gen = gen;
+    this.idHigh = slot < 0 ? 0 : t.core.slot(1) >>> 0;
+    this.idLow = slot < 0 ? 0 : t.core.slot(2) >>> 0;
   }
 
-  /** This segment's or subsegment's ID (16 hex). */
+  /** This segment's or subsegment's ID (16 hex); also after it was sent. */
   get id(): string {
-    return this.resolveIds().id;
+    if (this.idText === undefined) {
+      this.idText = this.slot < 0 ? this.t.newId() : hex8(this.idHigh) + hex8(this.idLow);
+    }
+    return this.idText;
   }
 
   /** The trace ID (`1-…-…`). */
-  get traceId(): string {
-    return this.resolveIds().traceId;
-  }
+  abstract get traceId(): string;
 
   /** The `X-Amzn-Trace-Id` value to send downstream, with this entity as the parent. */
   get traceHeader(): string {
-    const { id, traceId } = this.resolveIds();
-    return this.t.headerFor(traceId, id, this.sampled, this.carry);
-  }
-
-  /** @internal */
-  protected abstract unsampledIds(): { id: string; traceId: string };
-
-  private resolveIds(): { id: string; traceId: string } {
-    if (this.ids) return this.ids;
-    if (this.slot < 0) return (this.ids = this.unsampledIds());
-    const ids = this.t.idsOf(this.slot, this.gen);
-    if (ids) this.ids = ids;
-    return ids ?? { id: "", traceId: "" };
+    return this.t.headerFor(this.traceId, this.id, this.sampled, this.carry);
   }
 
   /** Opens a nested subsegment; close it before (or after) this one. */
@@ -240,6 +234,10 @@ export abstract class Entity {
   }
 }
 
+function hex8(n: number): string {
+  return n.toString(16).padStart(8, "0");
+}
+
 export interface HttpData {
   request?: { method?: string; url?: string; user_agent?: string; client_ip?: string; x_forwarded_for?: boolean; traced?: boolean };
   response?: { status?: number; content_length?: number };
@@ -255,8 +253,7 @@ export class Subsegment extends Entity {
     this.carry = parent.carry;
   }
 
-  /** @internal */
-  protected unsampledIds() {
-    return { id: this.t.newId(), traceId: this.parent.traceId };
+  get traceId(): string {
+    return this.parent.traceId;
   }
 }

@@ -101,14 +101,6 @@ export class TracerCore {
     }
   }
 
-  idsOf(slot: number, gen: number): { id: string; traceId: string } | undefined {
-    if (this.core.x.segIds(slot, gen) < 0) {
-      this.status(E_STALE, "reading IDs");
-      return undefined;
-    }
-    return { id: this.core.read(this.core.idAt, 16), traceId: this.core.read(this.core.idAt + 16, 35) };
-  }
-
   /** `carry` is the incoming header's Lineage and extra fields, already formatted (`;k=v…`). */
   headerFor(traceId: string, parent: string, sampled: boolean, carry: string): string {
     return `Root=${traceId};Parent=${parent};Sampled=${sampled ? 1 : 0}${carry}`;

@@ -48,13 +48,20 @@ export interface BeginSegmentOptions {
 }
 
 export class Segment extends Entity {
-  private readonly givenTraceId: string | undefined;
+  private trace: string | undefined;
 
-  /** @internal */
+  /**
+   * @internal `traceId`: the incoming header's root; undefined when the core generated one (it is
+   * then read right after segBegin) or, unsampled, generated when first needed.
+   */
   constructor(t: TracerCore, sampled: boolean, slot: number, gen: number, traceId: string | undefined, carry: string) {
     super(t, sampled, slot, gen);
-    this.givenTraceId = traceId;
+    this.trace = traceId === undefined && slot >= 0 ? t.core.read(t.core.idAt, 35) : traceId;
     this.carry = carry;
+  }
+
+  get traceId(): string {
+    return (this.trace ??= newTraceIdWith(this.t.core, this.t.clock()));
   }
 
   /** Sets `user`, the user who made the request. */
@@ -62,10 +69,6 @@ export class Segment extends Entity {
     this.setMember(M_USER, String(user));
   }
 
-  /** @internal */
-  protected unsampledIds() {
-    return { id: this.t.newId(), traceId: this.givenTraceId ?? newTraceIdWith(this.t.core, this.t.clock()) };
-  }
 }
 
 /** Sampler bound to a tracer's core when none is given (so the default pool is shared). */
@@ -110,7 +113,9 @@ export class TracerWith {
     const t = this.t;
     const core = t.core;
     const raw = options.traceHeader;
-    const header = typeof raw === "string" ? parseTraceHeaderWith(core, raw) : raw;
+    // An object header is normalized through the parser too, so a malformed root is refused the
+    // same way in both forms (and the core and this handle agree on the trace ID).
+    const header = raw === undefined ? undefined : parseTraceHeaderWith(core, typeof raw === "string" ? raw : formatTraceHeader(raw));
     let sampled: boolean;
     if (header?.sampled === true || header?.sampled === false) sampled = header.sampled;
     else {

@@ -8,7 +8,7 @@ import { setWorkingDir } from "./encode";
 import { entropyReset } from "./entropy";
 
 export { parseHeader } from "./header";
-export { segBegin, segEnd, segAnnotate, segMetadata, segMember, segException, segFlags, segIds } from "./segment";
+export { segBegin, segEnd, segAnnotate, segMetadata, segMember, segException, segFlags } from "./segment";
 export { samplerCreate, samplerAddRule, samplerDecide } from "./sampler";
 export { liveNodes, entropyReset };
 

@@ -8,7 +8,7 @@ import { emitDocument, release, M_LAST } from "./encode";
 import { putName, putString, putAnnotationKey, isJsonNumber } from "./json";
 import { outReset, outLength, truncate, outPtr, putLit, putBytes, reserve, commit, listLen } from "./out";
 import { newId, writeTraceId, TRACE_ID_LENGTH, SEGMENT_ID_LENGTH } from "./ids";
-import { hexValue, hex64, parseHex64 } from "./hex";
+import { hexValue, parseHex64 } from "./hex";
 import { MAX_NAME_CHARS, MAX_ANNOTATIONS, MAX_ANNOTATION_KEY_CHARS, MAX_ANNOTATION_VALUE_CHARS } from "./limits";
 
 /** segBegin input layout: trace ID at 0, parent ID at 35, name at NAME_AT. */
@@ -95,7 +95,12 @@ export function segBegin(parentSlot: i32, parentGen: i32, nameLen: i32, now: f64
   memory.copy(n.data, outPtr + <usize>mark, <usize>n.nameLen);
   n.dataLen = n.nameLen;
   truncate(mark);
+  // The handle's generation and the node's ID (high, low) go back at once, so the host never
+  // needs the core to read an ID, even after the node is gone; a generated trace ID as ASCII.
   store<i32>(result, <i32>generationOf(n));
+  store<u32>(result, <u32>(n.id >> 32), 4);
+  store<u32>(result, <u32>n.id, 8);
+  if (parent == null && (flags & B_TRACE_GIVEN) == 0) memory.copy(RESULT_ID, traceIdOf(n), <usize>TRACE_ID_LENGTH);
   return n.slot;
 }
 
@@ -209,16 +214,5 @@ export function segFlags(slot: i32, gen: i32, bits: i32): i32 {
   const n = lookup(slot, gen);
   if (n == null) return E_STALE;
   n.flags |= bits & F_USER;
-  return OK;
-}
-
-/** Writes the node's ID (16 bytes) then its trace ID (35 bytes) as ASCII at RESULT_ID. */
-export function segIds(slot: i32, gen: i32): i32 {
-  const n = lookup(slot, gen);
-  if (n == null) return E_STALE;
-  hex64(RESULT_ID, n.id);
-  let top = n;
-  while (top.parent != 0) top = changetype<Node>(top.parent);
-  memory.copy(RESULT_ID + 16, traceIdOf(top), <usize>TRACE_ID_LENGTH);
   return OK;
 }
