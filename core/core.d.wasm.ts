@@ -1,6 +1,7 @@
 /**
- * core.wasm (built by `npm run build`, not committed) as the bundles see it: esbuild's binary
- * loader, and scripts/wasm-loader.mjs when the sources run directly, turn it into its bytes.
+ * core.wasm (built by `npm run build`, not committed) as the code sees it: a function returning
+ * its bytes. The bundles embed it deflated (scripts/wasm-plugin.mjs); running the sources, a
+ * module hook reads the file (scripts/wasm-loader.mjs).
  */
-declare const bytes: Uint8Array<ArrayBuffer>;
-export default bytes;
+declare function wasmBytes(): Uint8Array<ArrayBuffer>;
+export default wasmBytes;

@@ -41,18 +41,22 @@ function pattern(where: string, key: string, value: unknown): string {
 
 const V1_FIELDS = ["service_name", "http_method", "url_path", "fixed_target", "rate"];
 const V2_FIELDS = ["host", "http_method", "url_path", "fixed_target", "rate"];
+const DEFAULT_FIELDS = ["fixed_target", "rate"];
+
+/** Checks that `raw` is an object with exactly the `required` fields (plus `optional` ones). */
+function fields(where: string, raw: unknown, required: string[], optional: string[]): Record<string, unknown> {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(where, `must be an object with ${required.join(", ")}`);
+  const r = raw as Record<string, unknown>;
+  for (const key of Object.keys(r)) {
+    if (!required.includes(key) && !optional.includes(key)) fail(where, `has unknown field "${key}" (expected: ${[...required, ...optional].join(", ")})`);
+  }
+  for (const key of required) if (!(key in r)) fail(where, `has no "${key}" (expected: ${[...required, ...optional].join(", ")})`);
+  return r;
+}
 
 function parseRule(version: 1 | 2, raw: unknown, index: number): LocalRule {
   const where = `rules[${index}]`;
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(where, "must be an object");
-  const r = raw as Record<string, unknown>;
-  const fields = version === 1 ? V1_FIELDS : V2_FIELDS;
-  for (const key of Object.keys(r)) {
-    if (key !== "description" && !fields.includes(key)) fail(where, `has unknown field "${key}" (version ${version} rules take ${fields.join(", ")}, description)`);
-  }
-  for (const key of fields) {
-    if (!(key in r)) fail(where, `has no "${key}" (version ${version} rules need ${fields.join(", ")})`);
-  }
+  const r = fields(where, raw, version === 1 ? V1_FIELDS : V2_FIELDS, ["description"]);
   if (r.description !== undefined && typeof r.description !== "string") fail(where, `"description" must be a string`);
   return {
     name: typeof r.description === "string" && r.description !== "" ? r.description : where,
@@ -93,21 +97,12 @@ export function parseLocalRules(source: object | string): LocalRule[] {
   const d = doc as Record<string, unknown>;
   if (d.version !== 1 && d.version !== 2) fail("document", `"version" must be 1 or 2, got ${JSON.stringify(d.version)}`);
   const version = d.version;
-  const def = d.default;
-  if (typeof def !== "object" || def === null || Array.isArray(def)) {
-    fail("default", `is required: an object with "fixed_target" and "rate"`);
-  }
-  const defRule = def as Record<string, unknown>;
-  for (const key of Object.keys(defRule)) {
-    if (key !== "fixed_target" && key !== "rate") fail("default", `has unknown field "${key}" (the default rule takes fixed_target and rate only)`);
-  }
-  if (!("fixed_target" in defRule)) fail("default", `has no "fixed_target"`);
-  if (!("rate" in defRule)) fail("default", `has no "rate"`);
+  const def = fields("default", d.default, DEFAULT_FIELDS, []);
   const rules: LocalRule[] = [];
   if (d.rules !== undefined) {
     if (!Array.isArray(d.rules)) fail("document", `"rules" must be an array`);
     d.rules.forEach((raw, i) => rules.push(parseRule(version, raw, i)));
   }
-  rules.push({ name: "default", fixedTarget: fixedTarget("default", defRule.fixed_target), rate: rate("default", defRule.rate) });
+  rules.push({ name: "default", fixedTarget: fixedTarget("default", def.fixed_target), rate: rate("default", def.rate) });
   return rules;
 }

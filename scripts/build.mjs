@@ -1,10 +1,12 @@
 // npm run build: core.wasm (asc, release target of asconfig.json), then one esbuild bundle per
-// entry with the wasm embedded as bytes (no file is read at run time), as ESM and CommonJS,
+// entry with the wasm embedded (deflated, see wasm-plugin.mjs: no file is read at run time), as
+// ESM and CommonJS,
 // then the type declarations.
 import { execFileSync } from "node:child_process";
 import { rmSync, mkdirSync } from "node:fs";
 import { build } from "esbuild";
 import { entries } from "./entries.mjs";
+import { wasmPlugin } from "./wasm-plugin.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
@@ -17,7 +19,7 @@ const common = {
   bundle: true,
   platform: "neutral",
   target: "es2022",
-  loader: { ".wasm": "binary" },
+  plugins: [wasmPlugin],
   // Node built-ins stay imports; each adapter loads only what its runtime has.
   external: ["node:*", "@aws-sdk/*"],
   logLevel: "warning",

@@ -1,6 +1,6 @@
 // Node module hook for running the TypeScript sources directly (tests, demo): a `.wasm` import
-// becomes a module whose default export is the file's bytes, as esbuild's binary loader does in
-// the bundles. Registered by scripts/register.mjs.
+// becomes a module whose default export returns the file's bytes, the shape the bundles' esbuild
+// plugin (scripts/wasm-plugin.mjs) gives it. Registered by scripts/register.mjs.
 import { readFile } from "node:fs/promises";
 
 export async function load(url, context, nextLoad) {
@@ -9,6 +9,7 @@ export async function load(url, context, nextLoad) {
   return {
     format: "module",
     shortCircuit: true,
-    source: `export default Uint8Array.from(atob(${JSON.stringify(bytes.toString("base64"))}), (c) => c.charCodeAt(0));`,
+    source: `const bytes = Uint8Array.from(atob(${JSON.stringify(bytes.toString("base64"))}), (c) => c.charCodeAt(0));
+export default function wasmBytes() { return bytes; }`,
   };
 }

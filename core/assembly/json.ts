@@ -148,7 +148,7 @@ export function putAnnotationKey(src: usize, len: i32, maxChars: i32): i32 {
   return c >= 48 && c <= 57;
 }
 
-@inline function at(p: usize, len: i32, k: i32): i32 {
+function at(p: usize, len: i32, k: i32): i32 {
   return k < len ? <i32>load<u8>(p + <usize>k) : -1;
 }
 

@@ -43,7 +43,7 @@ export function reserve(n: i32): usize {
   return outPtr + <usize>outLen;
 }
 
-@inline export function putByte(b: i32): void {
+export function putByte(b: i32): void {
   const p = reserve(1);
   store<u8>(p, <u8>b);
   outLen++;

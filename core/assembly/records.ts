@@ -63,6 +63,19 @@ function ensure(n: Node, need: i32): void {
   n.dataCap = cap;
 }
 
+/** True when `p` is a live record of `kind` whose payload starts with the `keyLen` bytes at `key`. */
+export function recordMatches(p: usize, kind: u8, key: usize, keyLen: i32): bool {
+  return recordKind(p) == kind && recordLength(p) >= keyLen && memory.compare(p + HEADER, key, <usize>keyLen) == 0;
+}
+
+/** Whether `n` holds a record of `kind` with that key. */
+export function hasRecord(n: Node, kind: u8, key: usize, keyLen: i32): bool {
+  for (let p = recordsStart(n), end = recordsEnd(n); p < end; p += <usize>(HEADER + recordLength(p))) {
+    if (recordMatches(p, kind, key, keyLen)) return true;
+  }
+  return false;
+}
+
 /**
  * Adds the record whose payload is `len` bytes at `src`, replacing live records of the same kind
  * whose payload starts with the same first `keyLen` bytes (keyLen 0: no replacing). Returns how
@@ -73,10 +86,9 @@ export function upsertRecord(n: Node, kind: u8, src: usize, len: i32, keyLen: i3
   const end = recordsEnd(n);
   if (keyLen > 0) {
     for (let p = recordsStart(n); p < end; p += <usize>(HEADER + recordLength(p))) {
-      const rl = recordLength(p);
-      if (recordKind(p) == kind && rl >= keyLen && memory.compare(p + HEADER, src, <usize>keyLen) == 0) {
+      if (recordMatches(p, kind, src, keyLen)) {
         replaced++;
-        replacedBytes += HEADER + rl;
+        replacedBytes += HEADER + recordLength(p);
       }
     }
   }
@@ -84,10 +96,7 @@ export function upsertRecord(n: Node, kind: u8, src: usize, len: i32, keyLen: i3
   if (live - replacedBytes + HEADER + len > NODE_BUDGET) return -1;
   if (replaced > 0) {
     for (let p = recordsStart(n); p < end; p += <usize>(HEADER + recordLength(p))) {
-      const rl = recordLength(p);
-      if (recordKind(p) == kind && rl >= keyLen && memory.compare(p + HEADER, src, <usize>keyLen) == 0) {
-        store<u8>(p, K_DEAD);
-      }
+      if (recordMatches(p, kind, src, keyLen)) store<u8>(p, K_DEAD);
     }
     n.dead += replacedBytes;
   }

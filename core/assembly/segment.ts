@@ -3,10 +3,10 @@
 import { input, result, RESULT_ID, OK, E_STALE, E_INVALID, E_BUDGET, E_LIMIT, E_CLOSED } from "./abi";
 import { Node, allocNode, lookup, generationOf, appendChild, unlinkChild, makeIndependent, traceIdOf,
   F_CLOSED, F_FACADE, F_HAS_PARENT, F_NS_MASK, F_USER } from "./store";
-import { K_ANNOTATION, K_METADATA, K_MEMBER, K_EXCEPTION, upsertRecord } from "./records";
+import { K_ANNOTATION, K_METADATA, K_MEMBER, K_EXCEPTION, upsertRecord, hasRecord } from "./records";
 import { emitDocument, release, M_LAST } from "./encode";
 import { putName, putString, putAnnotationKey, isJsonNumber } from "./json";
-import { outReset, outLength, truncate, outPtr, putLit, putBytes, reserve, commit, listLen } from "./out";
+import { outReset, outLength, truncate, outPtr, putLit, putByte, putBytes, reserve, commit, listLen } from "./out";
 import { newId, writeTraceId, TRACE_ID_LENGTH, SEGMENT_ID_LENGTH } from "./ids";
 import { hexValue, parseHex64 } from "./hex";
 import { MAX_NAME_CHARS, MAX_ANNOTATIONS, MAX_ANNOTATION_KEY_CHARS, MAX_ANNOTATION_VALUE_CHARS } from "./limits";
@@ -159,14 +159,6 @@ export function segAnnotate(slot: i32, gen: i32, keyLen: i32, valueLen: i32, typ
   return replaced;
 }
 
-function hasRecord(n: Node, kind: u8, key: usize, keyLen: i32): bool {
-  const end = n.data + <usize>n.dataLen;
-  for (let p = n.data + <usize>n.nameLen; p < end; p += <usize>(5 + load<i32>(p, 1))) {
-    if (load<u8>(p) == kind && load<i32>(p, 1) >= keyLen && memory.compare(p + 5, key, <usize>keyLen) == 0) return true;
-  }
-  return false;
-}
-
 /**
  * Adds metadata: namespace at input[0, nsLen) (empty: "default"), then the key, then the value as
  * JSON. The value is trusted to be JSON: the host makes it with JSON.stringify. The last value
@@ -194,7 +186,7 @@ export function segMember(slot: i32, gen: i32, member: i32, len: i32): i32 {
   if (n == null) return E_STALE;
   if (member < 1 || member > <i32>M_LAST || len <= 0 || len > RAW_INPUT_CAP) return E_INVALID;
   const mark = outLength();
-  putLit(String.fromCharCode(member));
+  putByte(member);
   putBytes(input, len);
   return keep(n, K_MEMBER, mark, 1) < 0 ? E_BUDGET : OK;
 }

@@ -139,10 +139,10 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
   const invalid: [string, unknown, RegExp][] = [
     ["no version", { rules: [], default: { fixed_target: 1, rate: 0.1 } }, /"version" must be 1 or 2/],
     ["version 3", { version: 3, default: { fixed_target: 1, rate: 0.1 } }, /"version" must be 1 or 2, got 3/],
-    ["no default", { version: 2, rules: [] }, /default is required/],
+    ["no default", { version: 2, rules: [] }, /default must be an object with fixed_target, rate/],
     ["default without rate", { version: 2, default: { fixed_target: 1 } }, /default has no "rate"/],
-    ["default with a host", { version: 2, default: { fixed_target: 1, rate: 0.1, host: "*" } }, /default has unknown field "host"/],
-    ["v2 rule without rate", { version: 2, rules: [{ host: "*", http_method: "*", url_path: "*", fixed_target: 1 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] has no "rate"/],
+    ["default with a host", { version: 2, default: { fixed_target: 1, rate: 0.1, host: "*" } }, /default has unknown field "host" \(expected: fixed_target, rate\)/],
+    ["v2 rule without rate", { version: 2, rules: [{ host: "*", http_method: "*", url_path: "*", fixed_target: 1 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] has no "rate" \(expected: host, http_method, url_path, fixed_target, rate, description\)/],
     ["v2 rule with service_name", { version: 2, rules: [{ service_name: "*", http_method: "*", url_path: "*", fixed_target: 1, rate: 0.1 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] has unknown field "service_name"/],
     ["v1 rule with host", { version: 1, rules: [{ host: "*", http_method: "*", url_path: "*", fixed_target: 1, rate: 0.1 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] has unknown field "host"/],
     ["rate above 1", { version: 2, rules: [], default: { fixed_target: 1, rate: 1.5 } }, /"rate" must be a number from 0 to 1, got 1.5/],
