@@ -1,11 +1,6 @@
-import {
-  F_FAULT, F_ERROR, F_THROTTLE, NS_AWS, NS_REMOTE,
-  M_HTTP, M_AWS, M_SQL, M_PRECURSORS, M_TRACED, BEGIN_NAME_AT,
-} from "./abi.ts";
+import { hex64, F_FAULT, F_ERROR, F_THROTTLE, M_AWS, M_SQL, R_BEGIN_GEN, R_BEGIN_ID } from "./abi.ts";
 import type { TracerCore } from "./tracer-core.ts";
-import { safeStringify, exceptionsOf } from "./serialize.ts";
-import { MAX_ANNOTATION_KEY_CHARS, MAX_ANNOTATION_VALUE_CHARS } from "./limits.ts";
-import { writeName } from "./names.ts";
+import * as record from "./record.ts";
 
 export type AnnotationValue = string | number | boolean;
 
@@ -18,13 +13,10 @@ export interface SubsegmentOptions {
   precursorIds?: string[];
 }
 
-// Bytes an annotation's key and value may take in the core's input (characters are cut there).
-const KEY_INPUT = MAX_ANNOTATION_KEY_CHARS * 4;
-const VALUE_INPUT = MAX_ANNOTATION_VALUE_CHARS * 4;
-
 /**
  * What segments and subsegments share. A handle is light: the data lives in the core. An entity
  * that is not sampled keeps only its IDs, for propagation, and every recording call is a no-op.
+ * Each public method is a shell: the work is in record.ts, run by TracerCore.run, which catches.
  */
 export abstract class Entity {
   /** False when the trace is not sampled: nothing is recorded or sent. */
@@ -46,14 +38,14 @@ export abstract class Entity {
     this.sampled = sampled;
     this.slot = slot;
     this.gen = gen;
-    this.idHigh = slot < 0 ? 0 : t.core.slot(1) >>> 0;
-    this.idLow = slot < 0 ? 0 : t.core.slot(2) >>> 0;
+    this.idHigh = slot < 0 ? 0 : t.core.slot(R_BEGIN_ID);
+    this.idLow = slot < 0 ? 0 : t.core.slot(R_BEGIN_ID + 1);
   }
 
   /** This segment's or subsegment's ID (16 hex); also after it was sent. */
   get id(): string {
     if (this.idText === undefined) {
-      this.idText = this.slot < 0 ? this.t.newId() : hex8(this.idHigh) + hex8(this.idLow);
+      this.idText = this.slot < 0 ? this.t.newId() : hex64(this.idHigh, this.idLow);
     }
     return this.idText;
   }
@@ -68,21 +60,11 @@ export abstract class Entity {
 
   /** Opens a nested subsegment; close it before (or after) this one. */
   beginSubsegment(name: string, options?: SubsegmentOptions): Subsegment {
-    return this.t.guard(() => {
-      if (this.slot < 0) return new Subsegment(this.t, false, -1, 0, this);
-      const core = this.t.core;
-      const nameLen = writeName(core, name, BEGIN_NAME_AT);
-      const ns = options?.namespace === "aws" ? NS_AWS : options?.namespace === "remote" ? NS_REMOTE : 0;
-      const slot = core.x.segBegin(this.slot, this.gen, nameLen, this.t.clock(), ns);
-      if (slot < 0) {
-        this.t.status(slot, "beginSubsegment");
-        return new Subsegment(this.t, false, -1, 0, this);
-      }
-      const sub = new Subsegment(this.t, true, slot, core.slot(0), this);
-      if (options?.traced !== undefined) sub.member(M_TRACED, options.traced ? "true" : "false");
-      if (options?.precursorIds) sub.member(M_PRECURSORS, safeStringify(options.precursorIds.map(String)));
-      return sub;
-    }, () => new Subsegment(this.t, false, -1, 0, this));
+    const slot = this.slot >= 0 ? this.t.run(record.begin, this, name, options) ?? -1 : -1;
+    if (slot < 0) return new Subsegment(this.t, false, -1, 0, this);
+    const sub = new Subsegment(this.t, true, slot, this.t.core.slot(R_BEGIN_GEN), this);
+    if (options) this.t.run(record.subsegmentOptions, sub, options);
+    return sub;
   }
 
   /**
@@ -91,30 +73,7 @@ export abstract class Entity {
    * finite numbers, booleans. At most 50 per segment or subsegment; the last value for a key wins.
    */
   addAnnotation(key: string, value: AnnotationValue): void {
-    if (this.slot < 0) return;
-    this.t.guard(() => {
-      const core = this.t.core;
-      const k = String(key);
-      const keyLen = core.write(k, 0, KEY_INPUT);
-      let type: number, valueLen: number;
-      if (typeof value === "string") {
-        type = 0;
-        valueLen = core.write(value, keyLen, VALUE_INPUT);
-      } else if (typeof value === "number" && Number.isFinite(value)) {
-        type = 1;
-        valueLen = core.write(String(value), keyLen, 32);
-      } else if (typeof value === "boolean") {
-        type = 2;
-        valueLen = value ? 1 : 0;
-      } else {
-        this.t.warnings.once("annotation-type", `annotation "${k}" ignored: values must be strings, finite numbers or booleans, got ${typeof value === "number" ? value : typeof value}`);
-        this.t.refused++;
-        return;
-      }
-      const r = core.x.segAnnotate(this.slot, this.gen, keyLen, valueLen, type);
-      if (r > 0) this.t.warnings.once("annotation-key", `annotation key "${k}" has characters outside [A-Za-z0-9_]: they were replaced by "_"`);
-      else if (r < 0) this.t.status(r, "addAnnotation", k);
-    });
+    if (this.slot >= 0) this.t.run(record.annotation, this, key, value);
   }
 
   /**
@@ -122,23 +81,7 @@ export abstract class Entity {
    * as "[Circular]"). Namespaces starting with `AWS.` are reserved for AWS services and refused.
    */
   addMetadata(key: string, value: unknown, namespace = "default"): void {
-    if (this.slot < 0) return;
-    this.t.guard(() => {
-      const ns = String(namespace);
-      if (ns.startsWith("AWS.")) {
-        this.t.warnings.once("metadata-ns", `metadata namespace "${ns}" refused: namespaces starting with "AWS." are reserved for AWS services`);
-        this.t.refused++;
-        return;
-      }
-      const core = this.t.core;
-      const nsLen = core.write(ns, 0, 1024);
-      const keyLen = core.write(String(key), nsLen, 4096);
-      const at = nsLen + keyLen;
-      const valueLen = this.t.writeJson(safeStringify(value), at, "metadata " + key);
-      if (valueLen < 0) return;
-      const r = core.x.segMetadata(this.slot, this.gen, nsLen, keyLen, valueLen);
-      if (r < 0) this.t.status(r, "addMetadata", String(key));
-    });
+    if (this.slot >= 0) this.t.run(record.metadata, this, key, value, namespace);
   }
 
   /**
@@ -146,17 +89,7 @@ export abstract class Entity {
    * and sets the fault flag. `remote: true` marks an error returned by a downstream service.
    */
   addError(error: unknown, options?: { remote?: boolean }): void {
-    if (this.slot < 0) return;
-    this.t.guard(() => {
-      this.t.ensureWorkingDirectory();
-      for (const json of exceptionsOf(error, options?.remote === true, this.t.newId)) {
-        const len = this.t.writeJson(json, 0, "error");
-        if (len < 0) return;
-        const r = this.t.core.x.segException(this.slot, this.gen, len);
-        if (r < 0) return this.t.status(r, "addError");
-      }
-      this.t.core.x.segFlags(this.slot, this.gen, F_FAULT);
-    });
+    if (this.slot >= 0) this.t.run(record.error, this, error, options?.remote === true);
   }
 
   /**
@@ -165,15 +98,7 @@ export abstract class Entity {
    * expects: 429 throttle and error, other 4xx error, 5xx fault.
    */
   setHttp(data: HttpData): void {
-    if (this.slot < 0) return;
-    this.t.guard(() => {
-      this.member(M_HTTP, safeStringify(data));
-      const status = data?.response?.status;
-      if (typeof status === "number") {
-        const bits = status === 429 ? F_THROTTLE | F_ERROR : status >= 500 && status < 600 ? F_FAULT : status >= 400 && status < 500 ? F_ERROR : 0;
-        if (bits) this.t.core.x.segFlags(this.slot, this.gen, bits);
-      }
-    });
+    if (this.slot >= 0) this.t.run(record.http, this, data);
   }
 
   /** Sets `aws` (operation, region, request_id, table_name, ...). */
@@ -203,39 +128,17 @@ export abstract class Entity {
    * still open are sent as in progress and sent again, on their own, when they close.
    */
   close(): void {
-    if (this.slot < 0) return;
-    this.t.guard(() => {
-      const n = this.t.core.x.segEnd(this.slot, this.gen, this.t.clock());
-      if (n < 0) return this.t.status(n, "close");
-      if (n > 0) this.t.send(n);
-    });
+    if (this.slot >= 0) this.t.run(record.close, this);
   }
 
   /** @internal */
   protected setMember(member: number, data: unknown): void {
-    if (this.slot < 0) return;
-    this.t.guard(() => this.member(member, safeStringify(data)));
-  }
-
-  /** @internal */
-  member(member: number, json: string): void {
-    const len = this.t.writeJson(json, 0, "field");
-    if (len < 0) return;
-    const r = this.t.core.x.segMember(this.slot, this.gen, member, len);
-    if (r < 0) this.t.status(r, "set");
+    if (this.slot >= 0) this.t.run(record.setMember, this, member, data);
   }
 
   private flag(bits: number): void {
-    if (this.slot < 0) return;
-    this.t.guard(() => {
-      const r = this.t.core.x.segFlags(this.slot, this.gen, bits);
-      if (r < 0) this.t.status(r, "flag");
-    });
+    if (this.slot >= 0) this.t.run(record.flags, this, bits);
   }
-}
-
-function hex8(n: number): string {
-  return n.toString(16).padStart(8, "0");
 }
 
 export interface HttpData {

@@ -11,11 +11,16 @@ const ASCII = /^[\x00-\x7f]*$/;
 /** UTF-16 units of a name read: twice the character limit covers surrogate pairs. */
 export const MAX_NAME_INPUT = MAX_NAME_CHARS * 2;
 
-/** Writes a segment name at input offset `at`; the core filters and cuts it to 200 characters. */
+/**
+ * Writes a segment name at input offset `at`; the core filters and cuts it to 200 characters.
+ * A short ASCII name (the usual) is written by the copy loop alone; the Unicode pass runs only
+ * when the name has other characters.
+ */
 export function writeName(core: Core, name: string, at: number): number {
   let s = typeof name === "string" ? name : String(name);
+  if (s.length <= MAX_NAME_INPUT && ASCII.test(s)) return core.write(s, at, MAX_NAME_INPUT);
   if (s.length > MAX_NAME_INPUT * 4) s = s.slice(0, MAX_NAME_INPUT * 4);
-  if (!ASCII.test(s)) s = s.replace(NOT_NAME, "");
+  s = s.replace(NOT_NAME, "");
   if (s.length > MAX_NAME_INPUT) s = s.slice(0, MAX_NAME_INPUT);
   return core.write(s, at, MAX_NAME_INPUT * 3);
 }

@@ -34,14 +34,29 @@ export class TracerCore {
     this.newId = () => newSegmentIdWith(core);
   }
 
-  /** Runs instrumentation; anything thrown is logged once and `fallback` answered instead. */
-  guard<T>(fn: () => T, fallback?: () => T): T {
+  /**
+   * Runs instrumentation: what `fn` throws (a bug, or the core out of memory) is said once and
+   * swallowed, never passed to the traced program. A function and its arguments rather than a
+   * closure: nothing is allocated per call.
+   */
+  run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R | undefined {
     try {
-      return fn();
+      return fn(...args);
     } catch (error) {
-      this.warnings.once("internal", `tracing failed and was skipped: ${(error as Error)?.message ?? error}`);
-      return fallback ? fallback() : (undefined as T);
+      this.failed(error);
+      return undefined;
     }
+  }
+
+  /** Instrumentation threw: say so once, carry on. */
+  failed(error: unknown): void {
+    let message: string;
+    try {
+      message = error instanceof Error ? error.message : String(error);
+    } catch {
+      message = "unknown error";
+    }
+    this.warnings.once("internal", `tracing failed and was skipped: ${message}`);
   }
 
   status(code: number, what: string, key?: string): void {
@@ -68,13 +83,13 @@ export class TracerCore {
    * Writes JSON text at input offset `at` in full, or refuses it (-1) when it cannot fit: JSON
    * cut short would not be JSON.
    */
-  writeJson(json: string, at: number, what: string): number {
+  writeJson(json: string, at: number, what: string, key?: string): number {
     const room = this.core.inputCap - at;
     if (json.length * 3 <= room) return this.core.write(json, at, room);
     const bytes = new TextEncoder().encode(json);
     if (bytes.length > room) {
       this.refused++;
-      this.warnings.once("too-large", `${what} refused: ${bytes.length} bytes of JSON, more than one document can hold`);
+      this.warnings.once("too-large", `${what}${key === undefined ? "" : ` "${key}"`} refused: ${bytes.length} bytes of JSON, more than one document can hold`);
       return -1;
     }
     this.core.views().set(bytes, this.core.input + at);

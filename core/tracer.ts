@@ -1,15 +1,21 @@
-import { B_TRACE_GIVEN, BEGIN_PARENT_AT, BEGIN_NAME_AT, F_FACADE, F_HAS_PARENT, M_ORIGIN, M_SERVICE, M_USER } from "./abi.ts";
+import {
+  B_TRACE_GIVEN, BEGIN_PARENT_AT, BEGIN_NAME_AT, E_DECIDE, F_FACADE, F_HAS_PARENT, M_ORIGIN, M_SERVICE, M_USER, R_BEGIN_GEN,
+} from "./abi.ts";
 import type { Core } from "./abi.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Emitter } from "./emitter.ts";
 import { Entity } from "./entity.ts";
-import { type TraceHeader, formatTraceHeader, parseTraceHeaderWith } from "./header.ts";
+import {
+  type TraceHeader, MAX_HEADER_LENGTH, formatTraceHeader, headerText, parseTraceHeaderWith, parsedHasCarry, parsedRoot,
+  readParsedHeader,
+} from "./header.ts";
 import { newTraceIdWith } from "./ids.ts";
 import { type Logger, Warnings, consoleLogger } from "./log.ts";
 import type { SamplingRequest } from "./sampler.ts";
 import { safeStringify } from "./serialize.ts";
 import { TracerCore, type TracerStats } from "./tracer-core.ts";
 import { writeName } from "./names.ts";
+import { member } from "./record.ts";
 
 /** Anything that decides sampling: the local `Sampler`, or a centralized one later. */
 export interface SamplingStrategy {
@@ -74,6 +80,9 @@ export class Segment extends Entity {
 /** Sampler bound to a tracer's core when none is given (so the default pool is shared). */
 export type DefaultSamplerFactory = (core: Core, clock: Clock) => SamplingStrategy;
 
+/** Input bytes a header may take (8192 characters of UTF-8). */
+const HEADER_INPUT = MAX_HEADER_LENGTH * 3;
+
 /** Formats the fields carried downstream unchanged (Lineage and unknown extras). */
 function carried(h: TraceHeader): string {
   if (h.lineage === undefined && Object.keys(h.extra).length === 0) return "";
@@ -102,20 +111,37 @@ export class TracerWith {
   }
 
   beginSegment(name?: string, options: BeginSegmentOptions = {}): Segment {
-    const t = this.t;
-    return t.guard(
-      () => this.begin(name ?? this.serviceName ?? "", options),
-      () => new Segment(t, false, -1, 0, undefined, ""),
-    );
+    try {
+      return this.begin(name ?? this.serviceName ?? "", options);
+    } catch (error) {
+      this.t.failed(error);
+      return new Segment(this.t, false, -1, 0, undefined, "");
+    }
   }
 
   private begin(name: string, options: BeginSegmentOptions): Segment {
     const t = this.t;
     const core = t.core;
     const raw = options.traceHeader;
-    // An object header is normalized through the parser too, so a malformed root is refused the
-    // same way in both forms (and the core and this handle agree on the trace ID).
-    const header = raw === undefined ? undefined : parseTraceHeaderWith(core, typeof raw === "string" ? raw : formatTraceHeader(raw));
+    const facade = options.facade ? F_FACADE : 0;
+    const now = t.clock();
+    let header: TraceHeader | undefined;
+    if (headerText(raw)) {
+      // The common case in one core call: the core parses the header where it was written and,
+      // when it says Sampled=1, begins the segment on its Root and Parent.
+      const headerLen = core.write(raw, 0, HEADER_INPUT);
+      const nameLen = writeName(core, name, headerLen);
+      const slot = core.x.segBeginHeader(headerLen, headerLen, nameLen, now, facade);
+      if (slot >= 0) {
+        const carry = parsedHasCarry(core) ? carried(readParsedHeader(core, raw, headerLen)) : "";
+        return this.started(slot, parsedRoot(core, raw, headerLen), carry);
+      }
+      if (slot === E_DECIDE) header = readParsedHeader(core, raw, headerLen);
+    } else if (raw !== undefined && typeof raw === "object") {
+      // An object header is normalized through the parser too, so a malformed root is refused
+      // the same way in both forms (and the core and this handle agree on the trace ID).
+      header = parseTraceHeaderWith(core, formatTraceHeader(raw));
+    }
     let sampled: boolean;
     if (header?.sampled === true || header?.sampled === false) sampled = header.sampled;
     else {
@@ -126,7 +152,7 @@ export class TracerWith {
     }
     const carry = header ? carried(header) : "";
     if (!sampled) return new Segment(t, false, -1, 0, header?.root, carry);
-    let flags = 0;
+    let flags = facade;
     if (header) {
       flags |= B_TRACE_GIVEN;
       core.write(header.root, 0, 35);
@@ -135,12 +161,16 @@ export class TracerWith {
         core.write(header.parent, BEGIN_PARENT_AT, 16);
       }
     }
-    if (options.facade) flags |= F_FACADE;
     const nameLen = writeName(core, name, BEGIN_NAME_AT);
-    const slot = core.x.segBegin(-1, 0, nameLen, t.clock(), flags);
-    const segment = new Segment(t, true, slot, core.slot(0), header?.root, carry);
-    if (this.origin !== undefined) segment.member(M_ORIGIN, JSON.stringify(this.origin));
-    if (this.serviceJson !== undefined) segment.member(M_SERVICE, this.serviceJson);
+    const slot = core.x.segBegin(-1, 0, nameLen, now, flags);
+    return this.started(slot, header?.root, carry);
+  }
+
+  /** The handle of a segment the core just began; `traceId` undefined: the core generated one. */
+  private started(slot: number, traceId: string | undefined, carry: string): Segment {
+    const segment = new Segment(this.t, true, slot, this.t.core.slot(R_BEGIN_GEN), traceId, carry);
+    if (this.origin !== undefined) member(segment, M_ORIGIN, JSON.stringify(this.origin));
+    if (this.serviceJson !== undefined) member(segment, M_SERVICE, this.serviceJson);
     return segment;
   }
 

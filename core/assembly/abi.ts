@@ -12,6 +12,12 @@ export const result: usize = memory.data(RESULT_CAP, 16);
 
 /** Where IDs are written as ASCII inside `result`. */
 export const RESULT_ID: usize = result + 3072;
+/**
+ * Where segBegin reports the new node (i32 slots): its generation and its ID's high and low
+ * halves. Apart from the header slots (0 to 348), which segBeginHeader fills in the same call.
+ */
+export const R_BEGIN_GEN: i32 = 760;
+export const R_BEGIN_ID: i32 = 761;
 
 // Status codes shared with core/abi.ts.
 export const OK: i32 = 0;
@@ -25,6 +31,10 @@ export const E_BUDGET: i32 = -3;
 export const E_LIMIT: i32 = -4;
 /** The segment or subsegment was already closed. */
 export const E_CLOSED: i32 = -5;
+/** segBeginHeader: the header has no valid Root (the host begins a new trace). */
+export const E_NO_TRACE: i32 = -6;
+/** segBeginHeader: the header does not say Sampled=1 (the host decides, then calls segBegin). */
+export const E_DECIDE: i32 = -7;
 
 @inline export function resultI32(index: i32, value: i32): void {
   store<i32>(result + (<usize>index << 2), value);

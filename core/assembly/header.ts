@@ -15,6 +15,10 @@ const R_SAMPLED: i32 = 3;   // -1 absent or unknown, 0, 1, 2 for `?`
 const R_SELF: i32 = 4;      // offset, length (or -1, 0)
 const R_LINEAGE: i32 = 6;   // offset, length (or -1, 0)
 const R_EXTRAS: i32 = 8;    // count, then (keyOffset, keyLength, valueOffset, valueLength) each
+// Byte offsets of the slots segBeginHeader reads.
+export const R_ROOT_BYTE: usize = <usize>R_ROOT << 2;
+export const R_PARENT_BYTE: usize = <usize>R_PARENT << 2;
+export const R_SAMPLED_BYTE: usize = <usize>R_SAMPLED << 2;
 /** The most extras reported; more could not fit the 256-byte budget anyway (`;k=`). */
 const MAX_EXTRAS: i32 = 85;
 
@@ -30,13 +34,53 @@ const MAX_EXTRAS: i32 = 85;
   return c >= 65 && c <= 90 ? c | 32 : c;
 }
 
-/** Case-insensitive compare of input bytes with a lower-case ASCII literal. */
-function keyIs(off: i32, len: i32, lit: string): bool {
-  if (len != lit.length) return false;
-  for (let i = 0; i < len; i++) {
-    if (lower(load<u8>(input + <usize>(off + i))) != <i32>lit.charCodeAt(i)) return false;
+/** 256 bytes: 1 for `;` (59) and `=` (61), the bytes the field scanner stops at; 0 otherwise. */
+const SEPARATORS: usize = memory.data<u8>([
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,1,0,1,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+]);
+
+// Known keys as little-endian words of lower-case bytes. `| 0x20` lower-cases letters, and only a
+// letter's two cases map to the same lower-case letter, so the compare is exact for these keys.
+const ROOT: u32 = 0x746f6f72;  // "root"
+const SELF: u32 = 0x666c6573;  // "self"
+const PARE: u32 = 0x65726170;  // "pare" + "nt"
+const NT: u32 = 0x746e;
+const SAMP: u32 = 0x706d6173;  // "samp" + "le" + "d"
+const LINE: u32 = 0x656e696c;  // "line" + "ag" + "e"
+const LE: u32 = 0x656c;
+const AG: u32 = 0x6761;
+
+// What a key is (keyKind).
+const K_EXTRA: i32 = 0;
+const K_ROOT: i32 = 1;
+const K_PARENT: i32 = 2;
+const K_SAMPLED: i32 = 3;
+const K_SELF: i32 = 4;
+const K_LINEAGE: i32 = 5;
+
+function keyKind(p: usize, len: i32): i32 {
+  if (len == 4) {
+    const w = load<u32>(p) | 0x20202020;
+    return w == ROOT ? K_ROOT : w == SELF ? K_SELF : K_EXTRA;
   }
-  return true;
+  if (len == 6) {
+    return (load<u32>(p) | 0x20202020) == PARE && (<u32>load<u16>(p, 4) | 0x2020) == NT ? K_PARENT : K_EXTRA;
+  }
+  if (len == 7) {
+    const w = load<u32>(p) | 0x20202020;
+    const t = <u32>load<u16>(p, 4) | 0x2020;
+    const e = <u32>load<u8>(p, 6) | 0x20;
+    if (w == SAMP && t == LE && e == 0x64) return K_SAMPLED;
+    if (w == LINE && t == AG && e == 0x65) return K_LINEAGE;
+  }
+  return K_EXTRA;
 }
 
 function sameKey(a: i32, b: i32, len: i32): bool {
@@ -46,33 +90,36 @@ function sameKey(a: i32, b: i32, len: i32): bool {
   return true;
 }
 
-function validRoot(off: i32, len: i32): bool {
-  if (len != TRACE_ID_LENGTH) return false;
+/**
+ * Checks `1-` + 8 hex + `-` + 24 hex in one pass. Returns -1 when invalid, else 1 when a hex letter
+ * is upper-case (the host lower-cases it), 0 otherwise.
+ */
+function checkRoot(off: i32, len: i32): i32 {
+  if (len != TRACE_ID_LENGTH) return -1;
   const p = input + <usize>off;
-  if (load<u8>(p) != 49 || load<u8>(p + 1) != 45 || load<u8>(p + 10) != 45) return false;
+  if (load<u8>(p) != 49 || load<u8>(p + 1) != 45 || load<u8>(p + 10) != 45) return -1;
+  let upperCase = 0;
   for (let i = 2; i < TRACE_ID_LENGTH; i++) {
-    if (i != 10 && hexValue(load<u8>(p + <usize>i)) < 0) return false;
+    if (i == 10) continue;
+    const c = <i32>load<u8>(p + <usize>i);
+    if (hexValue(c) < 0) return -1;
+    upperCase |= c < 0x60 && c > 0x40 ? 1 : 0;
   }
-  return true;
+  return upperCase;
 }
 
-function validParent(off: i32, len: i32): bool {
-  if (len != SEGMENT_ID_LENGTH) return false;
-  let zero = true;
+/** 16 hex digits, not all zero: -1 when invalid, else 1 when a hex letter is upper-case. */
+function checkParent(off: i32, len: i32): i32 {
+  if (len != SEGMENT_ID_LENGTH) return -1;
+  let any = 0, upperCase = 0;
   for (let i = 0; i < SEGMENT_ID_LENGTH; i++) {
-    const v = hexValue(load<u8>(input + <usize>(off + i)));
-    if (v < 0) return false;
-    if (v != 0) zero = false;
-  }
-  return !zero;
-}
-
-function upper(off: i32, len: i32): bool {
-  for (let i = 0; i < len; i++) {
     const c = <i32>load<u8>(input + <usize>(off + i));
-    if (c >= 65 && c <= 70) return true;
+    const v = hexValue(c);
+    if (v < 0) return -1;
+    any |= v;
+    upperCase |= c < 0x60 && c > 0x40 ? 1 : 0;
   }
-  return false;
+  return any == 0 ? -1 : upperCase;
 }
 
 /** Appends an extra, dropping an earlier one with the same key (the last duplicate wins). */
@@ -115,35 +162,43 @@ export function parseHeader(len: i32): i32 {
   let self = -1, selfLen = 0, lineage = -1, lineageLen = 0, extras = 0;
   let pos = 0;
   while (pos <= len) {
-    // One field: [pos, end).
-    let end = pos;
-    while (end < len && load<u8>(input + <usize>end) != 59) end++;
-    let eq = pos;
-    while (eq < end && load<u8>(input + <usize>eq) != 61) eq++;
-    if (eq < end) {
+    // One field, [pos, end), split at its first `=`.
+    let end = pos, eq = -1;
+    while (end < len) {
+      // One table load and one branch per ordinary byte; `;` and `=` are the rare ones.
+      const c = <i32>load<u8>(input + <usize>end);
+      if (load<u8>(SEPARATORS + <usize>c) != 0) {
+        if (c == 59) break;
+        if (eq < 0) eq = end;
+      }
+      end++;
+    }
+    if (eq >= 0) {
       let ks = pos, ke = eq, vs = eq + 1, ve = end;
       while (ks < ke && isSpace(load<u8>(input + <usize>ks))) ks++;
       while (ke > ks && isSpace(load<u8>(input + <usize>(ke - 1)))) ke--;
       while (vs < ve && isSpace(load<u8>(input + <usize>vs))) vs++;
       while (ve > vs && isSpace(load<u8>(input + <usize>(ve - 1)))) ve--;
       const kl = ke - ks, vl = ve - vs;
-      if (keyIs(ks, kl, "root")) { root = vs; rootLen = vl; }
-      else if (keyIs(ks, kl, "parent")) { parent = vs; parentLen = vl; }
-      else if (keyIs(ks, kl, "sampled")) {
+      const kind = keyKind(input + <usize>ks, kl);
+      if (kind == K_ROOT) { root = vs; rootLen = vl; }
+      else if (kind == K_PARENT) { parent = vs; parentLen = vl; }
+      else if (kind == K_SAMPLED) {
         const c = vl == 1 ? <i32>load<u8>(input + <usize>vs) : 0;
         sampled = c == 49 ? 1 : c == 48 ? 0 : c == 63 ? 2 : -1;
       }
-      else if (keyIs(ks, kl, "self")) { self = vs; selfLen = vl; }
-      else if (keyIs(ks, kl, "lineage")) { lineage = vs; lineageLen = vl; }
+      else if (kind == K_SELF) { self = vs; selfLen = vl; }
+      else if (kind == K_LINEAGE) { lineage = vs; lineageLen = vl; }
       else if (kl > 0) extras = addExtra(extras, ks, kl, vs, vl);
     }
     pos = end + 1;
   }
-  const valid = root >= 0 && validRoot(root, rootLen);
-  const parentOk = parent >= 0 && validParent(parent, parentLen);
+  const rootCheck = root >= 0 ? checkRoot(root, rootLen) : -1;
+  const parentCheck = parent >= 0 ? checkParent(parent, parentLen) : -1;
+  const valid = rootCheck >= 0;
   store<i32>(slot(R_ROOT), valid ? root : -1);
-  store<i32>(slot(R_FLAGS), (valid && upper(root, rootLen) ? 1 : 0) | (parentOk && upper(parent, parentLen) ? 2 : 0));
-  store<i32>(slot(R_PARENT), parentOk ? parent : -1);
+  store<i32>(slot(R_FLAGS), (rootCheck > 0 ? 1 : 0) | (parentCheck > 0 ? 2 : 0));
+  store<i32>(slot(R_PARENT), parentCheck >= 0 ? parent : -1);
   store<i32>(slot(R_SAMPLED), sampled);
   store<i32>(slot(R_SELF), self);
   store<i32>(slot(R_SELF + 1), selfLen);

@@ -8,7 +8,7 @@ import { setWorkingDir } from "./encode";
 import { entropyReset } from "./entropy";
 
 export { parseHeader } from "./header";
-export { segBegin, segEnd, segAnnotate, segMetadata, segMember, segException, segFlags } from "./segment";
+export { segBegin, segBeginHeader, segEnd, segAnnotate, segMetadata, segMember, segException, segFlags } from "./segment";
 export { samplerCreate, samplerAddRule, samplerDecide } from "./sampler";
 export { liveNodes, entropyReset };
 

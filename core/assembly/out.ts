@@ -32,27 +32,33 @@ export function outReset(): void {
   listLen = 0;
 }
 
-export function reserve(n: i32): usize {
-  const need = outLen + n;
-  if (need > outCap) {
-    let cap = outCap < OUT_KEEP ? OUT_KEEP : outCap;
-    while (cap < need) cap <<= 1;
-    outPtr = outPtr == 0 ? heap.alloc(<usize>cap) : heap.realloc(outPtr, <usize>cap);
-    outCap = cap;
-  }
+/** A pointer to room for `n` more bytes (commit them after writing). */
+@inline export function reserve(n: i32): usize {
+  if (outLen + n > outCap) growOut(n);
   return outPtr + <usize>outLen;
 }
 
-export function putByte(b: i32): void {
-  const p = reserve(1);
-  store<u8>(p, <u8>b);
+function growOut(n: i32): void {
+  const need = outLen + n;
+  let cap = outCap < OUT_KEEP ? OUT_KEEP : outCap;
+  while (cap < need) cap <<= 1;
+  outPtr = outPtr == 0 ? heap.alloc(<usize>cap) : heap.realloc(outPtr, <usize>cap);
+  outCap = cap;
+}
+
+@inline export function putByte(b: i32): void {
+  store<u8>(reserve(1), <u8>b);
   outLen++;
 }
+
+/** Copies under this many bytes use a loop: memory.copy costs a call into the engine. */
+const SHORT_COPY: i32 = 32;
 
 export function putBytes(src: usize, n: i32): void {
   if (n <= 0) return;
   const p = reserve(n);
-  memory.copy(p, src, <usize>n);
+  if (n < SHORT_COPY) for (let i = 0; i < n; i++) store<u8>(p + <usize>i, load<u8>(src + <usize>i));
+  else memory.copy(p, src, <usize>n);
   outLen += n;
 }
 
@@ -65,31 +71,37 @@ export function putLit(s: string): void {
   outLen += n;
 }
 
-export function putUint(v: u64): void {
-  const p = reserve(20);
-  let n = 0;
-  let t = v;
-  do { n++; t /= 10; } while (t != 0);
-  let q = p + <usize>n;
-  do { q--; store<u8>(q, <u8>(48 + <i32>(v % 10))); v /= 10; } while (v != 0);
-  outLen += n;
-}
+// The last whole second written and its digits: every time in a document falls in one or two
+// seconds, so the 10-digit division loop runs about once per document instead of per time.
+let lastSecs: u32 = 0;
+const secsDigits: usize = memory.data<u8>([48, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+let secsLen: i32 = 1;
 
 /**
- * Epoch seconds with exactly six decimals (microseconds); NaN and negatives become 0. The
- * fraction is rounded on its own: `t * 1e6` would round twice (at 1.7e15 doubles are 0.25 apart).
+ * Epoch seconds with exactly six decimals (microseconds); NaN and negatives become 0, times past
+ * 2106 (u32 seconds) are clamped. The fraction is rounded on its own: `t * 1e6` would round twice
+ * (at 1.7e15 doubles are 0.25 apart).
  */
 export function putTime(t: f64): void {
   if (!(t >= 0)) t = 0;
-  if (t > 1e11) t = 1e11;
-  let secs = Math.floor(t);
-  let micros = <i32>Math.floor((t - secs) * 1e6 + 0.5);
+  if (t > 4294967295) t = 4294967295;
+  let secs = <u32>t;
+  let micros = <u32>((t - <f64>secs) * 1e6 + 0.5);
   if (micros >= 1000000) { secs += 1; micros -= 1000000; }
-  putUint(<u64>secs);
-  putByte(46);
-  const p = reserve(6);
-  for (let i = 5; i >= 0; i--) { store<u8>(p + <usize>i, <u8>(48 + micros % 10)); micros /= 10; }
-  outLen += 6;
+  if (secs != lastSecs) {
+    let n = 1;
+    for (let v = secs; v >= 10; v /= 10) n++;
+    let v = secs;
+    for (let i = n - 1; i >= 0; i--) { store<u8>(secsDigits + <usize>i, <u8>(48 + v % 10)); v /= 10; }
+    lastSecs = secs;
+    secsLen = n;
+  }
+  const p = reserve(secsLen + 7);
+  for (let i = 0; i < secsLen; i++) store<u8>(p + <usize>i, load<u8>(secsDigits + <usize>i));
+  const f = p + <usize>secsLen;
+  store<u8>(f, 46);
+  for (let i = 6; i >= 1; i--) { store<u8>(f + <usize>i, <u8>(48 + micros % 10)); micros /= 10; }
+  outLen += secsLen + 7;
 }
 
 // The datagram list: pairs of i32 (offset into the output buffer, length).

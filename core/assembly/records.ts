@@ -2,7 +2,7 @@
 // Layout of node.data: the escaped name, then records `[kind u8][length u32][payload]`.
 // A record replaced by a later one with the same key is marked K_DEAD; dead bytes are reclaimed
 // by compaction when the buffer would otherwise pass the budget.
-import { Node } from "./store";
+import { Node, inlineDataOf } from "./store";
 import { NODE_BUDGET } from "./limits";
 
 export const K_DEAD: u8 = 0;
@@ -57,9 +57,13 @@ function compact(n: Node): void {
 
 function ensure(n: Node, need: i32): void {
   if (need <= n.dataCap) return;
-  let cap = n.dataCap < 64 ? 64 : n.dataCap;
+  let cap = n.dataCap << 1;
   while (cap < need) cap <<= 1;
-  n.data = n.data == 0 ? heap.alloc(<usize>cap) : heap.realloc(n.data, <usize>cap);
+  if (n.data == inlineDataOf(n)) {
+    const moved = heap.alloc(<usize>cap);
+    memory.copy(moved, n.data, <usize>n.dataLen);
+    n.data = moved;
+  } else n.data = heap.realloc(n.data, <usize>cap);
   n.dataCap = cap;
 }
 

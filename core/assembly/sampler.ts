@@ -51,9 +51,9 @@ function setOf(id: i32): RuleSet | null {
 }
 
 /**
- * Adds a rule. Input holds the five patterns back to back; lengths come in `lens` (five bytes of a
- * u64... kept simple: five i32 at input[0, 20), patterns from input[20]). Length -1: matches all.
- * Returns the rule's index, or -1 for an unknown set.
+ * Adds a rule. Input: the five pattern lengths as i32 at input[0, 20) (-1: the rule has no
+ * pattern there and matches all), the patterns back to back from input[20]. Returns the rule's
+ * index, or -1 for an unknown set or patterns over 64 KiB.
  */
 export function samplerAddRule(id: i32, fixedTarget: i32, rate: f64): i32 {
   const s = setOf(id);

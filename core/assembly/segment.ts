@@ -1,6 +1,8 @@
 // Segment operations exported to the host. Every function takes a (slot, generation) handle and
 // answers E_STALE for one that no longer names a live node: never a trap.
-import { input, result, RESULT_ID, OK, E_STALE, E_INVALID, E_BUDGET, E_LIMIT, E_CLOSED } from "./abi";
+import { input, result, RESULT_ID, INPUT_CAP, R_BEGIN_GEN, R_BEGIN_ID, OK, E_STALE, E_INVALID, E_BUDGET, E_LIMIT,
+  E_CLOSED, E_NO_TRACE, E_DECIDE } from "./abi";
+import { parseHeader, R_ROOT_BYTE, R_PARENT_BYTE, R_SAMPLED_BYTE } from "./header";
 import { Node, allocNode, lookup, generationOf, appendChild, unlinkChild, makeIndependent, traceIdOf,
   F_CLOSED, F_FACADE, F_HAS_PARENT, F_NS_MASK, F_USER } from "./store";
 import { K_ANNOTATION, K_METADATA, K_MEMBER, K_EXCEPTION, upsertRecord, hasRecord } from "./records";
@@ -22,6 +24,13 @@ const NAME_INPUT_CAP: i32 = 4096;
 const ANNOTATION_INPUT_CAP: i32 = 8192;
 /** Raw JSON arguments (metadata values, members, exceptions) read at most. */
 const RAW_INPUT_CAP: i32 = 120000;
+
+/** A name past the inline area (over ~200 bytes of UTF-8) gets a heap block of its own. */
+function ensureName(n: Node, len: i32): void {
+  if (len <= n.dataCap) return;
+  n.dataCap = len + 64;
+  n.data = heap.alloc(<usize>n.dataCap);
+}
 
 function validTrace(p: usize): bool {
   if (load<u8>(p) != 49 || load<u8>(p + 1) != 45 || load<u8>(p + 10) != 45) return false;
@@ -56,8 +65,9 @@ function keep(n: Node, kind: u8, mark: i32, keyLen: i32): i32 {
 }
 
 /**
- * Begins a segment (parentSlot < 0) or a subsegment of the handle's node. Returns the slot and
- * writes the generation to result slot 0; E_STALE for a stale parent.
+ * Begins a segment (parentSlot < 0) or a subsegment of the handle's node. Input: trace ID at 0
+ * (with B_TRACE_GIVEN), parent ID at 35 (with F_HAS_PARENT), the name at 64. Returns the slot
+ * (generation and ID in the R_BEGIN slots), or E_STALE for a stale parent.
  */
 export function segBegin(parentSlot: i32, parentGen: i32, nameLen: i32, now: f64, flags: i32): i32 {
   let parent: Node | null = null;
@@ -65,6 +75,28 @@ export function segBegin(parentSlot: i32, parentGen: i32, nameLen: i32, now: f64
     parent = lookup(parentSlot, parentGen);
     if (parent == null) return E_STALE;
   }
+  const trace = (flags & B_TRACE_GIVEN) != 0 && validTrace(input) ? input : 0;
+  const parentId = (flags & F_HAS_PARENT) != 0 && validParent(input + PARENT_AT) ? input + PARENT_AT : 0;
+  return beginNode(parent, input + NAME_AT, nameLen, now, flags, trace, parentId);
+}
+
+/**
+ * Begins a segment from a trace header in one call: the header at input[0, headerLen), the name at
+ * input[nameAt, nameAt + nameLen). Only for a header that decides (Sampled=1): E_NO_TRACE when
+ * it has no valid Root, E_DECIDE when it is not Sampled=1 (the host asks its sampler, then calls
+ * segBegin). The header's fields are left in the result slots either way, as parseHeader leaves them.
+ */
+export function segBeginHeader(headerLen: i32, nameAt: i32, nameLen: i32, now: f64, flags: i32): i32 {
+  if (parseHeader(headerLen) == 0) return E_NO_TRACE;
+  if (load<i32>(result, R_SAMPLED_BYTE) != 1) return E_DECIDE;
+  const rootAt = load<i32>(result, R_ROOT_BYTE);
+  const parentAt = load<i32>(result, R_PARENT_BYTE);
+  if (nameAt < 0 || nameAt > INPUT_CAP - NAME_INPUT_CAP) return E_INVALID;
+  return beginNode(null, input + <usize>nameAt, nameLen, now, flags, input + <usize>rootAt, parentAt >= 0 ? input + <usize>parentAt : 0);
+}
+
+/** `trace`: 35 valid bytes to join, or 0 to generate; `parentId`: 16 valid hex digits, or 0. */
+function beginNode(parent: Node | null, name: usize, nameLen: i32, now: f64, flags: i32, trace: usize, parentId: usize): i32 {
   const n = allocNode();
   n.start = now;
   n.flags = flags & F_NS_MASK;
@@ -72,35 +104,34 @@ export function segBegin(parentSlot: i32, parentGen: i32, nameLen: i32, now: f64
     n.id = newId();
     appendChild(parent, n);
   } else {
-    const trace = traceIdOf(n);
-    if ((flags & B_TRACE_GIVEN) != 0 && validTrace(input)) {
-      // `| 32` lower-cases hex letters and leaves digits and `-` as they are.
-      for (let i = 0; i < TRACE_ID_LENGTH; i++) store<u8>(trace + <usize>i, load<u8>(input + <usize>i) | 32);
-    } else writeTraceId(trace, now);
-    if ((flags & F_HAS_PARENT) != 0 && validParent(input + PARENT_AT)) {
+    const own = traceIdOf(n);
+    // `| 32` lower-cases hex letters and leaves digits and `-` as they are.
+    if (trace != 0) for (let i = 0; i < TRACE_ID_LENGTH; i++) store<u8>(own + <usize>i, load<u8>(trace + <usize>i) | 32);
+    else writeTraceId(own, now);
+    if (parentId != 0) {
       n.flags |= F_HAS_PARENT;
-      n.parentId = parseHex64(input + PARENT_AT);
+      n.parentId = parseHex64(parentId);
     }
     // A facade stands for the segment Lambda records itself: its ID is the header's Parent.
-    if ((flags & F_FACADE) != 0 && (n.flags & F_HAS_PARENT) != 0) {
+    if ((flags & F_FACADE) != 0 && parentId != 0) {
       n.flags |= F_FACADE;
       n.id = n.parentId;
     } else n.id = newId();
   }
   const mark = outLength();
-  putName(input + NAME_AT, nameLen < 0 ? 0 : min(nameLen, NAME_INPUT_CAP), MAX_NAME_CHARS);
-  n.nameLen = outLength() - mark;
-  n.dataCap = n.nameLen + 64;
-  n.data = heap.alloc(<usize>n.dataCap);
-  memory.copy(n.data, outPtr + <usize>mark, <usize>n.nameLen);
-  n.dataLen = n.nameLen;
+  putName(name, nameLen < 0 ? 0 : min(nameLen, NAME_INPUT_CAP), MAX_NAME_CHARS);
+  const nameBytes = outLength() - mark;
+  ensureName(n, nameBytes);
+  memory.copy(n.data, outPtr + <usize>mark, <usize>nameBytes);
+  n.nameLen = nameBytes;
+  n.dataLen = nameBytes;
   truncate(mark);
-  // The handle's generation and the node's ID (high, low) go back at once, so the host never
-  // needs the core to read an ID, even after the node is gone; a generated trace ID as ASCII.
-  store<i32>(result, <i32>generationOf(n));
-  store<u32>(result, <u32>(n.id >> 32), 4);
-  store<u32>(result, <u32>n.id, 8);
-  if (parent == null && (flags & B_TRACE_GIVEN) == 0) memory.copy(RESULT_ID, traceIdOf(n), <usize>TRACE_ID_LENGTH);
+  // The generation and the ID (high, low) go back at once, so the host never needs the core to
+  // read an ID, even after the node is gone; a generated trace ID as ASCII.
+  store<i32>(result + (<usize>R_BEGIN_GEN << 2), <i32>generationOf(n));
+  store<u32>(result + (<usize>R_BEGIN_ID << 2), <u32>(n.id >> 32));
+  store<u32>(result + (<usize>R_BEGIN_ID << 2), <u32>n.id, 4);
+  if (parent == null && trace == 0) memory.copy(RESULT_ID, traceIdOf(n), <usize>TRACE_ID_LENGTH);
   return n.slot;
 }
 
@@ -160,23 +191,24 @@ export function segAnnotate(slot: i32, gen: i32, keyLen: i32, valueLen: i32, typ
 }
 
 /**
- * Adds metadata: namespace at input[0, nsLen) (empty: "default"), then the key, then the value as
- * JSON. The value is trusted to be JSON: the host makes it with JSON.stringify. The last value
- * for a namespace and key wins.
+ * Adds metadata: the value as JSON at input[0, valueLen), then the namespace (nsLen 0: "default"),
+ * then the key. The value is trusted to be JSON: the host makes it with JSON.stringify. The last
+ * value for a namespace and key wins.
  */
-export function segMetadata(slot: i32, gen: i32, nsLen: i32, keyLen: i32, valueLen: i32): i32 {
+export function segMetadata(slot: i32, gen: i32, valueLen: i32, nsLen: i32, keyLen: i32): i32 {
   const n = lookup(slot, gen);
   if (n == null) return E_STALE;
   if (nsLen < 0 || keyLen < 0 || valueLen <= 0 || nsLen + keyLen + valueLen > RAW_INPUT_CAP) return E_INVALID;
+  const ns = input + <usize>valueLen;
   const mark = beginPrefix();
   if (nsLen == 0) putLit('"default"');
-  else putString(input, nsLen, 0);
+  else putString(ns, nsLen, 0);
   const nsBytes = endPrefix(mark);
   const keyMark = beginPrefix();
-  putString(input + <usize>nsLen, keyLen, 0);
+  putString(ns + <usize>nsLen, keyLen, 0);
   const keyBytes = endPrefix(keyMark);
   if (nsBytes > 0xffff || keyBytes > 0xffff) { truncate(mark); return E_BUDGET; }
-  putBytes(input + <usize>(nsLen + keyLen), valueLen);
+  putBytes(input, valueLen);
   return keep(n, K_METADATA, mark, 4 + nsBytes + keyBytes) < 0 ? E_BUDGET : OK;
 }
 
