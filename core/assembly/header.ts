@@ -2,7 +2,7 @@
 // Rules (README "Trace headers"): fields split on `;` only; key and value split on the first `=`;
 // whitespace around both trimmed; keys case-insensitive; the last duplicate wins. The parser only
 // finds and checks fields: results are byte offsets into the input, the host slices its string.
-import { input, result } from "./abi";
+import { input, result, INPUT_CAP } from "./abi";
 import { hexValue } from "./hex";
 import { HEADER_EXTRA_BUDGET } from "./limits";
 import { TRACE_ID_LENGTH, SEGMENT_ID_LENGTH } from "./ids";
@@ -158,6 +158,7 @@ function budgetExtras(count: i32): i32 {
  */
 export function parseHeader(len: i32): i32 {
   if (len < 0) len = 0;
+  if (len > INPUT_CAP) len = INPUT_CAP;
   let root = -1, rootLen = 0, parent = -1, parentLen = 0, sampled = -1;
   let self = -1, selfLen = 0, lineage = -1, lineageLen = 0, extras = 0;
   let pos = 0;

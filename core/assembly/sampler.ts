@@ -2,7 +2,7 @@
 // rule takes `fixedTarget` requests per second (its reservoir), then samples `rate` of the rest.
 // Patterns use `*` (any run) and `?` (one character), ASCII case-insensitive. A request attribute
 // that is absent matches any pattern (as aws-xray-sdk-core's local sampler does).
-import { input } from "./abi";
+import { input, INPUT_CAP } from "./abi";
 import { random32 } from "./entropy";
 import { utf8Length } from "./json";
 
@@ -58,12 +58,12 @@ function setOf(id: i32): RuleSet | null {
 export function samplerAddRule(id: i32, fixedTarget: i32, rate: f64): i32 {
   const s = setOf(id);
   if (s == null) return -1;
+  // Each length is bounded before it is summed: two huge ones must not wrap around the check.
   let total = 0;
   for (let i = 0; i < FIELDS; i++) {
     const l = load<i32>(input + <usize>(i << 2));
-    if (l > 0) total += l;
+    if (l > 65536 || (l > 0 && (total += l) > 65536)) return -1;
   }
-  if (total > 65536) return -1;
   const r = changetype<Rule>(heap.alloc(offsetof<Rule>()));
   r.patterns = heap.alloc(<usize>FIELDS << 3);
   r.bytes = heap.alloc(<usize>max(total, 1));
@@ -118,6 +118,11 @@ function globMatch(p: usize, pl: i32, t: usize, tl: i32): bool {
 export function samplerDecide(id: i32, now: f64): i32 {
   const s = setOf(id);
   if (s == null) return -1;
+  let total = 0;
+  for (let i = 0; i < FIELDS; i++) {
+    const l = load<i32>(input + <usize>(i << 2));
+    if (l > INPUT_CAP || (l > 0 && (total += l) > INPUT_CAP - 20)) return -1;
+  }
   let index = 0;
   for (let c = s.first; c != 0; c = changetype<Rule>(c).next, index++) {
     const r = changetype<Rule>(c);

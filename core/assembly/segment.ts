@@ -32,6 +32,14 @@ function ensureName(n: Node, len: i32): void {
   n.data = heap.alloc(<usize>n.dataCap);
 }
 
+/**
+ * lo ≤ n ≤ hi. Lengths are checked one by one against what is left, never summed first: a sum of
+ * two huge ones wraps around an i32 bound (the fuzz test found that).
+ */
+@inline function within(n: i32, lo: i32, hi: i32): bool {
+  return n >= lo && n <= hi;
+}
+
 function validTrace(p: usize): bool {
   if (load<u8>(p) != 49 || load<u8>(p + 1) != 45 || load<u8>(p + 10) != 45) return false;
   for (let i = 2; i < TRACE_ID_LENGTH; i++) if (i != 10 && hexValue(load<u8>(p + <usize>i)) < 0) return false;
@@ -169,7 +177,7 @@ export function segEnd(slot: i32, gen: i32, now: f64): i32 {
 export function segAnnotate(slot: i32, gen: i32, keyLen: i32, valueLen: i32, type: i32): i32 {
   const n = lookup(slot, gen);
   if (n == null) return E_STALE;
-  if (keyLen <= 0 || valueLen < 0 || keyLen + valueLen > ANNOTATION_INPUT_CAP) return E_INVALID;
+  if (!within(keyLen, 1, ANNOTATION_INPUT_CAP) || !within(valueLen, 0, ANNOTATION_INPUT_CAP - keyLen)) return E_INVALID;
   const value = input + <usize>keyLen;
   if (type == 1 && !isJsonNumber(value, valueLen)) return E_INVALID;
   const mark = beginPrefix();
@@ -198,7 +206,8 @@ export function segAnnotate(slot: i32, gen: i32, keyLen: i32, valueLen: i32, typ
 export function segMetadata(slot: i32, gen: i32, valueLen: i32, nsLen: i32, keyLen: i32): i32 {
   const n = lookup(slot, gen);
   if (n == null) return E_STALE;
-  if (nsLen < 0 || keyLen < 0 || valueLen <= 0 || nsLen + keyLen + valueLen > RAW_INPUT_CAP) return E_INVALID;
+  if (!within(valueLen, 1, RAW_INPUT_CAP) || !within(nsLen, 0, RAW_INPUT_CAP - valueLen) ||
+    !within(keyLen, 0, RAW_INPUT_CAP - valueLen - nsLen)) return E_INVALID;
   const ns = input + <usize>valueLen;
   const mark = beginPrefix();
   if (nsLen == 0) putLit('"default"');
