@@ -7,6 +7,7 @@ import { rmSync, mkdirSync } from "node:fs";
 import { build } from "esbuild";
 import { entries } from "./entries.mjs";
 import { wasmPlugin } from "./wasm-plugin.mjs";
+import { mirrorCjsTypes } from "./cjs-types.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
@@ -32,4 +33,5 @@ await Promise.all(
 );
 
 run(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json"]);
+mirrorCjsTypes(`${root}dist/types`, `${root}dist/types-cjs`);
 console.log(`built core.wasm and ${entries.length} entries into dist/`);

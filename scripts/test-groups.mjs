@@ -1,6 +1,7 @@
-// The test groups npm test runs, in order: one per runtime (and the slow process tests apart).
-const node = [process.execPath, "--import", "./scripts/register.mjs", "node_modules/uvu/bin.js"];
+// The test groups npm test runs, in order. Each is one uvu run over a folder of test/.
+const uvu = (dir, pattern = "\\.test\\.ts$") => [process.execPath, "--import", "./scripts/register.mjs", "node_modules/uvu/bin.js", dir, pattern, "-i", "fixtures"];
 
 export const groups = [
-  { name: "node", command: [...node, "test", "\\.test\\.ts$", "-i", "runtimes", "-i", "fixtures"] },
+  { name: "core", command: uvu("test", "^(core|conformance)/[^/]*\\.test\\.ts$") },
+  { name: "package", command: uvu("test/package") },
 ];
