@@ -5,7 +5,8 @@
 import { execFileSync } from "node:child_process";
 import { rmSync, mkdirSync } from "node:fs";
 import { build } from "esbuild";
-import { entries } from "./entries.mjs";
+// The entry points, one per subpath of the exports map ("." is `index`).
+import entries from "./entries.json" with { type: "json" };
 import { wasmPlugin } from "./wasm-plugin.mjs";
 import { mirrorCjsTypes } from "./cjs-types.mjs";
 

@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { entries } from "../../scripts/entries.mjs";
+import entries from "../../scripts/entries.json" with { type: "json" };
 
 const bin = (name: string) => `node_modules/.bin/${name}`;
 const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8", timeout: 120_000, env: { ...process.env, NO_COLOR: "1" } });
