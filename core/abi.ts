@@ -20,6 +20,7 @@ export interface CoreExports {
   datagramList(): number;
   parseHeader(len: number): number;
   newSegmentId(): void;
+  hexId(high: number, low: number): void;
   newTraceId(now: number): void;
   segBegin(parentSlot: number, parentGen: number, nameLen: number, now: number, flags: number): number;
   segBeginHeader(headerLen: number, nameAt: number, nameLen: number, now: number, flags: number): number;
@@ -174,19 +175,6 @@ function ascii16(u8: Uint8Array, p: number): string {
   return String.fromCharCode(
     u8[p]!, u8[p + 1]!, u8[p + 2]!, u8[p + 3]!, u8[p + 4]!, u8[p + 5]!, u8[p + 6]!, u8[p + 7]!,
     u8[p + 8]!, u8[p + 9]!, u8[p + 10]!, u8[p + 11]!, u8[p + 12]!, u8[p + 13]!, u8[p + 14]!, u8[p + 15]!,
-  );
-}
-
-const DIGITS = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
-
-/** A 64-bit ID given as two 32-bit halves, as 16 lower-case hex digits (toString(16) is 15× slower). */
-export function hex64(high: number, low: number): string {
-  const d = DIGITS;
-  return String.fromCharCode(
-    d[(high >>> 28) & 15]!, d[(high >>> 24) & 15]!, d[(high >>> 20) & 15]!, d[(high >>> 16) & 15]!,
-    d[(high >>> 12) & 15]!, d[(high >>> 8) & 15]!, d[(high >>> 4) & 15]!, d[high & 15]!,
-    d[(low >>> 28) & 15]!, d[(low >>> 24) & 15]!, d[(low >>> 20) & 15]!, d[(low >>> 16) & 15]!,
-    d[(low >>> 12) & 15]!, d[(low >>> 8) & 15]!, d[(low >>> 4) & 15]!, d[low & 15]!,
   );
 }
 

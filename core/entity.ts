@@ -1,4 +1,4 @@
-import { hex64, F_FAULT, F_ERROR, F_THROTTLE, M_AWS, M_SQL, R_BEGIN_GEN, R_BEGIN_ID } from "./abi.ts";
+import { F_FAULT, F_ERROR, F_THROTTLE, M_AWS, M_SQL, R_BEGIN_GEN, R_BEGIN_ID } from "./abi.ts";
 import type { TracerCore } from "./tracer-core.ts";
 import * as record from "./record.ts";
 
@@ -45,7 +45,7 @@ export abstract class Entity {
   /** This segment's or subsegment's ID (16 hex); also after it was sent. */
   get id(): string {
     if (this.idText === undefined) {
-      this.idText = this.slot < 0 ? this.t.newId() : hex64(this.idHigh, this.idLow);
+      this.idText = this.slot < 0 ? this.t.newId() : this.t.formatId(this.idHigh, this.idLow);
     }
     return this.idText;
   }

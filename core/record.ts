@@ -50,10 +50,10 @@ export function annotation(e: Entity, key: string, value: AnnotationValue): void
     valueLen = value ? 1 : 0;
   } else {
     t.refused++;
-    return t.warnings.once("annotation-type", `annotation "${k}" ignored: values must be strings, finite numbers or booleans, got ${typeof value === "number" ? value : typeof value}`);
+    return t.warnings.once("annotation-type", `annotation "${k}" ignored: not a string, finite number or boolean`);
   }
   const r = core.x.segAnnotate(e.slot, e.gen, keyLen, valueLen, type);
-  if (r > 0) t.warnings.once("annotation-key", `annotation key "${k}" has characters outside [A-Za-z0-9_]: they were replaced by "_"`);
+  if (r > 0) t.warnings.once("annotation-key", `annotation key "${k}": characters outside [A-Za-z0-9_] replaced by "_"`);
   else if (r < 0) t.status(r, "addAnnotation", k);
 }
 
@@ -62,7 +62,7 @@ export function metadata(e: Entity, key: string, value: unknown, namespace: stri
   const ns = typeof namespace === "string" ? namespace : String(namespace);
   if (ns.startsWith("AWS.")) {
     t.refused++;
-    return t.warnings.once("metadata-ns", `metadata namespace "${ns}" refused: namespaces starting with "AWS." are reserved for AWS services`);
+    return t.warnings.once("metadata-ns", `metadata namespace "${ns}" refused: "AWS." is reserved`);
   }
   const core = t.core;
   const k = typeof key === "string" ? key : String(key);

@@ -64,15 +64,15 @@ export class TracerCore {
     switch (code) {
       case E_STALE:
         this.stale++;
-        return this.warnings.once("stale", `${what} ignored: this segment's document was already sent (a handle used after its segment closed)`);
+        return this.warnings.once("stale", `${what} ignored: its segment was already sent`);
       case E_CLOSED:
         return this.warnings.once("closed", `${what} ignored: already closed`);
       case E_LIMIT:
         this.refused++;
-        return this.warnings.once("annotation-limit", `${what}${k} refused: at most 50 annotations per segment or subsegment`);
+        return this.warnings.once("annotation-limit", `${what}${k} refused: 50 annotations at most`);
       case E_BUDGET:
         this.refused++;
-        return this.warnings.once("budget", `${what}${k} refused: a segment's own data is limited to 60,000 bytes so that its document fits one 64 KB datagram`);
+        return this.warnings.once("budget", `${what}${k} refused: a segment's own data is limited to 60,000 bytes`);
       case E_INVALID:
         this.refused++;
         return this.warnings.once("invalid", `${what}${k} refused: invalid value`);
@@ -89,7 +89,7 @@ export class TracerCore {
     const bytes = new TextEncoder().encode(json);
     if (bytes.length > room) {
       this.refused++;
-      this.warnings.once("too-large", `${what}${key === undefined ? "" : ` "${key}"`} refused: ${bytes.length} bytes of JSON, more than one document can hold`);
+      this.warnings.once("too-large", `${what}${key === undefined ? "" : ` "${key}"`} refused: ${bytes.length} bytes of JSON is too large`);
       return -1;
     }
     this.core.views().set(bytes, this.core.input + at);
@@ -114,6 +114,12 @@ export class TracerCore {
         this.warnings.once("emitter", `the emitter threw and a datagram was lost: ${(error as Error)?.message ?? error}`);
       }
     }
+  }
+
+  /** An ID kept as two 32-bit halves, as 16 hex digits (formatted by the core). */
+  formatId(high: number, low: number): string {
+    this.core.x.hexId(high, low);
+    return this.core.read(this.core.idAt, 16);
   }
 
   /** `carry` is the incoming header's Lineage and extra fields, already formatted (`;k=v…`). */

@@ -24,6 +24,11 @@ export function newSegmentId(): void {
   hex64(RESULT_ID, newId());
 }
 
+/** Writes the ID given as its high and low halves (16 ASCII hex digits) at idPtr(). */
+export function hexId(high: u32, low: u32): void {
+  hex64(RESULT_ID, (<u64>high << 32) | <u64>low);
+}
+
 /** Writes a new trace ID (35 ASCII bytes) at idPtr(); `now` is epoch seconds. */
 export function newTraceId(now: f64): void {
   writeTraceId(RESULT_ID, now);

@@ -46,7 +46,7 @@ function growOut(n: i32): void {
   outCap = cap;
 }
 
-@inline export function putByte(b: i32): void {
+export function putByte(b: i32): void {
   store<u8>(reserve(1), <u8>b);
   outLen++;
 }
