@@ -91,10 +91,10 @@ function sameKey(a: i32, b: i32, len: i32): bool {
 }
 
 /**
- * Checks `1-` + 8 hex + `-` + 24 hex in one pass. Returns -1 when invalid, else 1 when a hex letter
+ * Checks `1-` + 8 hex + `-` + 24 hex at input[off] in one pass. Returns -1 when invalid, else 1 when a hex letter
  * is upper-case (the host lower-cases it), 0 otherwise.
  */
-function checkRoot(off: i32, len: i32): i32 {
+export function checkRoot(off: i32, len: i32): i32 {
   if (len != TRACE_ID_LENGTH) return -1;
   const p = input + <usize>off;
   if (load<u8>(p) != 49 || load<u8>(p + 1) != 45 || load<u8>(p + 10) != 45) return -1;
@@ -109,7 +109,7 @@ function checkRoot(off: i32, len: i32): i32 {
 }
 
 /** 16 hex digits, not all zero: -1 when invalid, else 1 when a hex letter is upper-case. */
-function checkParent(off: i32, len: i32): i32 {
+export function checkParent(off: i32, len: i32): i32 {
   if (len != SEGMENT_ID_LENGTH) return -1;
   let any = 0, upperCase = 0;
   for (let i = 0; i < SEGMENT_ID_LENGTH; i++) {

@@ -2,7 +2,7 @@
 // answers E_STALE for one that no longer names a live node: never a trap.
 import { input, result, RESULT_ID, INPUT_CAP, R_BEGIN_GEN, R_BEGIN_ID, OK, E_STALE, E_INVALID, E_BUDGET, E_LIMIT,
   E_CLOSED, E_NO_TRACE, E_DECIDE } from "./abi";
-import { parseHeader, R_ROOT_BYTE, R_PARENT_BYTE, R_SAMPLED_BYTE } from "./header";
+import { parseHeader, checkRoot, checkParent, R_ROOT_BYTE, R_PARENT_BYTE, R_SAMPLED_BYTE } from "./header";
 import { Node, allocNode, lookup, generationOf, appendChild, unlinkChild, makeIndependent, traceIdOf,
   F_CLOSED, F_FACADE, F_HAS_PARENT, F_NS_MASK, F_USER } from "./store";
 import { K_ANNOTATION, K_METADATA, K_MEMBER, K_EXCEPTION, upsertRecord, hasRecord } from "./records";
@@ -10,7 +10,7 @@ import { emitDocument, release, M_LAST } from "./encode";
 import { putName, putString, putAnnotationKey, isJsonNumber } from "./json";
 import { outReset, outLength, truncate, outPtr, putLit, putByte, putBytes, reserve, commit, listLen } from "./out";
 import { newId, writeTraceId, TRACE_ID_LENGTH, SEGMENT_ID_LENGTH } from "./ids";
-import { hexValue, parseHex64 } from "./hex";
+import { parseHex64 } from "./hex";
 import { MAX_NAME_CHARS, MAX_ANNOTATIONS, MAX_ANNOTATION_KEY_CHARS, MAX_ANNOTATION_VALUE_CHARS } from "./limits";
 
 /** segBegin input layout: trace ID at 0, parent ID at 35, name at NAME_AT. */
@@ -38,17 +38,6 @@ function ensureName(n: Node, len: i32): void {
  */
 @inline function within(n: i32, lo: i32, hi: i32): bool {
   return n >= lo && n <= hi;
-}
-
-function validTrace(p: usize): bool {
-  if (load<u8>(p) != 49 || load<u8>(p + 1) != 45 || load<u8>(p + 10) != 45) return false;
-  for (let i = 2; i < TRACE_ID_LENGTH; i++) if (i != 10 && hexValue(load<u8>(p + <usize>i)) < 0) return false;
-  return true;
-}
-
-function validParent(p: usize): bool {
-  for (let i = 0; i < SEGMENT_ID_LENGTH; i++) if (hexValue(load<u8>(p + <usize>i)) < 0) return false;
-  return parseHex64(p) != 0;
 }
 
 /** A `[length u16]` placeholder in the output, patched by endPrefix. */
@@ -83,8 +72,8 @@ export function segBegin(parentSlot: i32, parentGen: i32, nameLen: i32, now: f64
     parent = lookup(parentSlot, parentGen);
     if (parent == null) return E_STALE;
   }
-  const trace = (flags & B_TRACE_GIVEN) != 0 && validTrace(input) ? input : 0;
-  const parentId = (flags & F_HAS_PARENT) != 0 && validParent(input + PARENT_AT) ? input + PARENT_AT : 0;
+  const trace = (flags & B_TRACE_GIVEN) != 0 && checkRoot(0, TRACE_ID_LENGTH) >= 0 ? input : 0;
+  const parentId = (flags & F_HAS_PARENT) != 0 && checkParent(<i32>PARENT_AT, SEGMENT_ID_LENGTH) >= 0 ? input + PARENT_AT : 0;
   return beginNode(parent, input + NAME_AT, nameLen, now, flags, trace, parentId);
 }
 
