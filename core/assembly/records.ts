@@ -18,6 +18,8 @@ export const K_EXCEPTION: u8 = 4;
 export const K_SEEN: u8 = 0x80;
 
 export const HEADER: i32 = 5;
+/** Dead bytes below this are left alone: compaction is not worth it for a few replaced values. */
+const COMPACT_MIN: i32 = 512;
 
 @inline export function recordKind(p: usize): u8 {
   return load<u8>(p);
@@ -104,7 +106,9 @@ export function upsertRecord(n: Node, kind: u8, src: usize, len: i32, keyLen: i3
     }
     n.dead += replacedBytes;
   }
-  if (n.dataLen - n.nameLen + HEADER + len > NODE_BUDGET) compact(n);
+  // Compact when the dead records outweigh the live ones (every upsert scans them all: a key
+  // replaced in a loop made each call cost microseconds), or when the budget demands it.
+  if (n.dead > COMPACT_MIN && n.dead > live - replacedBytes || n.dataLen - n.nameLen + HEADER + len > NODE_BUDGET) compact(n);
   ensure(n, n.dataLen + HEADER + len);
   const p = recordsEnd(n);
   store<u8>(p, kind);
