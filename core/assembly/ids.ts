@@ -1,7 +1,7 @@
 // Trace and segment IDs. Segment ID: 16 hex digits of 8 random bytes, never all zero.
 // Trace ID: `1-` + 8 hex digits of epoch seconds + `-` + 24 hex digits of 12 random bytes.
 import { random64, random32 } from "./entropy";
-import { hex64 } from "./hex";
+import { hex64, hex32 } from "./hex";
 
 export const TRACE_ID_LENGTH: i32 = 35;
 export const SEGMENT_ID_LENGTH: i32 = 16;
@@ -10,14 +10,6 @@ export function newId(): u64 {
   let v = random64();
   while (v == 0) v = random64();
   return v;
-}
-
-function hex32(dst: usize, v: u32): void {
-  for (let i = 7; i >= 0; i--) {
-    const d = <i32>(v & 15);
-    store<u8>(dst + <usize>i, <u8>(d < 10 ? 48 + d : 87 + d));
-    v >>= 4;
-  }
 }
 
 /** Writes a new trace ID (35 ASCII bytes) at `dst`. Times outside u32 seconds are clamped. */

@@ -1,0 +1,93 @@
+// Side-by-side micro benchmarks in one process. Each case runs ours and the peers in alternating
+// rounds (the machine's noise hits both alike); a figure is the median of the rounds' averages.
+import { measure } from "mitata";
+import { createRequire } from "node:module";
+import { Tracer, Sampler, parseTraceHeader, newSegmentId, newTraceId } from "../dist/index.js";
+
+const peers = createRequire(import.meta.url)("./peers.cjs");
+const HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+const METADATA = { key: { id: "abc" }, limit: 10 };
+
+let ourBytes = 0;
+const tracer = new Tracer({ emitter: { send: (d) => void (ourBytes += d.length), flush: async () => {} } });
+const sampler = new Sampler();
+const request = { host: "api.example.com", method: "GET", urlPath: "/orders/7" };
+
+function oursSegment() {
+  const segment = tracer.beginSegment("handler", { traceHeader: HEADER });
+  for (let i = 0; i < 3; i++) {
+    const sub = segment.beginSubsegment("DynamoDB");
+    sub.addAnnotation("table", "orders");
+    sub.addAnnotation("items", 3);
+    sub.addMetadata("request", METADATA);
+    sub.close();
+  }
+  segment.close();
+}
+
+function awsSegment() {
+  const { AWSXRay } = peers;
+  const segment = new AWSXRay.Segment("handler", "1-5759e988-bd862e3fe1be46a994272793", "53995c3f42cd8ad8");
+  for (let i = 0; i < 3; i++) {
+    const sub = segment.addNewSubsegment("DynamoDB");
+    sub.addAnnotation("table", "orders");
+    sub.addAnnotation("items", 3);
+    sub.addMetadata("request", METADATA);
+    sub.close();
+  }
+  segment.close(); // formats and "sends" through the stubbed socket
+}
+
+/** name → { ours, peers: { name: fn } } */
+export const cases = {
+  "header parse": {
+    ours: () => parseTraceHeader(HEADER),
+    peers: {
+      "aws-xray-sdk-core": () => peers.awsParse(HEADER),
+      "otel propagator": () => peers.otelExtract(peers.otelPropagator, { "x-amzn-trace-id": HEADER }),
+    },
+  },
+  "segment ID": {
+    ours: () => newSegmentId(),
+    peers: { "aws-xray-sdk-core": () => peers.awsSegmentId(), "otel id generator": () => peers.otelIds.generateSpanId() },
+  },
+  "trace ID": {
+    ours: () => newTraceId(),
+    peers: { "aws-xray-sdk-core": () => peers.awsTraceId(), "otel id generator": () => peers.otelIds.generateTraceId() },
+  },
+  "sampling decision": {
+    ours: () => sampler.shouldSample(request),
+    peers: { "aws-xray-sdk-core": () => peers.awsSampler.shouldSample({ host: request.host, httpMethod: request.method, urlPath: request.urlPath }) },
+  },
+  "segment + 3 subsegments": {
+    ours: oursSegment,
+    peers: { "aws-xray-sdk-core": awsSegment },
+  },
+};
+
+export async function runMicro({ rounds = 5, quick = false } = {}) {
+  // Shorter runs than mitata's default under-warm V8 (the figures were off 5-10x): quick mode
+  // runs fewer rounds, not shorter ones.
+  const opts = { min_cpu_time: 300e6 };
+  const results = {};
+  for (const [name, c] of Object.entries(cases)) {
+    const fns = { "xray-edge": c.ours, ...c.peers };
+    const samples = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
+    for (let r = 0; r < (quick ? 1 : rounds); r++) {
+      for (const [k, fn] of Object.entries(fns)) samples[k].push((await measure(fn, opts)).avg);
+    }
+    const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+    results[name] = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+    const ours = results[name]["xray-edge"];
+    const line = Object.entries(results[name])
+      .map(([k, ns]) => `${k} ${fmt(ns)}${k === "xray-edge" ? "" : ` (${(ns / ours).toFixed(1)}x)`}`)
+      .join("   ");
+    console.log(`${name.padEnd(26)} ${line}`);
+  }
+  if ("segment + 3 subsegments" in results && (ourBytes === 0 || peers.sentBytes() === 0)) throw new Error("a segment benchmark sent nothing: it measured no encoding");
+  return results;
+}
+
+function fmt(ns) {
+  return ns >= 1000 ? `${(ns / 1000).toFixed(2)} µs` : `${ns.toFixed(0)} ns`;
+}
