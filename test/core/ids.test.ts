@@ -22,7 +22,7 @@ test("trace IDs: the current epoch second, then 24 random hex digits", () => {
   assert.ok(secs >= before && secs <= after, `${secs} within [${before}, ${after}]`);
 });
 
-test("randomness comes from crypto.getRandomValues in 4 KiB refills, never Math.random", () => {
+test("randomness comes from crypto.getRandomValues in 64 KiB refills, never Math.random", () => {
   const random = Math.random;
   const original = crypto.getRandomValues.bind(crypto);
   let calls = 0, bytes = 0;
@@ -30,9 +30,9 @@ test("randomness comes from crypto.getRandomValues in 4 KiB refills, never Math.
   (crypto as { getRandomValues: unknown }).getRandomValues = (a: Uint8Array<ArrayBuffer>) => { calls++; bytes += a.length; return original(a); };
   try {
     const x = createXRay();
-    for (let i = 0; i < 1024; i++) x.newSegmentId();
-    assert.is(calls, 2, "1024 IDs of 8 bytes drain two 4 KiB pools");
-    assert.is(bytes, 8192);
+    for (let i = 0; i < 8193; i++) x.newSegmentId();
+    assert.is(calls, 2, "8,193 IDs of 8 bytes drain one 64 KiB pool and start a second");
+    assert.is(bytes, 131072);
   } finally {
     Math.random = random;
     (crypto as { getRandomValues: unknown }).getRandomValues = original;
