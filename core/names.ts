@@ -5,7 +5,7 @@ import { MAX_NAME_CHARS } from "./limits.ts";
  * Characters X-Ray does not allow in names. The core drops disallowed ASCII itself; this Unicode
  * pass runs only for names with non-ASCII characters (rare), keeping letters and numbers.
  */
-const NOT_NAME = /[^\p{L}\p{N}\p{Zs}_.:/%&#=+\\\-@]/gu;
+const NOT_NAME = /[^\p{L}\p{N}\p{Z}_.:/%&#=+\-@]/gu;
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** UTF-16 units of a name read: twice the character limit covers surrogate pairs. */

@@ -76,18 +76,18 @@ export function putString(src: usize, len: i32, maxChars: i32): i32 {
   return chars;
 }
 
-/** Letters, digits, space and `_ . : / % & # = + \ - @`: the ASCII part of X-Ray's name set. */
+/** Letters, digits, space and `_ . : / % & # = + - @`: the ASCII part of X-Ray's name set. */
 @inline function nameByte(c: i32): bool {
   if ((c | 32) >= 97 && (c | 32) <= 122) return true;
   if (c >= 48 && c <= 57) return true;
   return c == 32 || c == 95 || c == 46 || c == 58 || c == 47 || c == 37 || c == 38 || c == 35 ||
-    c == 61 || c == 43 || c == 92 || c == 45 || c == 64;
+    c == 61 || c == 43 || c == 45 || c == 64;
 }
 
 /**
  * Writes a segment name as a JSON string: ASCII outside the allowed set dropped (the host already
  * dropped non-ASCII characters that are not letters or numbers), at most `maxChars` code points;
- * an empty result becomes "anonymous". The backslash is allowed by X-Ray, so it is escaped.
+ * an empty result becomes "anonymous". None of the allowed characters needs escaping in JSON.
  */
 export function putName(src: usize, len: i32, maxChars: i32): void {
   const start = outLength();
@@ -98,7 +98,6 @@ export function putName(src: usize, len: i32, maxChars: i32): void {
     const c = <i32>load<u8>(p);
     if (c < 0x80) {
       if (nameByte(c)) {
-        if (c == 92) putByte(92);
         putByte(c);
         chars++;
       }

@@ -6,7 +6,8 @@ import { setup, SAMPLED } from "./helpers.ts";
 
 // Any names, keys, values, metadata and errors: every datagram is the daemon header plus valid
 // JSON within the size limit, and the documented rules hold (README "Documents").
-const NAME = /^[\p{L}\p{N}\p{Zs}_.:/%&#=+\\\-@]{1,200}$/u;
+// The name rule of AWS's published segment-document schema (java_pattern), 1 to 200 characters.
+const NAME = /^[\p{L}\p{Z}\p{N}_.:/%&#=+\-@]{1,200}$/u;
 const KEY = /^[A-Za-z0-9_]{1,500}$/;
 const ID = /^[0-9a-f]{16}$/;
 
