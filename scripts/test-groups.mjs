@@ -3,5 +3,6 @@ const uvu = (dir, pattern = "\\.test\\.ts$") => [process.execPath, "--import", "
 
 export const groups = [
   { name: "core", command: uvu("test", "^(core|conformance)/[^/]*\\.test\\.ts$") },
+  { name: "validate", command: uvu("test/validate") },
   { name: "package", command: uvu("test/package") },
 ];

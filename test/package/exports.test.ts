@@ -21,7 +21,7 @@ test("are-the-types-wrong: every entry resolves under node10, node16 (CJS and ES
   assert.type(report.problems, "object", "attw's report has a problems map");
   assert.equal(Object.keys(report.problems), [], JSON.stringify(report.problems).slice(0, 500));
   const names = Object.keys(report.analysis.entrypoints);
-  for (const { subpath } of entries) assert.ok(names.includes(subpath === "." ? "." : subpath), `${subpath} analysed`);
+  for (const { subpath } of entries) assert.ok(names.includes(subpath), `${subpath} analysed (got ${names})`);
 });
 
 test("import and require by package name load the bundles and work", () => {
