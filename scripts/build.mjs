@@ -33,6 +33,15 @@ await Promise.all(
   ]),
 );
 
+// The `xray-edge` command: one file for Node, the daemon's AWS SDK (for --forward) left external.
+await build({
+  ...common,
+  platform: "node",
+  entryPoints: [`${root}bin/xray-edge.ts`],
+  format: "esm",
+  outfile: `${root}dist/bin/xray-edge.js`,
+});
+
 run(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json"]);
 mirrorCjsTypes(`${root}dist/types`, `${root}dist/types-cjs`);
-console.log(`built core.wasm and ${entries.length} entries into dist/`);
+console.log(`built core.wasm, ${entries.length} entries and the xray-edge command into dist/`);

@@ -4,5 +4,7 @@ const uvu = (dir, pattern = "\\.test\\.ts$") => [process.execPath, "--import", "
 export const groups = [
   { name: "core", command: uvu("test", "^(core|conformance)/[^/]*\\.test\\.ts$") },
   { name: "validate", command: uvu("test/validate") },
+  { name: "udp", command: uvu("test/udp") },
+  { name: "daemon", command: uvu("test/daemon") },
   { name: "package", command: uvu("test/package") },
 ];

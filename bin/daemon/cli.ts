@@ -1,0 +1,87 @@
+/**
+ * `xray-edge daemon …`: a thin wrapper over startDaemon — parses the arguments, prints the listening
+ * line, and on SIGINT/SIGTERM prints the unfinished traces and a summary, then exits 0.
+ * Exit codes: 0 after a signal, 1 when the socket cannot be opened, 2 for a usage mistake.
+ */
+import { DAEMON_USAGE, UsageError, parseDaemonArgs } from './args.ts';
+import { formatAddress, startDaemon, type DaemonAddress, type DaemonStats } from './server.ts';
+import { parseDaemonAddress } from '../../adapters/udp/address.ts';
+
+export function summaryLine(s: DaemonStats): string {
+  let line = `xray-edge daemon: received ${s.received}, dropped ${s.dropped}, invalid ${s.invalid}, traces ${s.traces}`;
+  if (s.unfinished > 0) line += ` (${s.unfinished} unfinished)`;
+  if (s.forward) {
+    const f = s.forward;
+    line += `; forwarded ${f.forwarded}, failed ${f.failed}, unprocessed ${f.unprocessed}, dropped from queue ${f.droppedQueueFull}`;
+  }
+  return line;
+}
+
+export async function runDaemonCommand(argv: readonly string[]): Promise<number> {
+  let args;
+  let address: DaemonAddress;
+  try {
+    args = parseDaemonArgs(argv);
+    if (args.help) {
+      process.stdout.write(DAEMON_USAGE);
+      return 0;
+    }
+    address = parseDaemonAddress(args.address).udp;
+  } catch (e) {
+    process.stderr.write(`xray-edge daemon: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (e instanceof UsageError) process.stderr.write('Run "xray-edge daemon --help" for the options.\n');
+    return 2;
+  }
+
+  // A closed pipe on stdout (e.g. `| head`) must not kill the daemon.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
+
+  let daemon;
+  try {
+    daemon = await startDaemon({
+      address,
+      json: args.json,
+      quiet: args.quiet,
+      settleMs: args.settleMs,
+      ...(args.forward ? { forward: args.forward } : {}),
+    });
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    const message = e instanceof Error ? e.message : String(e);
+    if (typeof code === 'string') {
+      const hint = code === 'EADDRINUSE' ? ' (is another daemon running?)' : '';
+      process.stderr.write(`xray-edge daemon: cannot listen on ${formatAddress(address)}: ${message}${hint}\n`);
+    } else {
+      process.stderr.write(`xray-edge daemon: ${message}\n`);
+    }
+    return 1;
+  }
+  const forwarding = args.forward ? `, forwarding to X-Ray in ${args.forward.region}${args.forward.endpoint ? ` at ${args.forward.endpoint}` : ''}` : '';
+  process.stderr.write(`xray-edge daemon listening on ${formatAddress(daemon.address)}${forwarding}\n`);
+
+  return new Promise<number>((resolve) => {
+    let signalled = false;
+    const onSignal = (): void => {
+      if (signalled) {
+        // A second signal while draining: leave now.
+        process.stderr.write(`${summaryLine(daemon.stats())}\n`);
+        resolve(0);
+        return;
+      }
+      signalled = true;
+      void daemon.stop().then(
+        () => {
+          process.stderr.write(`${summaryLine(daemon.stats())}\n`);
+          resolve(0);
+        },
+        (e: unknown) => {
+          process.stderr.write(`xray-edge daemon: error while stopping: ${String(e)}\n${summaryLine(daemon.stats())}\n`);
+          resolve(0);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
