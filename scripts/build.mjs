@@ -3,7 +3,7 @@
 // ESM and CommonJS,
 // then the type declarations.
 import { execFileSync } from "node:child_process";
-import { rmSync, mkdirSync } from "node:fs";
+import { rmSync, mkdirSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 // The entry points, one per subpath of the exports map ("." is `index`).
 import entries from "./entries.json" with { type: "json" };
@@ -44,4 +44,8 @@ await build({
 
 run(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json"]);
 mirrorCjsTypes(`${root}dist/types`, `${root}dist/types-cjs`);
+// A declaration beside each bundle, for code that imports the bundle by path (the runtime runners).
+for (const { name, source } of entries) {
+  writeFileSync(`${root}dist/${name}.d.ts`, `export * from "./types/${source.replace(/\.ts$/, ".js")}";\n`);
+}
 console.log(`built core.wasm, ${entries.length} entries and the xray-edge command into dist/`);

@@ -1,8 +1,12 @@
 // The test groups npm test runs, in order. Each is one uvu run over a folder of test/.
 const uvu = (dir, pattern = "\\.test\\.ts$") => [process.execPath, "--import", "./scripts/register.mjs", "node_modules/uvu/bin.js", dir, pattern, "-i", "fixtures"];
 
+const bin = (name) => `node_modules/.bin/${name}`;
+
 export const groups = [
   { name: "core", command: uvu("test", "^(core|conformance)/[^/]*\\.test\\.ts$") },
+  { name: "bun", command: [bin("bun"), "run", "test/runtimes/bun/conformance.ts"] },
+  { name: "deno", command: [bin("deno"), "run", "-A", "test/runtimes/deno/conformance.ts"] },
   { name: "validate", command: uvu("test/validate") },
   { name: "udp", command: uvu("test/udp") },
   { name: "daemon", command: uvu("test/daemon") },

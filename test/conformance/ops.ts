@@ -1,7 +1,25 @@
 /** Interprets the operation lists of encoding.json against a tracer, and the injected platform. */
-import type { Tracer, Entity, Segment } from "../../core/index.ts";
-
 export type Op = [string, ...unknown[]];
+
+/** The handles' methods the operations use (structural: sources and bundles alike). */
+interface EntityLike {
+  beginSubsegment(name: string, options?: never): EntityLike;
+  addAnnotation(key: string, value: never): void;
+  addMetadata(key: string, value: unknown, namespace?: string): void;
+  addError(error: unknown, options?: { remote?: boolean }): void;
+  setHttp(data: never): void;
+  setAws(data: never): void;
+  setSql(data: never): void;
+  setUser?(user: string): void;
+  addFaultFlag(): void;
+  addErrorFlag(): void;
+  addThrottleFlag(): void;
+  close(): void;
+}
+
+export interface TracerLike {
+  beginSegment(name?: string, options?: { traceHeader?: string; facade?: boolean }): EntityLike;
+}
 
 /** Entropy whose byte k (counted over all calls) is (k + 1) & 0xff. */
 export function sequentialEntropy(): (bytes: Uint8Array) => void {
@@ -21,8 +39,8 @@ export function scriptedClock(times: number[]): () => number {
   return () => times[Math.min(i++, times.length - 1)]!;
 }
 
-export function runOps(tracer: Pick<Tracer, "beginSegment">, ops: Op[]): Map<string, Entity> {
-  const handles = new Map<string, Entity>();
+export function runOps(tracer: TracerLike, ops: Op[]): Map<string, EntityLike> {
+  const handles = new Map<string, EntityLike>();
   const get = (id: unknown) => {
     const h = handles.get(String(id));
     if (!h) throw new Error(`no handle ${String(id)}`);
@@ -55,7 +73,7 @@ export function runOps(tracer: Pick<Tracer, "beginSegment">, ops: Op[]): Map<str
         get(id).setSql(args[0] as never);
         break;
       case "user":
-        (get(id) as Segment).setUser(String(args[0]));
+        get(id).setUser!(String(args[0]));
         break;
       case "flag":
         if (args[0] === "fault") get(id).addFaultFlag();

@@ -1,0 +1,6 @@
+// The conformance suites on Bun, against the built bundle (what `import "xray-edge"` gives).
+import { suite } from "uvu";
+import conformance from "../../conformance/suite.ts";
+import * as lib from "../../../dist/index.js";
+
+conformance(suite, lib);
