@@ -1,5 +1,5 @@
 // npm run build: core.wasm (asc, release target of asconfig.json), then one esbuild bundle per
-// entry with the wasm embedded (deflated, see wasm-plugin.mjs: no file is read at run time), as
+// entry with the wasm embedded (base64, see wasm-plugin.mjs: no file is read at run time), as
 // ESM and CommonJS,
 // then the type declarations.
 import { execFileSync } from "node:child_process";
