@@ -1,7 +1,6 @@
-// npm run build: core.wasm (asc, release target of asconfig.json), then one esbuild bundle per
-// entry with the wasm embedded (base64, see wasm-plugin.mjs: no file is read at run time), as
-// ESM and CommonJS,
-// then the type declarations.
+// npm run build: core.wasm (asc, the release target of asconfig.json); one esbuild bundle per
+// entry, ESM and CommonJS, with the wasm embedded as base64 (wasm-plugin.mjs: no file is read at
+// run time); the `xray-edge` command; then the type declarations (ESM and CommonJS).
 import { execFileSync } from "node:child_process";
 import { rmSync, mkdirSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
