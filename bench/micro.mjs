@@ -3,40 +3,14 @@
 import { measure } from "mitata";
 import { createRequire } from "node:module";
 import { Tracer, Sampler, parseTraceHeader, newSegmentId, newTraceId } from "../dist/index.js";
+import { HEADER, oursSegment, awsSegment } from "./workload.mjs";
 
 const peers = createRequire(import.meta.url)("./peers.cjs");
-const HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
-const METADATA = { key: { id: "abc" }, limit: 10 };
 
 let ourBytes = 0;
 const tracer = new Tracer({ emitter: { send: (d) => void (ourBytes += d.length), flush: async () => {} } });
 const sampler = new Sampler();
 const request = { host: "api.example.com", method: "GET", urlPath: "/orders/7" };
-
-function oursSegment() {
-  const segment = tracer.beginSegment("handler", { traceHeader: HEADER });
-  for (let i = 0; i < 3; i++) {
-    const sub = segment.beginSubsegment("DynamoDB");
-    sub.addAnnotation("table", "orders");
-    sub.addAnnotation("items", 3);
-    sub.addMetadata("request", METADATA);
-    sub.close();
-  }
-  segment.close();
-}
-
-function awsSegment() {
-  const { AWSXRay } = peers;
-  const segment = new AWSXRay.Segment("handler", "1-5759e988-bd862e3fe1be46a994272793", "53995c3f42cd8ad8");
-  for (let i = 0; i < 3; i++) {
-    const sub = segment.addNewSubsegment("DynamoDB");
-    sub.addAnnotation("table", "orders");
-    sub.addAnnotation("items", 3);
-    sub.addMetadata("request", METADATA);
-    sub.close();
-  }
-  segment.close(); // formats and "sends" through the stubbed socket
-}
 
 /** name → { ours, peers: { name: fn } } */
 export const cases = {
@@ -60,8 +34,8 @@ export const cases = {
     peers: { "aws-xray-sdk-core": () => peers.awsSampler.shouldSample({ host: request.host, httpMethod: request.method, urlPath: request.urlPath }) },
   },
   "segment + 3 subsegments": {
-    ours: oursSegment,
-    peers: { "aws-xray-sdk-core": awsSegment },
+    ours: () => oursSegment(tracer),
+    peers: { "aws-xray-sdk-core": () => awsSegment(peers.AWSXRay) }, // its close() formats and "sends" through the stubbed socket
   },
 };
 

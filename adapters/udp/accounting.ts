@@ -71,3 +71,36 @@ export class Accounting {
     for (const resolve of waiters) resolve();
   }
 }
+
+/** What differs per runtime: handing one datagram to a socket (counted through the accounting), closing. */
+export interface Transport {
+  send(datagram: Uint8Array): void;
+  close(): void;
+}
+
+export const socketClosed = (): Error => Object.assign(new Error("socket closed"), { code: "ERR_SOCKET_CLOSED" });
+
+/** The UdpEmitter over a transport: refuses after close, never throws, counts, flushes. */
+export function udpEmitter(accounting: Accounting, transport: Transport): UdpEmitter {
+  let closed = false;
+  return {
+    send(datagram) {
+      if (closed) return accounting.fail(socketClosed());
+      try {
+        transport.send(datagram);
+      } catch (error) {
+        accounting.fail(error);
+      }
+    },
+    flush: () => accounting.flush(),
+    stats: () => ({ ...accounting.stats }),
+    close() {
+      closed = true;
+      try {
+        transport.close();
+      } catch {
+        // already closed
+      }
+    },
+  };
+}

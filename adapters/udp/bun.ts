@@ -4,7 +4,7 @@
  * resolve names here (it wants an IP address): other hosts go through node:dgram, which Bun has.
  */
 import type { DaemonEndpoint } from "./address.ts";
-import { Accounting, type UdpEmitter } from "./accounting.ts";
+import { Accounting, udpEmitter, type UdpEmitter } from "./accounting.ts";
 import { createNodeUdpEmitter } from "./node.ts";
 
 interface BunConnectedSocket {
@@ -25,7 +25,6 @@ export function createBunUdpEmitter(to: DaemonEndpoint, bun: BunGlobal): UdpEmit
   if (!IP.test(to.host)) return createNodeUdpEmitter(to);
   const accounting = new Accounting();
   let socket: BunConnectedSocket | undefined;
-  let closed = false;
   /** Datagrams handed over before the socket exists are copied and sent when it does. */
   let queue: Uint8Array[] | undefined;
   const write = (s: BunConnectedSocket, datagram: Uint8Array) => {
@@ -53,23 +52,13 @@ export function createBunUdpEmitter(to: DaemonEndpoint, bun: BunGlobal): UdpEmit
       },
     );
   };
-  return {
+  return udpEmitter(accounting, {
     send(datagram) {
-      if (closed) return accounting.fail(Object.assign(new Error("socket closed"), { code: "ERR_SOCKET_CLOSED" }));
+      if (!socket && !queue) open(); // may throw: nothing counted yet, so flush() cannot hang
       accounting.begin();
-      if (socket) return write(socket, datagram);
-      if (!queue) open();
-      queue!.push(datagram.slice());
+      if (socket) write(socket, datagram);
+      else queue!.push(datagram.slice());
     },
-    flush: () => accounting.flush(),
-    stats: () => ({ ...accounting.stats }),
-    close() {
-      closed = true;
-      try {
-        socket?.close();
-      } catch {
-        // already closed
-      }
-    },
-  };
+    close: () => socket?.close(),
+  });
 }

@@ -5,7 +5,7 @@
  * socket is only ever sent on (never received from), so no pending operation keeps Deno alive.
  */
 import type { DaemonEndpoint } from "./address.ts";
-import { Accounting, type UdpEmitter } from "./accounting.ts";
+import { Accounting, udpEmitter, type UdpEmitter } from "./accounting.ts";
 import { createNodeUdpEmitter } from "./node.ts";
 
 interface DenoAddr {
@@ -26,31 +26,16 @@ export function createDenoUdpEmitter(to: DaemonEndpoint, deno: DenoGlobal): UdpE
   const accounting = new Accounting();
   const target: DenoAddr = { transport: "udp", hostname: to.host, port: to.port };
   let conn: DenoDatagramConn | undefined;
-  let closed = false;
-  return {
+  return udpEmitter(accounting, {
     send(datagram) {
-      if (closed) return accounting.fail(Object.assign(new Error("socket closed"), { code: "ERR_SOCKET_CLOSED" }));
-      try {
-        conn ??= deno.listenDatagram!({ transport: "udp", hostname: to.family === 6 ? "::" : "0.0.0.0", port: 0 });
-        const copy = datagram.slice(); // sent later: the view is only valid during this call
-        accounting.begin();
-        conn.send(copy, target).then(
-          () => accounting.done(copy.length),
-          (error) => accounting.done(copy.length, error),
-        );
-      } catch (error) {
-        accounting.fail(error);
-      }
+      conn ??= deno.listenDatagram!({ transport: "udp", hostname: to.family === 6 ? "::" : "0.0.0.0", port: 0 });
+      const copy = datagram.slice(); // sent later: the view is only valid during this call
+      accounting.begin();
+      conn.send(copy, target).then(
+        () => accounting.done(copy.length),
+        (error) => accounting.done(copy.length, error),
+      );
     },
-    flush: () => accounting.flush(),
-    stats: () => ({ ...accounting.stats }),
-    close() {
-      closed = true;
-      try {
-        conn?.close();
-      } catch {
-        // already closed
-      }
-    },
-  };
+    close: () => conn?.close(),
+  });
 }
