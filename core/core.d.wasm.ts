@@ -1,7 +1,7 @@
 /**
  * core.wasm (built by `npm run build`, not committed) as the code sees it: a function returning
- * its bytes. The bundles embed it as base64 (scripts/wasm-plugin.mjs); running the sources, a
- * module hook reads the file (scripts/wasm-loader.mjs).
+ * its bytes, where the bundles embed it as base64 (scripts/wasm-plugin.mjs) or the sources run
+ * through a module hook (scripts/wasm-loader.mjs); or, in the workerd build, the module itself.
  */
-declare function wasmBytes(): Uint8Array<ArrayBuffer>;
-export default wasmBytes;
+declare const core: (() => Uint8Array<ArrayBuffer>) | WebAssembly.Module;
+export default core;

@@ -1,12 +1,13 @@
-import wasmBytes from "./core.wasm";
+import imported from "./core.wasm";
 
 let compiled: WebAssembly.Module | undefined;
 
 /**
- * core.wasm, embedded in the bundle and compiled on first use (synchronously: it keeps every API
- * synchronous, and ~15 KB compiles in about a millisecond). Runtimes that refuse to compile from
- * bytes (workerd) pass their own WebAssembly.Module to createXRay instead.
+ * core.wasm: in the bundles a function returning its embedded bytes, compiled on first use
+ * (synchronously, which keeps every API synchronous); in the workerd build (dist/workerd), which
+ * imports the file as a module, a WebAssembly.Module the runtime compiled: workerd refuses to
+ * compile from bytes.
  */
 export function embeddedModule(): WebAssembly.Module {
-  return (compiled ??= new WebAssembly.Module(wasmBytes()));
+  return (compiled ??= imported instanceof WebAssembly.Module ? imported : new WebAssembly.Module(imported()));
 }

@@ -2,7 +2,7 @@
 // entry, ESM and CommonJS, with the wasm embedded as base64 (wasm-plugin.mjs: no file is read at
 // run time); the `xray-edge` command; then the type declarations (ESM and CommonJS).
 import { execFileSync } from "node:child_process";
-import { rmSync, mkdirSync, writeFileSync } from "node:fs";
+import { rmSync, mkdirSync, writeFileSync, copyFileSync } from "node:fs";
 import { build } from "esbuild";
 // The entry points, one per subpath of the exports map ("." is `index`).
 import entries from "./entries.json" with { type: "json" };
@@ -31,6 +31,18 @@ await Promise.all(
     build({ ...common, entryPoints: [source], format: "cjs", outfile: `${root}dist/${name}.cjs` }),
   ]),
 );
+
+// workerd compiles no wasm from bytes: its build keeps `import … from "./core.wasm"`, and the file
+// ships beside it (wrangler and workerd load it as a module). Selected by the "workerd" condition.
+await build({
+  ...common,
+  plugins: [{ name: "wasm-module", setup: (b) => b.onResolve({ filter: /\.wasm$/ }, () => ({ path: "./core.wasm", external: true })) }],
+  entryPoints: [`${root}core/index.ts`],
+  format: "esm",
+  outfile: `${root}dist/workerd/index.js`,
+});
+copyFileSync(`${root}core/core.wasm`, `${root}dist/workerd/core.wasm`);
+writeFileSync(`${root}dist/workerd/index.d.ts`, `export * from "../types/core/index.js";\n`);
 
 // The `xray-edge` command: one file for Node, the daemon's AWS SDK (for --forward) left external.
 await build({

@@ -7,6 +7,7 @@ export const groups = [
   { name: "core", command: uvu("test", "^(core|conformance)/[^/]*\\.test\\.ts$") },
   { name: "bun", command: [bin("bun"), "run", "test/runtimes/bun/conformance.ts"] },
   { name: "deno", command: [bin("deno"), "run", "-A", "test/runtimes/deno/conformance.ts"] },
+  { name: "workerd", command: [process.execPath, "test/runtimes/workerd/run.mjs"] },
   { name: "validate", command: uvu("test/validate") },
   { name: "udp", command: uvu("test/udp") },
   { name: "daemon", command: uvu("test/daemon") },
