@@ -36,6 +36,17 @@ test('headers are accepted as the real daemon accepts them', () => {
   }
   assert.equal(inspectDatagram(enc('{"format":"json","version":1}')), { kind: 'dropped', reason: 'no header' });
   assert.equal(inspectDatagram(enc(HEADER)), { kind: 'dropped', reason: 'no document' });
+
+  // aws-xray-sdk-core's header (no spaces) on a datagram of the largest UDP size: still valid,
+  // though our 3-byte-longer header would not fit around the same document.
+  const sdkHeader = '{"format":"json","version":1}\n';
+  const doc = segmentDoc({ metadata: { default: { blob: '' } } });
+  (doc.metadata as { default: { blob: string } }).default.blob = 'y'.repeat(65507 - enc(sdkHeader + JSON.stringify(doc)).length);
+  const max = enc(sdkHeader + JSON.stringify(doc));
+  assert.is(max.length, 65507);
+  const r = inspectDatagram(max);
+  assert.is(r.kind, 'document');
+  if (r.kind === 'document') assert.equal(r.violations, []);
 });
 
 test('100k levels of nesting: inspected, serialised and assembled without throwing', () => {
