@@ -1,13 +1,18 @@
 // Memory flatness: wasm memory and RSS after 10,000 and after 1,000,000 traced segments (each with
-// a subsegment, an annotation, metadata, and a subsegment left open until after its segment).
+// a subsegment, an annotation, metadata, and a subsegment left open until after its segment),
+// through a no-op emitter. Runs in a fresh `node --expose-gc` process, so that the other
+// benchmarks' heaps do not move its RSS and every snapshot follows a full collection.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { createXRay } from "../dist/index.js";
 
-export function runMemory({ total = 1_000_000 } = {}) {
+const self = fileURLToPath(import.meta.url);
+
+function trace(total) {
   const x = createXRay();
   const tracer = new x.Tracer({ emitter: { send() {}, flush: async () => {} } });
   const header = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
-  const gc = globalThis.gc ?? (() => {});
-  const snapshot = () => (gc(), { wasm: x.memoryBytes(), rss: process.memoryUsage().rss, live: x.liveNodes() });
+  const snapshot = () => (globalThis.gc(), { wasm: x.memoryBytes(), rss: process.memoryUsage().rss, live: x.liveNodes() });
   let at10k;
   const started = performance.now();
   for (let i = 1; i <= total; i++) {
@@ -22,7 +27,18 @@ export function runMemory({ total = 1_000_000 } = {}) {
     if (i === 10_000) at10k = snapshot();
   }
   const end = snapshot();
-  const mb = (n) => `${(n / 1048576).toFixed(1)} MB`;
-  console.log(`memory after 10k / ${total / 1e6}M         wasm ${mb(at10k.wasm)} / ${mb(end.wasm)}   RSS ${mb(at10k.rss)} / ${mb(end.rss)}   live nodes ${end.live}   (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  return { wasmDelta: end.wasm - at10k.wasm, rssDelta: end.rss - at10k.rss, live: end.live };
+  return { at10k, end, seconds: (performance.now() - started) / 1000, sent: tracer.stats().sent };
 }
+
+export function runMemory({ total = 1_000_000 } = {}) {
+  const r = spawnSync(process.execPath, ["--expose-gc", self, String(total)], { encoding: "utf8", timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`memory child failed: ${r.stderr || r.error}`);
+  const { at10k, end, seconds, sent } = JSON.parse(r.stdout);
+  const mb = (n) => `${(n / 1048576).toFixed(1)} MB`;
+  const signed = (n) => `${n >= 0 ? "+" : "-"}${mb(Math.abs(n))}`;
+  const label = total >= 1e6 ? `${total / 1e6}M` : `${total / 1e3}k`;
+  console.log(`memory, 10k -> ${label} segments     wasm ${mb(at10k.wasm)} -> ${mb(end.wasm)} (${signed(end.wasm - at10k.wasm)})   RSS ${mb(at10k.rss)} -> ${mb(end.rss)} (${signed(end.rss - at10k.rss)})   live nodes ${end.live}   ${sent} documents sent in ${seconds.toFixed(1)} s`);
+  return { wasmDelta: end.wasm - at10k.wasm, rssDelta: end.rss - at10k.rss, live: end.live, label };
+}
+
+if (process.argv[1] === self) console.log(JSON.stringify(trace(Number(process.argv[2] ?? 1_000_000))));

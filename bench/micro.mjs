@@ -56,7 +56,7 @@ export async function runMicro({ rounds = 5, quick = false } = {}) {
     const line = Object.entries(results[name])
       .map(([k, ns]) => `${k} ${fmt(ns)}${k === "xray-edge" ? "" : ` (${(ns / ours).toFixed(1)}x)`}`)
       .join("   ");
-    console.log(`${name.padEnd(26)} ${line}`);
+    console.log(`${name.padEnd(32)} ${line}`);
   }
   if ("segment + 3 subsegments" in results && (ourBytes === 0 || peers.sentBytes() === 0)) throw new Error("a segment benchmark sent nothing: it measured no encoding");
   return results;

@@ -39,7 +39,7 @@ export async function runUdp({ quick = false } = {}) {
       const m = Object.fromEntries(Object.entries(rounds).map(([k, v]) => [k, median(v)]));
       results[runtime] = m;
       const f = (x) => (x === undefined ? "n/a" : `${x.toFixed(2)} µs`);
-      console.log(`udp end to end, ${runtime.padEnd(4)}        xray-edge ${f(m.ours)}   aws-xray-sdk-core ${f(m.aws)}${m.aws && m.ours ? ` (${(m.aws / m.ours).toFixed(1)}x)` : ""}   bare send floor ${f(m.floor)}${m.floor && m.ours ? ` (ours ${(m.ours / m.floor).toFixed(2)}x the floor)` : ""}`);
+      console.log(`udp end to end, ${runtime.padEnd(4)}             xray-edge ${f(m.ours)}   aws-xray-sdk-core ${f(m.aws)}${m.aws && m.ours ? ` (${(m.aws / m.ours).toFixed(1)}x)` : ""}   bare send floor ${f(m.floor)}${m.floor && m.ours ? ` (ours ${(m.ours / m.floor).toFixed(2)}x the floor)` : ""}`);
     }
   } finally {
     listener.close();
