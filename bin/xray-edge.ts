@@ -17,6 +17,10 @@ const commands: Record<string, Command> = {
     summary: 'local X-Ray daemon: validates segments and prints traces as waterfalls',
     run: async (argv) => (await import('./daemon/cli.ts')).runDaemonCommand(argv),
   },
+  layer: {
+    summary: 'build a Lambda layer zip (node)',
+    run: async (argv) => (await import('./layer/cli.ts')).runLayerCommand(argv),
+  },
 };
 
 function usage(): string {

@@ -14,11 +14,33 @@ export interface SubsegmentOptions {
 }
 
 /**
+ * The public surface of a segment or subsegment: what adapters (context, fetch, AWS SDK) program
+ * against, so that they need no core of their own and an inert handle can stand in for one.
+ */
+export interface TraceEntity {
+  readonly sampled: boolean;
+  readonly id: string;
+  readonly traceId: string;
+  readonly traceHeader: string;
+  beginSubsegment(name: string, options?: SubsegmentOptions): TraceEntity;
+  addAnnotation(key: string, value: AnnotationValue): void;
+  addMetadata(key: string, value: unknown, namespace?: string): void;
+  addError(error: unknown, options?: { remote?: boolean }): void;
+  setHttp(data: HttpData): void;
+  setAws(data: Record<string, unknown>): void;
+  setSql(data: Record<string, unknown>): void;
+  addFaultFlag(): void;
+  addErrorFlag(): void;
+  addThrottleFlag(): void;
+  close(): void;
+}
+
+/**
  * What segments and subsegments share. A handle is light: the data lives in the core. An entity
  * that is not sampled keeps only its IDs, for propagation, and every recording call is a no-op.
  * Each public method is a shell: the work is in record.ts, run by TracerCore.run, which catches.
  */
-export abstract class Entity {
+export abstract class Entity implements TraceEntity {
   /** False when the trace is not sampled: nothing is recorded or sent. */
   readonly sampled: boolean;
   /** @internal */ readonly t: TracerCore;

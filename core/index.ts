@@ -67,7 +67,7 @@ export { MemoryEmitter, DAEMON_HEADER, type Emitter } from "./emitter.ts";
 export type { TraceHeader } from "./header.ts";
 export type { SamplerOptions, SamplingRequest, SamplingDecision } from "./sampler.ts";
 export { Segment, type TracerOptions, type BeginSegmentOptions, type SamplingStrategy } from "./tracer.ts";
-export { Subsegment, Entity, type SubsegmentOptions, type AnnotationValue, type HttpData } from "./entity.ts";
+export { Subsegment, Entity, type TraceEntity, type SubsegmentOptions, type AnnotationValue, type HttpData } from "./entity.ts";
 export type { TracerStats } from "./tracer-core.ts";
 export type { Logger } from "./log.ts";
 export type { XRay, XRayOptions } from "./xray.ts";

@@ -25,10 +25,16 @@ const common = {
   external: ["node:*", "@aws-sdk/*"],
   logLevel: "warning",
 };
+// The adapters import the package's main entry from its bundle (./index.js, ./index.cjs) rather
+// than embedding a second copy: one core per process, and the wasm shipped once.
+const mainEntry = (ext) => ({
+  name: "main-entry",
+  setup: (b) => b.onResolve({ filter: /core\/index\.ts$/ }, (args) => (args.kind === "entry-point" ? undefined : { path: `./index.${ext}`, external: true })),
+});
 await Promise.all(
   entries.flatMap(({ name, source }) => [
-    build({ ...common, entryPoints: [source], format: "esm", outfile: `${root}dist/${name}.js` }),
-    build({ ...common, entryPoints: [source], format: "cjs", outfile: `${root}dist/${name}.cjs` }),
+    build({ ...common, plugins: [...common.plugins, mainEntry("js")], entryPoints: [source], format: "esm", outfile: `${root}dist/${name}.js` }),
+    build({ ...common, plugins: [...common.plugins, mainEntry("cjs")], entryPoints: [source], format: "cjs", outfile: `${root}dist/${name}.cjs` }),
   ]),
 );
 

@@ -11,5 +11,6 @@ export const groups = [
   { name: "validate", command: uvu("test/validate") },
   { name: "udp", command: uvu("test/udp") },
   { name: "daemon", command: uvu("test/daemon") },
+  { name: "lambda", command: uvu("test/lambda") },
   { name: "package", command: uvu("test/package") },
 ];

@@ -1,0 +1,76 @@
+/**
+ * The one AsyncLocalStorage that carries the current segment across awaits, timers and callbacks.
+ * Kept on globalThis under a registered symbol: each subpath (`xray-edge/lambda`, `/fetch`,
+ * `/aws-sdk`) is its own bundle, and a function may load the package twice (a layer and its own
+ * copy); all of them must see the same context.
+ */
+import type { TraceEntity } from "../../core/entity.ts";
+import { readSettings, type Settings } from "./settings.ts";
+
+/**
+ * What the context holds: the current segment or subsegment; or, for an invocation that is not
+ * recorded, the header to pass downstream unchanged (pass-through), or "" (nothing to pass on).
+ */
+export type Scope = TraceEntity | string;
+
+interface Storage<T> {
+  getStore(): T | undefined;
+  run<R>(store: T, fn: () => R): R;
+}
+
+interface Registry {
+  /** null where the runtime has no AsyncLocalStorage (explicit parents only). */
+  storage: Storage<Scope> | null;
+  settings: Settings | undefined;
+  /** Kinds of context messages already said (each is said once per process). */
+  said: Set<string>;
+}
+
+const KEY = Symbol.for("xray-edge.context");
+
+type AsyncHooks = { AsyncLocalStorage?: new () => Storage<Scope> };
+
+function newStorage(): Storage<Scope> | null {
+  try {
+    // getBuiltinModule rather than an import: the same bundle loads on runtimes without
+    // node:async_hooks (workerd without nodejs_compat), where explicit parents remain.
+    const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => AsyncHooks | undefined } }).process;
+    const Als = p?.getBuiltinModule?.("node:async_hooks")?.AsyncLocalStorage ?? (globalThis as AsyncHooks).AsyncLocalStorage;
+    return Als ? new Als() : null;
+  } catch {
+    return null;
+  }
+}
+
+export function registry(): Registry {
+  const g = globalThis as { [KEY]?: Registry };
+  return (g[KEY] ??= { storage: newStorage(), settings: undefined, said: new Set() });
+}
+
+/** The settings, read on first use (or as reloaded by `reloadSettings`). */
+export function settings(): Settings {
+  const r = registry();
+  return (r.settings ??= readSettings());
+}
+
+/** Reads the environment again (traceHandler does, at init); throws on a malformed setting. */
+export function reloadSettings(): Settings {
+  const s = readSettings();
+  registry().settings = s;
+  return s;
+}
+
+export function currentScope(): Scope | undefined {
+  return registry().storage?.getStore();
+}
+
+/** Runs `fn` with `scope` as the context; without AsyncLocalStorage, just runs it. */
+export function runIn<R>(scope: Scope, fn: () => R): R {
+  const storage = registry().storage;
+  return storage ? storage.run(scope, fn) : fn();
+}
+
+/** Whether this runtime carries the context by itself (else pass parents explicitly). */
+export function hasAsyncContext(): boolean {
+  return registry().storage !== null;
+}

@@ -1,0 +1,100 @@
+/**
+ * One traced invocation: the facade on the incoming header, the `## <handler>` subsegment around
+ * the handler (ColdStart and Service annotations, the response as metadata, an error as a cause
+ * with the fault flag), the context the handler runs in, and the flush before Lambda gets the
+ * result. Nothing here throws into the handler's caller except the handler's own error.
+ */
+import type { Tracer } from "../../core/index.ts";
+import type { TraceEntity } from "../../core/entity.ts";
+import type { Logger } from "../../core/log.ts";
+import { runIn, type Scope } from "../context/storage.ts";
+import { classify, incomingHeader } from "./header.ts";
+import type { Env } from "../context/settings.ts";
+
+export interface InvocationOptions {
+  /** The subsegment is named `## <name>`. */
+  name: string;
+  service: string;
+  captureResponse: boolean;
+  captureError: boolean;
+}
+
+/** True until the first invocation of any traced handler in this process has begun. */
+let coldStart = true;
+
+export class InvocationTracer {
+  private readonly said = new Set<string>();
+
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly options: InvocationOptions,
+    private readonly env: Env,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Runs `handler` traced; resolves or rejects as it does, after every datagram is sent. */
+  async invoke<R>(handler: () => R | PromiseLike<R>): Promise<R> {
+    const cold = coldStart;
+    coldStart = false;
+    let begun: { segment?: ReturnType<Tracer["beginSegment"]>; sub?: TraceEntity; scope: Scope };
+    try {
+      begun = this.begin(cold);
+    } catch {
+      begun = { scope: "" }; // tracing failed: the handler still runs, untraced
+    }
+    let result: R;
+    try {
+      result = await runIn(begun.scope, handler);
+    } catch (error) {
+      if (begun.sub) this.end(begun.segment, begun.sub, () => this.recordError(begun.sub!, error));
+      await this.tracer.flush();
+      throw error;
+    }
+    if (begun.sub) this.end(begun.segment, begun.sub, () => this.recordResponse(begun.sub!, result));
+    await this.tracer.flush();
+    return result;
+  }
+
+  private begin(cold: boolean): { segment?: ReturnType<Tracer["beginSegment"]>; sub?: TraceEntity; scope: Scope } {
+    const header = incomingHeader(this.env);
+    const kind = classify(header);
+    if (kind === "missing" || kind === "malformed") {
+      this.once(kind, kind === "missing"
+        ? "no trace header (_X_AMZN_TRACE_ID): invocations without one run untraced"
+        : `malformed trace header "${String(header).slice(0, 120)}": invocations with one run untraced`);
+      return { scope: "" };
+    }
+    if (kind === "pass-through") return { scope: header! };
+    const segment = this.tracer.beginSegment(this.options.name, { traceHeader: header, facade: true });
+    const sub = segment.beginSubsegment(`## ${this.options.name}`);
+    sub.addAnnotation("ColdStart", cold);
+    sub.addAnnotation("Service", this.options.service);
+    return { segment, sub, scope: sub };
+  }
+
+  private recordResponse(sub: TraceEntity, result: unknown): void {
+    if (this.options.captureResponse && result !== undefined) sub.addMetadata(`${this.options.name} response`, result, this.options.service);
+  }
+
+  private recordError(sub: TraceEntity, error: unknown): void {
+    if (this.options.captureError) sub.addError(error);
+    else sub.addFaultFlag();
+  }
+
+  /** Records the outcome, then closes the subsegment (which sends it) and the facade. */
+  private end(segment: { close(): void } | undefined, sub: TraceEntity, record: () => void): void {
+    try {
+      record();
+    } catch {
+      // a getter on the response that throws: the response is not recorded
+    }
+    sub.close();
+    segment?.close();
+  }
+
+  private once(kind: string, message: string): void {
+    if (this.said.has(kind)) return;
+    this.said.add(kind);
+    this.logger.warn(message);
+  }
+}

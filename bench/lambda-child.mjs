@@ -1,0 +1,101 @@
+// Lambda handler benchmarks, run in a fresh Node process (bench/lambda.mjs spawns it). Each
+// invocation gets a new _X_AMZN_TRACE_ID, as Lambda gives; documents go over UDP to the sink port.
+// The handler opens 3 subsegments, each with an annotation, and returns a small object.
+//   overhead <port> <n> <rounds>: baseline, xray-edge and aws-xray-sdk-core (as Powertools Tracer
+//     uses it: the ## handler subsegment, ColdStart and Service annotations, the response as
+//     metadata, captureAsyncFunc for each subsegment) in interleaved rounds; prints µs/invocation.
+//   cold <mode> <port>: one invocation; prints ms from process start to its end.
+import { createRequire } from "node:module";
+
+const [what, ...args] = process.argv.slice(2);
+const port = what === "cold" ? args[1] : args[0];
+process.env.AWS_XRAY_DAEMON_ADDRESS = `127.0.0.1:${port}`;
+process.env.LAMBDA_TASK_ROOT = "/var/task"; // aws-xray-sdk-core's Lambda mode (facade segments)
+process.env._HANDLER = "index.handler";
+process.env.AWS_LAMBDA_FUNCTION_NAME = "bench";
+process.env.AWS_XRAY_CONTEXT_MISSING = "IGNORE_ERROR";
+
+// Headers made without node:crypto, so that a cold start pays for its own crypto initialization.
+const hex = (n, i) => ((i * 2654435761) >>> 0).toString(16).padStart(8, "0").repeat(3).slice(0, n);
+const headers = Array.from({ length: what === "cold" ? 1 : 4096 }, (_, i) => `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(24, i + 1)};Parent=${hex(16, i + 7)};Sampled=1`);
+let next = 0;
+const setHeader = () => (process.env._X_AMZN_TRACE_ID = headers[next++ % headers.length]);
+const NAMES = ["load", "compute", "store"];
+
+async function baselineHandler() {
+  for (const name of NAMES) await (async () => name)();
+  return { ok: true };
+}
+
+async function ours() {
+  const { traceHandler, captureAsync } = await import("../dist/lambda.js");
+  return traceHandler(async () => {
+    for (const name of NAMES) await captureAsync(name, async (sub) => sub.addAnnotation("step", name));
+    return { ok: true };
+  });
+}
+
+function aws() {
+  const AWSXRay = createRequire(import.meta.url)("aws-xray-sdk-core");
+  AWSXRay.setLogger({ error() {}, warn() {}, info() {}, debug() {} });
+  let cold = true;
+  return async (event, context) => {
+    const segment = AWSXRay.getSegment();
+    const sub = segment.addNewSubsegment("## index.handler");
+    AWSXRay.setSegment(sub);
+    sub.addAnnotation("ColdStart", cold);
+    cold = false;
+    sub.addAnnotation("Service", "bench");
+    try {
+      for (const name of NAMES) {
+        await AWSXRay.captureAsyncFunc(name, async (s) => {
+          try {
+            s.addAnnotation("step", name);
+          } finally {
+            s.close();
+          }
+        });
+      }
+      const result = { ok: true };
+      sub.addMetadata("index.handler response", result, "bench");
+      return result;
+    } catch (error) {
+      sub.addError(error);
+      throw error;
+    } finally {
+      sub.close();
+      AWSXRay.setSegment(segment);
+    }
+  };
+}
+
+const make = { baseline: async () => baselineHandler, ours, aws: async () => aws() };
+
+if (what === "cold") {
+  const handler = await make[args[0]]();
+  setHeader();
+  await handler({}, {});
+  console.log(performance.now().toFixed(3));
+  process.exit(0);
+} else {
+  const [, n, rounds] = args.map(Number);
+  const handlers = { baseline: await make.baseline(), ours: await make.ours(), aws: await make.aws() };
+  const drain = () => new Promise((r) => setTimeout(r, 30)); // aws-xray-sdk-core's sends have no flush
+  const times = { baseline: [], ours: [], aws: [] };
+  for (let round = -1; round < rounds; round++) {
+    for (const mode of Object.keys(handlers)) {
+      const h = handlers[mode];
+      await drain();
+      const t = performance.now();
+      for (let i = 0; i < n; i++) {
+        setHeader();
+        await h({}, {});
+      }
+      const us = ((performance.now() - t) * 1000) / n;
+      if (round >= 0) times[mode].push(us); // round -1 warms up
+    }
+  }
+  await drain();
+  console.log(JSON.stringify(times));
+  process.exit(0);
+}

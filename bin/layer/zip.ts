@@ -1,0 +1,36 @@
+/**
+ * Zip archives for the layers, through fflate. Entries carry Unix modes (Lambda runs `bootstrap`
+ * only if the zip marks it executable) and a fixed date, so the same inputs give the same bytes.
+ */
+import { zipSync, type Zippable } from 'fflate';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface ZipEntry {
+  /** Path inside the archive, with `/`. */
+  name: string;
+  data: Uint8Array;
+  /** Unix permission bits: 0o644 for files, 0o755 for executables. */
+  mode: number;
+}
+
+/** 1980-01-01, the earliest date a zip holds: a reproducible timestamp. */
+const FIXED_DATE = new Date(1980, 0, 1);
+/** S_IFREG: a regular file, in the high half of the external attributes (made by Unix). */
+const REGULAR_FILE = 0o100000;
+
+export function zipEntries(entries: readonly ZipEntry[]): Uint8Array {
+  const tree: Zippable = {};
+  for (const e of [...entries].sort((a, b) => a.name.localeCompare(b.name))) {
+    tree[e.name] = [e.data, { mtime: FIXED_DATE, os: 3, attrs: ((REGULAR_FILE | e.mode) << 16) >>> 0, level: 9 }];
+  }
+  return zipSync(tree);
+}
+
+/** Writes the archive, creating its folder; returns its size in bytes. */
+export function writeZip(file: string, entries: readonly ZipEntry[]): number {
+  const bytes = zipEntries(entries);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, bytes);
+  return bytes.length;
+}
