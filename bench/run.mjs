@@ -7,6 +7,7 @@ import { runStartup } from "./startup.mjs";
 import { runSize } from "./size.mjs";
 import { runMemory } from "./memory.mjs";
 import { runUdp } from "./udp.mjs";
+import { runLambda } from "./lambda.mjs";
 
 const quick = process.argv.includes("--quick");
 console.log(`xray-edge benchmarks: node ${process.version}, ${new Date().toISOString()}${quick ? " (quick)" : ""}\n`);
@@ -29,6 +30,8 @@ console.log();
 const memory = await suite("memory", () => runMemory({ total: quick ? 100_000 : 1_000_000 }));
 console.log();
 const udp = await suite("udp", () => runUdp({ quick }));
+console.log();
+const lambda = await suite("lambda", () => runLambda({ quick }));
 
 // [what, ratio or value as text, verdict]; a target of undefined: reported, not judged.
 const rows = [];
@@ -65,6 +68,11 @@ const udpRatio = node?.aws && node?.ours ? node.aws / node.ours : undefined;
 judged("udp end to end vs aws-xray-sdk-core (node)", udpRatio, udpRatio === undefined ? "n/a" : x(udpRatio), "≥ 10x", udpRatio >= 10);
 const floor = node?.ours && node?.floor ? node.ours / node.floor : undefined;
 judged("udp end to end / bare-send floor (node)", floor, floor === undefined ? "n/a" : `${floor.toFixed(2)}x`, "≤ 1.5x", floor <= 1.5);
+const invocation = lambda ? lambda.overhead.aws / lambda.overhead.ours : undefined;
+judged("lambda invocation overhead vs aws-xray-sdk-core (Powertools style)", invocation, invocation === undefined ? "n/a" : `${x(invocation)} (+${lambda.overhead.ours.toFixed(1)} vs +${lambda.overhead.aws.toFixed(1)} µs)`, "≥ 10x", invocation >= 10);
+const cold = lambda ? lambda.cold.awsAdded / lambda.cold.oursAdded : undefined;
+judged("lambda cold start, time added vs aws-xray-sdk-core", cold, cold === undefined ? "n/a" : `${x(cold)} (+${lambda.cold.oursAdded.toFixed(1)} vs +${lambda.cold.awsAdded.toFixed(1)} ms)`, "≥ 10x", cold >= 10);
+judged("lambda cold start, process start to first invocation done", lambda?.cold.ours, lambda ? `${lambda.cold.ours.toFixed(1)} vs ${lambda.cold.aws.toFixed(1)} ms, ${x(lambda.cold.aws / lambda.cold.ours)}` : "n/a");
 
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
 console.log("\nratios (peer / xray-edge) and targets");

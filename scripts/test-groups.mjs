@@ -12,5 +12,7 @@ export const groups = [
   { name: "udp", command: uvu("test/udp") },
   { name: "daemon", command: uvu("test/daemon") },
   { name: "lambda", command: uvu("test/lambda") },
+  { name: "fetch", command: uvu("test/fetch") },
+  { name: "aws-sdk", command: uvu("test/aws-sdk") },
   { name: "package", command: uvu("test/package") },
 ];

@@ -8,6 +8,11 @@ import { inert } from "./inert.ts";
 import { currentScope, registry, runIn, settings } from "./storage.ts";
 import { says } from "./settings.ts";
 
+/** Thrown when there is no segment in context and AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR. */
+export class ContextMissingError extends Error {
+  override name = "ContextMissingError";
+}
+
 /**
  * The context's segment or subsegment, for `what` (the caller's name, for the message). When
  * there is none: undefined, after what AWS_XRAY_CONTEXT_MISSING asks (LOG_ERROR: said once;
@@ -15,14 +20,14 @@ import { says } from "./settings.ts";
  * malformed header, pass-through, tracing disabled) is not "missing" and says nothing.
  */
 export function resolveParent(what: string, parent: TraceEntity | undefined): TraceEntity | undefined {
-  if (parent !== undefined) return parent;
   const s = settings();
-  if (!s.enabled) return undefined;
+  if (!s.enabled) return undefined; // AWS_XRAY_SDK_ENABLED=false: explicit parents too
+  if (parent !== undefined) return parent;
   const scope = currentScope();
   if (typeof scope === "object") return scope;
   if (typeof scope === "string") return undefined;
   const message = `${what}: no segment in context (outside a traced handler, or in code AsyncLocalStorage does not follow: pass the parent explicitly)`;
-  if (s.contextMissing === "RUNTIME_ERROR") throw new Error(`${message} [AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR]`);
+  if (s.contextMissing === "RUNTIME_ERROR") throw new ContextMissingError(`${message} [AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR]`);
   if (s.contextMissing === "LOG_ERROR" && says(s.logLevel, "error")) {
     const said = registry().said;
     if (!said.has(what)) {
@@ -48,8 +53,8 @@ export function getSegment(): TraceEntity | undefined {
  * nothing when the context is missing.
  */
 export function currentTraceHeader(parent?: TraceEntity): string | undefined {
-  if (parent !== undefined) return parent.traceHeader || undefined;
   if (!settings().enabled) return undefined;
+  if (parent !== undefined) return parent.traceHeader || undefined;
   const scope = currentScope();
   if (typeof scope === "object") return scope.traceHeader || undefined;
   return scope || undefined;

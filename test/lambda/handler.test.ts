@@ -5,6 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { validateDocument } from "../../core/validate.ts";
+import { createServer } from "node:http";
 import { newHeader, runHandler } from "./helpers.ts";
 
 const ID16 = /^[0-9a-f]{16}$/;
@@ -137,6 +138,42 @@ test("POWERTOOLS_TRACER_CAPTURE_RESPONSE/_ERROR=false: no response metadata, no 
   assert.is(run.documents[0]!.metadata, undefined);
   assert.is(run.documents[1]!.fault, true);
   assert.is(run.documents[1]!.cause, undefined);
+});
+
+test("fetch and an AWS SDK v3 client inside the handler: recorded under it, and each request carries a header naming its own subsegment", async () => {
+  const seen: { url: string; header: string | undefined }[] = [];
+  const server = createServer((req, res) => {
+    seen.push({ url: req.url ?? "", header: req.headers["x-amzn-trace-id"] as string | undefined });
+    if (req.method === "GET") {
+      res.writeHead(200, { "content-type": "text/plain", "content-length": "2" }).end("ok");
+    } else {
+      res.writeHead(200, { "content-type": "application/json", "x-amzn-requestid": "req-42" }).end('{"SamplingRuleRecords":[]}');
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const h = newHeader();
+    const run = await runHandler("downstreamHandler", [{ header: h.header, event: {} }], { DOWNSTREAM_URL: `http://127.0.0.1:${port}` }, "downstream");
+    assert.equal(run.outcomes, [{ result: { status: 200 } }], run.stderr);
+    assert.is(run.documents.length, 1, run.stderr);
+    const doc = run.documents[0]!;
+    assert.equal(validateDocument(doc), []);
+    const [get, aws] = doc.subsegments;
+    assert.is(get.namespace, "remote");
+    assert.is(get.name, "127.0.0.1");
+    assert.equal(get.http, { request: { method: "GET", url: `http://127.0.0.1:${port}/items` }, response: { status: 200, content_length: 2 } });
+    assert.is(aws.namespace, "aws");
+    assert.is(aws.name, "XRay");
+    assert.is(aws.aws.operation, "GetSamplingRules");
+    assert.is(aws.aws.request_id, "req-42");
+    assert.equal(seen.map((s) => s.header), [
+      `Root=${h.root};Parent=${get.id};Sampled=1`,
+      `Root=${h.root};Parent=${aws.id};Sampled=1`,
+    ]);
+  } finally {
+    server.close();
+  }
 });
 
 test.run();

@@ -28,7 +28,7 @@ export function newHeader(sampled: "1" | "0" | null = "1"): { header: string; ro
   return { header: `Root=${root};Parent=${parent}${sampled === null ? "" : `;Sampled=${sampled}`}`, root, parent };
 }
 
-export async function runHandler(exportName: string, invocations: Invocation[], env: Record<string, string> = {}): Promise<Run> {
+export async function runHandler(exportName: string, invocations: Invocation[], env: Record<string, string> = {}, module = "handlers"): Promise<Run> {
   const socket = dgram.createSocket("udp4");
   const datagrams: string[] = [];
   socket.on("message", (m) => datagrams.push(m.toString("utf8")));
@@ -37,7 +37,7 @@ export async function runHandler(exportName: string, invocations: Invocation[], 
     ...process.env,
     AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${socket.address().port}`,
     AWS_LAMBDA_FUNCTION_NAME: "fixture-function",
-    _HANDLER: `handlers.${exportName}`,
+    _HANDLER: `${module}.${exportName}`,
     INVOCATIONS: JSON.stringify(invocations),
     ...env,
   };
@@ -46,7 +46,7 @@ export async function runHandler(exportName: string, invocations: Invocation[], 
   }
   try {
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ["test/lambda/fixtures/harness.mjs", "test/lambda/fixtures/handlers.mjs", exportName], { env: childEnv });
+      const child = spawn(process.execPath, ["test/lambda/fixtures/harness.mjs", `test/lambda/fixtures/${module}.mjs`, exportName], { env: childEnv });
       let stdout = "", stderr = "";
       child.stdout.on("data", (c) => (stdout += c));
       child.stderr.on("data", (c) => (stderr += c));

@@ -1,0 +1,162 @@
+/**
+ * `captureAwsClient(client)`: one "build" step middleware on an AWS SDK v3 client. The build step
+ * runs once per `send`, outside the retry middleware (finalizeRequest), so a call is one
+ * subsegment however many attempts it takes (`aws.retries` from `$metadata.attempts`), and every
+ * attempt carries the same `X-Amzn-Trace-Id`, set on the serialized HttpRequest before signing.
+ */
+import type { SubsegmentOptions, TraceEntity } from "../../core/entity.ts";
+import { currentTraceHeader, resolveParent } from "../context/capture.ts";
+import { settings } from "../context/storage.ts";
+import { isThrottling, outcomeOfError, outcomeOfResult, type CallOutcome } from "./outcome.ts";
+import type { AwsSdkClient, BuildArgs, BuildMiddleware, BuildOutput, HandlerContext } from "./types.ts";
+
+export interface CaptureAwsClientOptions {
+  /**
+   * The segment or subsegment to record calls in, asked at each call: for runtimes without
+   * AsyncLocalStorage, or code it does not follow. When absent, or when it returns undefined,
+   * the current segment of the context is used.
+   */
+  parent?: () => TraceEntity | undefined;
+}
+
+/** The middleware's name on the stack: how a second captureAwsClient finds it already there. */
+export const MIDDLEWARE_NAME = "xrayEdgeAwsSdkMiddleware";
+
+/** The caller's name in context messages (AWS_XRAY_CONTEXT_MISSING). */
+const WHAT = "captureAwsClient";
+const TRACE_HEADER = "X-Amzn-Trace-Id";
+const AWS: SubsegmentOptions = { namespace: "aws" };
+
+type Bag = Record<string, unknown>;
+const bag = (value: unknown): Bag | undefined => (value !== null && typeof value === "object" ? (value as Bag) : undefined);
+
+/**
+ * Records each command the client sends as a subsegment of the current segment (namespace `aws`,
+ * named after the service, with operation, region, request ID, retries, HTTP status, and the
+ * error, flagged as X-Ray expects) and passes the trace on in the request's `X-Amzn-Trace-Id`.
+ * Returns the same client. Calling it again on a client changes nothing.
+ *
+ * @example
+ * const s3 = captureAwsClient(new S3Client({}));
+ */
+export function captureAwsClient<C extends AwsSdkClient>(client: C, options: CaptureAwsClientOptions = {}): C {
+  const stack = bag(client)?.middlewareStack as AwsSdkClient["middlewareStack"] | undefined;
+  if (typeof stack?.add !== "function") {
+    throw new TypeError(`captureAwsClient: expected an AWS SDK for JavaScript v3 client (with a middlewareStack), got ${client === null ? "null" : typeof client}`);
+  }
+  if (!settings().enabled) return client; // AWS_XRAY_SDK_ENABLED=false (a malformed setting throws here, at init)
+  if (instrumented(stack)) return client;
+  try {
+    stack.add(middleware(bag(client.config) ?? {}, options), { name: MIDDLEWARE_NAME, step: "build", priority: "high", tags: ["XRAY_EDGE"] });
+  } catch {
+    // a stack without identify() that has the middleware already refuses the name: it is there once
+  }
+  return client;
+}
+
+function instrumented(stack: AwsSdkClient["middlewareStack"]): boolean {
+  try {
+    const names = stack.identify?.(); // "name - step", or "name (a.k.a. …) - step"
+    return Array.isArray(names) && names.some((n) => typeof n === "string" && n.startsWith(`${MIDDLEWARE_NAME} `));
+  } catch {
+    return false;
+  }
+}
+
+function middleware(config: Bag, options: CaptureAwsClientOptions): BuildMiddleware {
+  return (next, context) => async (args: BuildArgs): Promise<BuildOutput> => {
+    let explicit: TraceEntity | undefined;
+    try {
+      explicit = options.parent?.();
+    } catch {
+      // a failing parent function: the context decides
+    }
+    // Throws only under AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR, which asks for exactly that.
+    const parent = resolveParent(WHAT, explicit);
+    let sub: TraceEntity | undefined;
+    try {
+      sub = parent?.beginSubsegment(serviceName(config, context), AWS);
+      const header = parent ? sub?.traceHeader : currentTraceHeader(); // none: pass-through's, if any
+      if (header) inject(args.request, header);
+    } catch {
+      // our failure: the call goes on as it would without us
+    }
+    if (!sub) return next(args);
+    const region = regionOf(config); // settles, never rejects
+    let result: BuildOutput;
+    try {
+      result = await next(args);
+    } catch (error) {
+      await finish(sub, context, region, outcomeOfError(error), true, error);
+      throw error;
+    }
+    await finish(sub, context, region, outcomeOfResult(result), false, undefined);
+    return result;
+  };
+}
+
+/** Records the call's outcome on `sub` and closes it; never throws. */
+async function finish(sub: TraceEntity, context: HandlerContext, region: Promise<string | undefined>, o: CallOutcome, failed: boolean, error: unknown): Promise<void> {
+  try {
+    const aws: Bag = {};
+    const operation = operationName(context);
+    if (operation) aws.operation = operation;
+    const r = await region;
+    if (r) aws.region = r;
+    if (o.requestId !== undefined) aws.request_id = o.requestId;
+    if (o.extendedRequestId !== undefined) aws.id_2 = o.extendedRequestId;
+    if (o.attempts !== undefined) aws.retries = o.attempts - 1;
+    sub.setAws(aws);
+    if (o.status !== undefined) {
+      sub.setHttp({ response: o.contentLength === undefined ? { status: o.status } : { status: o.status, content_length: o.contentLength } });
+    }
+    if (failed) {
+      if (isThrottling(error, o.status)) sub.addThrottleFlag();
+      // remote: the service answered (a status); a network or credentials error is not the service's
+      sub.addError(error, { remote: o.status !== undefined });
+    }
+  } catch {
+    // tracing never breaks the call
+  }
+  try {
+    sub.close();
+  } catch {
+    // idem
+  }
+}
+
+/** The SDK's service ID ("S3", "DynamoDB", "XRay"), else the client's name without "Client". */
+function serviceName(config: Bag, context: HandlerContext): string {
+  const id = config.serviceId;
+  if (typeof id === "string" && id !== "") return id;
+  const client = context?.clientName;
+  if (typeof client === "string" && client !== "") return client.replace(/Client$/, "") || client;
+  return "AWS";
+}
+
+/** "GetObject" from "GetObjectCommand" (else the operation in the Smithy context). */
+function operationName(context: HandlerContext): string | undefined {
+  const command = context?.commandName;
+  if (typeof command === "string" && command !== "") return command.replace(/Command$/, "") || command;
+  const operation = bag(context?.__smithy_context)?.operation;
+  return typeof operation === "string" && operation !== "" ? operation : undefined;
+}
+
+/** The client's region: a string, or the resolved config's provider (sync or async). */
+async function regionOf(config: Bag): Promise<string | undefined> {
+  try {
+    let region = config.region;
+    if (typeof region === "function") region = await region();
+    return typeof region === "string" && region !== "" ? region : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sets the trace header on the HttpRequest unless one is there already (in any case). */
+function inject(request: unknown, header: string): void {
+  const headers = bag(bag(request)?.headers);
+  if (!headers) return;
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === "x-amzn-trace-id") return;
+  headers[TRACE_HEADER] = header;
+}

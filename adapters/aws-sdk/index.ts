@@ -1,0 +1,8 @@
+/**
+ * @module xray-edge/aws-sdk: tracing for AWS SDK for JavaScript v3 clients. `captureAwsClient`
+ * records each command as an `aws` subsegment of the current segment and propagates the trace.
+ * Imports nothing from the SDK at run time.
+ */
+export { captureAwsClient, MIDDLEWARE_NAME, type CaptureAwsClientOptions } from "./client.ts";
+export type { AwsSdkClient, AwsSdkMiddlewareStack, BuildMiddleware, BuildMiddlewareOptions } from "./types.ts";
+export type { TraceEntity } from "../../core/entity.ts";

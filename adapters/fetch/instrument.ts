@@ -1,0 +1,210 @@
+/**
+ * `instrumentFetch(fetchImpl?, options?)`: a fetch that records each HTTP(S) call made in a traced
+ * context as a `remote` subsegment named after the host, and passes the trace on in
+ * `X-Amzn-Trace-Id`. The caller's input, init and headers are never changed (copies are sent),
+ * the Response is the one fetch gave, and the instrumentation never throws into the call: when it
+ * fails, the original fetch is called as given.
+ */
+import type { HttpData, SubsegmentOptions, TraceEntity } from "../../core/entity.ts";
+import { beginSubsegment, currentTraceHeader } from "../context/capture.ts";
+
+const TRACE_HEADER = "X-Amzn-Trace-Id";
+const REMOTE: SubsegmentOptions = { namespace: "remote" };
+/** The methods fetch upper-cases (others are sent as written). */
+const NORMALIZED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
+
+type FetchLike = (input: any, init?: any) => any;
+
+/** The non-standard init property that names the parent of one call. */
+export interface XRayRequestInit {
+  /** The segment or subsegment this call is recorded under (instead of the context's). Removed before fetch sees the init. */
+  xrayParent?: TraceEntity | undefined;
+}
+
+export interface InstrumentFetchOptions {
+  /** Record the query string in `http.request.url`. Default false: query strings often carry tokens. */
+  includeQueryString?: boolean;
+  /**
+   * The parent for each call, for runtimes without AsyncLocalStorage (or code it does not
+   * follow). Called per request; when it returns undefined, the context decides. A per-call
+   * `xrayParent` comes first.
+   */
+  parent?: () => TraceEntity | undefined;
+}
+
+/** `fetchImpl`'s signature, with `xrayParent` accepted in the init. */
+export type TracedFetch<F extends FetchLike> = (input: Parameters<F>[0], init?: NonNullable<Parameters<F>[1]> & XRayRequestInit) => ReturnType<F>;
+
+interface Plan {
+  name: string;
+  request: NonNullable<HttpData["request"]>;
+  /** A copy of the headers the request would carry; undefined when it carries X-Amzn-Trace-Id. */
+  headers: Headers | undefined;
+}
+
+/**
+ * Wraps `fetchImpl` (default: `globalThis.fetch` as it is now). Each HTTP(S) request made while a
+ * segment is in context (or with an explicit parent) is recorded as a subsegment, closed when the
+ * response headers arrive or the fetch rejects; `X-Amzn-Trace-Id` is added unless the request has
+ * one. In a pass-through invocation the incoming header is forwarded and nothing is recorded.
+ * Errors are the original fetch's: a rejection is passed on as the same error, a synchronous
+ * throw is thrown again. With AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR, a request made outside any
+ * segment rejects with the context's error and is not made.
+ */
+export function instrumentFetch<F extends FetchLike = typeof globalThis.fetch>(fetchImpl?: F, options: InstrumentFetchOptions = {}): TracedFetch<F> {
+  const impl = (fetchImpl ?? (globalThis as { fetch?: unknown }).fetch) as F;
+  if (typeof impl !== "function") throw new TypeError("instrumentFetch: expected a fetch function (this runtime has no globalThis.fetch: pass one)");
+  const includeQueryString = options.includeQueryString === true;
+  const parentOption = options.parent;
+
+  return function tracedFetch(input: unknown, init?: unknown): unknown {
+    let callInit = init;
+    let parent: TraceEntity | undefined;
+    let plan: Plan | undefined;
+    try {
+      if (init !== null && typeof init === "object" && "xrayParent" in init) {
+        parent = asEntity((init as XRayRequestInit).xrayParent);
+        callInit = copyInit(init);
+        delete (callInit as XRayRequestInit).xrayParent;
+      }
+      plan = planRequest(input, callInit, includeQueryString);
+      if (plan && parent === undefined && parentOption) parent = asEntity(parentOption());
+    } catch {
+      plan = undefined; // our failure: the request goes out as the caller wrote it
+    }
+    if (!plan) return impl(input, callInit);
+
+    let sub: TraceEntity | undefined;
+    try {
+      sub = beginSubsegment("fetch", plan.name, REMOTE, parent);
+    } catch (error) {
+      return Promise.reject(error); // AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR and no segment
+    }
+
+    let sendInit = callInit;
+    try {
+      const header = sub ? sub.traceHeader : currentTraceHeader();
+      if (header && plan.headers) {
+        plan.headers.set(TRACE_HEADER, header);
+        const copy: Record<PropertyKey, unknown> = callInit != null ? copyInit(callInit as object) : {};
+        copy.headers = plan.headers;
+        sendInit = copy;
+      }
+      sub?.setHttp({ request: plan.request });
+    } catch {
+      sendInit = callInit;
+    }
+
+    let result: any;
+    try {
+      result = impl(input, sendInit);
+    } catch (error) {
+      if (sub) finish(sub, plan, false, error, false);
+      throw error;
+    }
+    if (!sub) return result;
+    const done = sub;
+    try {
+      if (result !== null && (typeof result === "object" || typeof result === "function") && typeof result.then === "function") {
+        return result.then(
+          (response: unknown) => {
+            finish(done, plan, true, response, false);
+            return response;
+          },
+          (error: unknown) => {
+            finish(done, plan, false, error, true);
+            throw error;
+          },
+        );
+      }
+    } catch {
+      // a thenable whose `then` throws: not ours to judge; the result goes back as it is
+    }
+    finish(done, plan, true, result, false);
+    return result;
+  } as TracedFetch<F>;
+}
+
+/**
+ * What is recorded and sent for one call, or undefined for a call not to trace (a scheme other
+ * than http and https). Throws where fetch itself would fail (an unparsable URL, invalid headers).
+ */
+function planRequest(input: unknown, init: any, includeQueryString: boolean): Plan | undefined {
+  if (init != null && typeof init !== "object") return undefined; // fetch rejects it: left to fetch
+  const request = isRequest(input) ? input : undefined;
+  const url = parseUrl(request ? request.url : String(input));
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+  const name = url.hostname;
+  url.username = "";
+  url.password = "";
+  url.hash = "";
+  if (!includeQueryString) url.search = "";
+  const method = String((init != null ? init.method : undefined) ?? request?.method ?? "GET");
+  const upper = method.toUpperCase();
+  // In fetch, an init's headers replace the Request's.
+  const given = init != null && init.headers !== undefined ? init.headers : request?.headers;
+  const headers = new Headers(given);
+  return {
+    name,
+    request: { method: NORMALIZED.has(upper) ? upper : method, url: url.href },
+    headers: headers.has(TRACE_HEADER) ? undefined : headers,
+  };
+}
+
+/**
+ * Records the outcome (`ok`: the response; else the error, `remote` when fetch rejected rather than
+ * threw) and closes the subsegment; never throws.
+ */
+function finish(sub: TraceEntity, plan: Plan, ok: boolean, outcome: unknown, remote: boolean): void {
+  try {
+    if (!ok) {
+      sub.addError(outcome, { remote });
+    } else if (outcome !== null && typeof outcome === "object") {
+      const response = outcome;
+      const status = (response as { status?: unknown }).status;
+      if (typeof status === "number" && status > 0) {
+        const http: HttpData = { request: plan.request, response: { status } };
+        const length = contentLength((response as { headers?: unknown }).headers);
+        if (length !== undefined) http.response!.content_length = length;
+        sub.setHttp(http);
+      }
+    }
+  } catch {
+    // a response whose getters throw: what was read is all that is recorded
+  }
+  try {
+    sub.close();
+  } catch {
+    // tracing never breaks the program
+  }
+}
+
+function contentLength(headers: unknown): number | undefined {
+  if (headers === null || typeof headers !== "object" || typeof (headers as Headers).get !== "function") return undefined;
+  const value = (headers as Headers).get("content-length")?.trim();
+  return value && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
+function isRequest(input: unknown): input is { url: string; method?: string; headers?: Headers } {
+  return input !== null && typeof input === "object" && typeof (input as { url?: unknown }).url === "string";
+}
+
+function parseUrl(text: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    // relative: resolved against the page, as fetch does where there is one (throws elsewhere)
+    return new URL(text, (globalThis as { location?: { href?: string } }).location?.href);
+  }
+}
+
+/** A copy of an init with the same members: its own (symbols too), and inherited enumerable ones. */
+function copyInit(init: object): Record<PropertyKey, unknown> {
+  const copy: Record<PropertyKey, unknown> = { ...init };
+  for (const key in init) if (!(key in copy)) copy[key] = (init as Record<string, unknown>)[key];
+  return copy;
+}
+
+function asEntity(value: unknown): TraceEntity | undefined {
+  return value !== null && typeof value === "object" && typeof (value as TraceEntity).beginSubsegment === "function" ? (value as TraceEntity) : undefined;
+}
