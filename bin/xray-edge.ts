@@ -18,7 +18,7 @@ const commands: Record<string, Command> = {
     run: async (argv) => (await import('./daemon/cli.ts')).runDaemonCommand(argv),
   },
   layer: {
-    summary: 'build a Lambda layer zip (node)',
+    summary: 'build Lambda layer zips (node, bun, deno)',
     run: async (argv) => (await import('./layer/cli.ts')).runLayerCommand(argv),
   },
 };

@@ -37,6 +37,9 @@ await Promise.all(
     build({ ...common, plugins: [...common.plugins, mainEntry("cjs")], entryPoints: [source], format: "cjs", outfile: `${root}dist/${name}.cjs` }),
   ]),
 );
+// The custom runtime's entry (`node|bun|deno dist/bootstrap.js`): startRuntime() on load, with the
+// core from ./index.js like the adapters.
+await build({ ...common, plugins: [...common.plugins, mainEntry("js")], entryPoints: [`${root}adapters/runtime/bootstrap.ts`], format: "esm", outfile: `${root}dist/bootstrap.js` });
 
 // workerd compiles no wasm from bytes: its build keeps `import … from "./core.wasm"`, and the file
 // ships beside it (wrangler and workerd load it as a module). Selected by the "workerd" condition.

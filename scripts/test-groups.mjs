@@ -14,5 +14,6 @@ export const groups = [
   { name: "lambda", command: uvu("test/lambda") },
   { name: "fetch", command: uvu("test/fetch") },
   { name: "aws-sdk", command: uvu("test/aws-sdk") },
+  { name: "runtime", command: uvu("test/runtime") },
   { name: "package", command: uvu("test/package") },
 ];

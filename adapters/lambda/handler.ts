@@ -27,6 +27,10 @@ export interface TraceHandlerOptions {
   logger?: Logger;
 }
 
+/** Put on every wrapper: a handler traced already (a module that exports `traceHandler(fn)`, run by
+ * the custom runtime, which wraps what it loads) is returned as it is, not traced twice. */
+const TRACED = Symbol.for("xray-edge.traced");
+
 /** The marks `awslambda.streamifyResponse` puts on a streaming handler. */
 const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
 
@@ -48,6 +52,7 @@ let defaultTracer: { tracer: Tracer; logger: Logger } | undefined;
  */
 export function traceHandler<H extends AnyHandler>(handler: H, options: TraceHandlerOptions = {}): H {
   if (typeof handler !== "function") throw new TypeError(`traceHandler: expected a handler function, got ${typeof handler}`);
+  if (TRACED in handler) return handler;
   const settings = reloadSettings();
   if (!settings.enabled) return handler;
   const env = processEnv();
@@ -68,11 +73,12 @@ export function traceHandler<H extends AnyHandler>(handler: H, options: TraceHan
     captureError: options.captureError ?? fromEnv.captureError,
   }, env, logger);
 
-  if (options.streaming || STREAMING in handler) return streaming(handler, invocation, options.streaming === true && !(STREAMING in handler));
-  if (handler.length >= 3) {
-    return (async (event: unknown, context: unknown) => invocation.invoke(() => callbackResult(handler, event, context))) as unknown as H;
-  }
-  return (async (event: unknown, context: unknown) => invocation.invoke(() => handler(event, context))) as unknown as H;
+  let wrapped: AnyHandler;
+  if (options.streaming || STREAMING in handler) wrapped = streaming(handler, invocation, options.streaming === true && !(STREAMING in handler));
+  else if (handler.length >= 3) wrapped = (event: unknown, context: unknown) => invocation.invoke(() => callbackResult(handler, event, context));
+  else wrapped = (event: unknown, context: unknown) => invocation.invoke(() => handler(event, context));
+  Object.defineProperty(wrapped, TRACED, { value: true });
+  return wrapped as H;
 }
 
 /**

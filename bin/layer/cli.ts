@@ -1,27 +1,38 @@
 /**
- * `xray-edge layer node [--out DIR]`: builds the Lambda layer zip from the installed package's
- * build and prints its path and size. (`bun` and `deno` custom-runtime layers join it later.)
+ * `xray-edge layer node|bun|deno [--arch x64|arm64] [--out DIR]`: builds Lambda layer zips from the
+ * installed package's build and prints each zip's path and size.
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { packageRoot } from './package-root.ts';
 import { nodeLayerEntries } from './node.ts';
+import { runtimeLayerEntries } from './runtime.ts';
 import { writeZip } from './zip.ts';
+import type { Arch, Runtime } from './binaries.ts';
 
-export const LAYER_USAGE = `Usage: xray-edge layer node [--out DIR]
+export const LAYER_USAGE = `Usage: xray-edge layer <node|bun|deno>... [--arch x64|arm64] [--out DIR]
 
-Builds a Lambda layer zip from this package's build:
-  node   DIR/xray-edge-node.zip: nodejs/node_modules/xray-edge (ESM and CommonJS)
+Builds Lambda layer zips from this package's build:
+  node   xray-edge-node.zip: nodejs/node_modules/xray-edge (ESM and CommonJS), for the
+         managed nodejs20.x/nodejs22.x runtimes
+  bun    xray-edge-bun-<arch>.zip: bootstrap, bin/bun and the traced Runtime API loop,
+         for provided.al2023 functions
+  deno   xray-edge-deno-<arch>.zip: the same with bin/deno
 
 Options:
+  --arch A     x64 or arm64, for bun and deno (default: x64); the binary comes from the
+               npm package @oven/bun-linux-* or @deno/linux-*-glibc of the tested version
   --out DIR    where the zips go (default: dist/layers)
   -h, --help   show this help
 `;
 
+const KINDS = ['node', 'bun', 'deno'] as const;
+const ARCHES: readonly Arch[] = ['x64', 'arm64'];
+
 export async function runLayerCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, arch: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     process.stderr.write(`xray-edge layer: ${(error as Error).message}\n\n${LAYER_USAGE}`);
     return 2;
@@ -31,13 +42,30 @@ export async function runLayerCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const kinds = parsed.positionals;
-  if (kinds.length === 0 || kinds.some((k) => k !== 'node')) {
-    process.stderr.write(`xray-edge layer: expected "node", got ${kinds.length ? kinds.map((k) => `"${k}"`).join(' ') : 'nothing'}\n\n${LAYER_USAGE}`);
+  if (kinds.length === 0 || kinds.some((k) => !(KINDS as readonly string[]).includes(k))) {
+    process.stderr.write(`xray-edge layer: expected node, bun or deno, got ${kinds.length ? kinds.map((k) => `"${k}"`).join(' ') : 'nothing'}\n\n${LAYER_USAGE}`);
+    return 2;
+  }
+  const arch = (parsed.values.arch ?? 'x64') as Arch;
+  if (!ARCHES.includes(arch)) {
+    process.stderr.write(`xray-edge layer: --arch "${arch}" is not valid: expected x64 or arm64\n`);
     return 2;
   }
   const out = path.resolve(parsed.values.out ?? 'dist/layers');
-  const file = path.join(out, 'xray-edge-node.zip');
-  const bytes = writeZip(file, nodeLayerEntries(packageRoot()));
-  process.stdout.write(`${path.relative(process.cwd(), file) || file}  ${(bytes / 1000).toFixed(1)} kB\n`);
+  const root = packageRoot();
+  for (const kind of new Set(kinds)) {
+    let file: string, bytes: number, from = '';
+    if (kind === 'node') {
+      file = path.join(out, 'xray-edge-node.zip');
+      bytes = writeZip(file, nodeLayerEntries(root));
+    } else {
+      const { entries, source } = runtimeLayerEntries(root, kind as Runtime, arch);
+      file = path.join(out, `xray-edge-${kind}-${arch}.zip`);
+      bytes = writeZip(file, entries);
+      from = `  (${source})`;
+    }
+    const size = bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1000).toFixed(1)} kB`;
+    process.stdout.write(`${path.relative(process.cwd(), file) || file}  ${size}${from}\n`);
+  }
   return 0;
 }

@@ -125,6 +125,18 @@ test("an explicit parent works where the context does not reach", async () => {
   assert.ok(parent !== undefined);
 });
 
+test("a traced handler is not traced twice (the custom runtime wraps what it loads)", async () => {
+  const emitter = new MemoryEmitter();
+  const once = traceHandler(async (_event: unknown, _context: unknown) => "r", { emitter, logger: quiet, name: "once" });
+  const twice = traceHandler(once, { emitter, logger: quiet, name: "twice" });
+  assert.is(twice, once);
+  const h = newHeader();
+  process.env._X_AMZN_TRACE_ID = h.header;
+  assert.is(await twice({}, {}), "r");
+  delete process.env._X_AMZN_TRACE_ID;
+  assert.equal(emitter.documents().map((d) => d.name), ["## once"]);
+});
+
 test("AWS_XRAY_CONTEXT_MISSING: LOG_ERROR says it once, RUNTIME_ERROR throws, IGNORE_ERROR says nothing; the function still runs", () => {
   const errors: string[] = [];
   const original = console.error;

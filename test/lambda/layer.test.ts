@@ -70,7 +70,7 @@ test("unpacked, it loads by require, by path and through NODE_PATH as the manage
 test("an unknown layer kind is refused with the usage", () => {
   const r = spawnSync(process.execPath, ["dist/bin/xray-edge.js", "layer", "python"], { encoding: "utf8" });
   assert.is(r.status, 2);
-  assert.match(r.stderr, /expected "node", got "python"/);
+  assert.match(r.stderr, /expected node, bun or deno, got "python"/);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,0 +1,104 @@
+/**
+ * The Lambda Runtime API (2018-06-01) over fetch: the next invocation, its response or error, and
+ * the init error. A request that cannot be made, or an answer of 500 ("container error,
+ * non-recoverable: the runtime should exit"), throws RuntimeApiFailure, which ends the process;
+ * other refusals (400, 403, 413) are returned for the caller to report.
+ */
+import { errorTypeHeader, type ErrorDocument } from "./errors.ts";
+
+/** The Runtime API cannot be reached or is in a state the runtime cannot go on from. */
+export class RuntimeApiFailure extends Error {
+  override name = "RuntimeApiFailure";
+}
+
+export interface Invocation {
+  requestId: string;
+  body: string;
+  headers: Headers;
+}
+
+export interface Answer {
+  status: number;
+  text: string;
+}
+
+/** The fetch failure's own words and its cause's (Node's "fetch failed" says nothing alone). */
+export function describeFailure(error: unknown): string {
+  const e = error as { message?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
+  const message = String(e?.message ?? error);
+  const cause = e?.cause;
+  if (cause === undefined || cause === null) return message;
+  const detail = cause.code !== undefined ? String(cause.code) : String(cause.message ?? cause);
+  return message.includes(detail) ? message : `${message} (${detail})`;
+}
+
+/**
+ * Node's fetch gives up on an answer after 300 s (undici's headers and body timeouts): for the
+ * long poll of /next that is not a failure, the request is made again. Bun's idle timeout is
+ * turned off on that request instead (`timeout: false`); Deno has none.
+ */
+function isPollTimeout(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 3; e = e.cause as typeof e, depth++) {
+    if (e.code === "UND_ERR_HEADERS_TIMEOUT" || e.code === "UND_ERR_BODY_TIMEOUT") return true;
+  }
+  return false;
+}
+
+export class RuntimeApi {
+  readonly base: string;
+
+  /** `address` is AWS_LAMBDA_RUNTIME_API's `host:port` (or a URL with its scheme). */
+  constructor(address: string) {
+    const origin = /^https?:\/\//i.test(address) ? address.replace(/\/+$/, "") : `http://${address}`;
+    this.base = `${origin}/2018-06-01/runtime`;
+  }
+
+  /** Waits for the next invocation (no timeout: Lambda may freeze the process while it waits). */
+  async next(): Promise<Invocation> {
+    const url = `${this.base}/invocation/next`;
+    for (;;) {
+      let response: Response;
+      let body: string;
+      try {
+        response = await fetch(url, { timeout: false } as RequestInit);
+        body = await response.text();
+      } catch (error) {
+        if (isPollTimeout(error)) continue;
+        throw new RuntimeApiFailure(`GET ${url} failed: ${describeFailure(error)}`);
+      }
+      if (!response.ok) throw new RuntimeApiFailure(`GET ${url} answered ${response.status}: ${body.slice(0, 500)}`);
+      const requestId = response.headers.get("Lambda-Runtime-Aws-Request-Id");
+      if (!requestId) throw new RuntimeApiFailure(`GET ${url} answered without a Lambda-Runtime-Aws-Request-Id header`);
+      return { requestId, body, headers: response.headers };
+    }
+  }
+
+  respond(requestId: string, json: string): Promise<Answer> {
+    return this.post(`/invocation/${encodeURIComponent(requestId)}/response`, json, {});
+  }
+
+  /** The error document, its type as Lambda-Runtime-Function-Error-Type, and the X-Ray cause when given. */
+  fail(requestId: string, error: ErrorDocument, xrayCause: string | undefined): Promise<Answer> {
+    const headers: Record<string, string> = { "Lambda-Runtime-Function-Error-Type": errorTypeHeader(error.errorType) };
+    if (xrayCause !== undefined) headers["Lambda-Runtime-Function-XRay-Error-Cause"] = xrayCause;
+    return this.post(`/invocation/${encodeURIComponent(requestId)}/error`, JSON.stringify(error), headers);
+  }
+
+  initError(error: ErrorDocument): Promise<Answer> {
+    return this.post("/init/error", JSON.stringify(error), { "Lambda-Runtime-Function-Error-Type": errorTypeHeader(error.errorType) });
+  }
+
+  private async post(path: string, body: string, headers: Record<string, string>): Promise<Answer> {
+    const url = `${this.base}${path}`;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, { method: "POST", body, headers: { "Content-Type": "application/json", ...headers } });
+      text = await response.text();
+    } catch (error) {
+      throw new RuntimeApiFailure(`POST ${url} failed: ${describeFailure(error)}`);
+    }
+    if (response.status >= 500) throw new RuntimeApiFailure(`POST ${url} answered ${response.status} (container error): ${text.slice(0, 500)}`);
+    return { status: response.status, text };
+  }
+}

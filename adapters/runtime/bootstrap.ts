@@ -1,0 +1,2 @@
+import { startRuntime } from "./index.ts";
+startRuntime();

@@ -1,0 +1,52 @@
+/**
+ * The Bun and Deno executables for a layer, from their npm platform packages (the same version as
+ * the package's own `bun`/`deno` devDependencies): `npm pack` fetches the package for the chosen
+ * architecture from the registry (or npm's cache), `tar` unpacks the one file, and the result is
+ * kept in node_modules/.cache/xray-edge for the next build.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+export type Runtime = 'bun' | 'deno';
+export type Arch = 'x64' | 'arm64';
+
+const PACKAGES: Record<Runtime, Record<Arch, { name: string; file: string }>> = {
+  bun: {
+    x64: { name: '@oven/bun-linux-x64', file: 'package/bin/bun' },
+    arm64: { name: '@oven/bun-linux-aarch64', file: 'package/bin/bun' },
+  },
+  deno: {
+    x64: { name: '@deno/linux-x64-glibc', file: 'package/deno' },
+    arm64: { name: '@deno/linux-arm64-glibc', file: 'package/deno' },
+  },
+};
+
+/** The version of the runtime this package was built and tested with (its devDependency). */
+export function runtimeVersion(root: string, runtime: Runtime): string {
+  for (const manifest of [path.join(root, 'node_modules', runtime, 'package.json')]) {
+    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+  }
+  const declared = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> }).devDependencies?.[runtime];
+  const exact = declared?.match(/\d+\.\d+\.\d+/)?.[0];
+  if (!exact) throw new Error(`no version of ${runtime} found: install the package's devDependencies`);
+  return exact;
+}
+
+/** The executable's bytes for `runtime` on Linux `arch`. */
+export function runtimeBinary(root: string, runtime: Runtime, arch: Arch): { bytes: Buffer; version: string; source: string } {
+  const version = runtimeVersion(root, runtime);
+  const { name, file } = PACKAGES[runtime][arch];
+  const cache = path.join(root, 'node_modules', '.cache', 'xray-edge', `${name.replace('/', '__')}-${version}`);
+  const binary = path.join(cache, file);
+  if (!existsSync(binary)) {
+    rmSync(cache, { recursive: true, force: true });
+    mkdirSync(cache, { recursive: true });
+    execFileSync('npm', ['pack', `${name}@${version}`, '--pack-destination', cache, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const tarball = readdirSync(cache).find((f) => f.endsWith('.tgz'));
+    if (!tarball) throw new Error(`npm pack ${name}@${version} produced no tarball`);
+    execFileSync('tar', ['-xzf', path.join(cache, tarball), '-C', cache, file]);
+    rmSync(path.join(cache, tarball));
+  }
+  return { bytes: readFileSync(binary), version, source: `${name}@${version}` };
+}
