@@ -8,9 +8,13 @@ export const groups = [
   { name: "bun", command: [bin("bun"), "run", "test/runtimes/bun/conformance.ts"] },
   { name: "deno", command: [bin("deno"), "run", "-A", "test/runtimes/deno/conformance.ts"] },
   { name: "workerd", command: [process.execPath, "test/runtimes/workerd/run.mjs"] },
+  // Node 22 from the npm registry (node-<os>-<arch>), fetched once by its runner.
+  { name: "node22", command: [process.execPath, "test/runtimes/node22/run.mjs"] },
   { name: "validate", command: uvu("test/validate") },
   { name: "udp", command: uvu("test/udp") },
   { name: "daemon", command: uvu("test/daemon") },
+  { name: "differential", command: uvu("test/differential") },
+  { name: "property", command: uvu("test/property") },
   { name: "lambda", command: uvu("test/lambda") },
   { name: "fetch", command: uvu("test/fetch") },
   { name: "aws-sdk", command: uvu("test/aws-sdk") },

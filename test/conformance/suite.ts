@@ -1,13 +1,15 @@
 /**
  * The conformance suites: one module that takes the implementation under test, so the same
  * vectors run on every runtime (test/conformance/node.test.ts and the runners in test/runtimes/).
- * It imports nothing runtime-specific.
+ * It imports nothing runtime-specific; what a runtime cannot do is asked of test/runtimes/env.ts,
+ * and the test for it runs only where the runtime can (elsewhere: what the library does instead).
  */
 import * as assert from "uvu/assert";
 import type { suite as uvuSuite } from "uvu";
 import headerVectors from "./headers.json" with { type: "json" };
 import encodingVectors from "./encoding.json" with { type: "json" };
 import { runOps, sequentialEntropy, fixedEntropy, scriptedClock, type Op, type TracerLike } from "./ops.ts";
+import { CAPABILITIES, probe, runtimeLabel, supports } from "../runtimes/env.ts";
 
 /**
  * What the suites need of an implementation, structurally: the sources (Node runner) and the
@@ -16,7 +18,7 @@ import { runOps, sequentialEntropy, fixedEntropy, scriptedClock, type Op, type T
 export interface Lib {
   DAEMON_HEADER: string;
   MemoryEmitter: new () => { send(d: Uint8Array): void; flush(): Promise<void>; texts(): string[] };
-  createXRay(options?: { entropy?: (bytes: Uint8Array<ArrayBuffer>) => void; clock?: () => number }): {
+  createXRay(options?: { module?: WebAssembly.Module; entropy?: (bytes: Uint8Array<ArrayBuffer>) => void; clock?: () => number }): {
     parseTraceHeader(header: string): unknown;
     formatTraceHeader(header: never): string;
     newTraceId(): string;
@@ -27,11 +29,26 @@ export interface Lib {
   };
 }
 
+/** A file beside this module, as a path (the runtimes that read files run the sources from disk). */
+const besideThis = (name: string) => decodeURIComponent(new URL(name, import.meta.url).pathname);
+
 export default function conformance(suite: typeof uvuSuite, lib: Lib): void {
+  environment(suite);
   headers(suite, lib);
   ids(suite, lib);
   sampling(suite, lib);
   encoding(suite, lib);
+}
+
+/** The declarations of test/runtimes/env.ts hold on this runtime: each capability is tried. */
+function environment(suite: typeof uvuSuite): void {
+  const s = suite(`conformance: runtime environment (${runtimeLabel})`);
+  for (const capability of CAPABILITIES) {
+    s(`${capability}: ${supports(capability) ? "supported" : "not supported"}, as declared`, async () => {
+      assert.is(await probe(capability), supports(capability), `${capability} on ${runtimeLabel}`);
+    });
+  }
+  s.run();
 }
 
 function headers(suite: typeof uvuSuite, lib: Lib): void {
@@ -72,6 +89,17 @@ function ids(suite: typeof uvuSuite, lib: Lib): void {
     assert.is(lib.createXRay({ entropy: sequentialEntropy(), clock: () => -5 }).newTraceId(), "1-00000000-0102030405060708090a0b0c");
     assert.is(lib.createXRay({ entropy: sequentialEntropy(), clock: () => 2 ** 40 }).newTraceId(), "1-ffffffff-0102030405060708090a0b0c");
   });
+  if (supports("wasmFromBytes") && supports("fileSystem")) {
+    // workerd compiles no wasm from bytes: there the embedded module is the one workerd imported.
+    s("a core compiled at run time from core.wasm's bytes (createXRay({ module }))", () => {
+      const fs = (globalThis as unknown as { process: { getBuiltinModule(id: string): { readFileSync(path: string): Uint8Array<ArrayBuffer> } } }).process.getBuiltinModule("node:fs");
+      const module = new WebAssembly.Module(fs.readFileSync(besideThis("../../core/core.wasm")));
+      const x = lib.createXRay({ module, entropy: sequentialEntropy(), clock: () => 1700000000.9 });
+      assert.is(x.newSegmentId(), "0102030405060708");
+      assert.is(x.newTraceId(), "1-6553f100-090a0b0c0d0e0f1011121314");
+      assert.equal(x.parseTraceHeader("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"), { root: "1-5759e988-bd862e3fe1be46a994272793", extra: {}, sampled: true });
+    });
+  }
   s.run();
 }
 
@@ -167,6 +195,23 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
     ["rules not an array", { version: 2, rules: {}, default: { fixed_target: 1, rate: 0.1 } }, /"rules" must be an array/],
     ["JSON text that is not JSON", "{ version: 2 }", /is not valid JSON/],
   ];
+  if (supports("fileSystem")) {
+    s("rules from a file path", () => {
+      const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
+      const sampler = new x.Sampler({ rules: besideThis("./sampling-rules.json") });
+      assert.equal(sampler.shouldSample({ method: "GET", urlPath: "/from-file" }), { sampled: true, rule: "from-file" });
+      assert.equal(sampler.shouldSample({ method: "GET", urlPath: "/elsewhere" }), { sampled: false, rule: "default" });
+    });
+    s("a rules file that cannot be read throws at construction, naming the path", () => {
+      const x = lib.createXRay();
+      assert.throws(() => new x.Sampler({ rules: besideThis("./no-such-rules.json") }), /no-such-rules\.json" cannot be read: /);
+    });
+  } else {
+    s("where the host's files cannot be read, a rules path throws at construction, saying so", () => {
+      const x = lib.createXRay();
+      assert.throws(() => new x.Sampler({ rules: "sampling-rules.json" }), /"sampling-rules\.json" cannot be read/);
+    });
+  }
   for (const [name, rules, message] of invalid) {
     s(`invalid rules throw at construction: ${name}`, () => {
       const x = lib.createXRay();
@@ -190,5 +235,17 @@ function encoding(suite: typeof uvuSuite, lib: Lib): void {
       assert.is(x.liveNodes(), 0, "every node was freed");
     });
   }
+  s("cause.working_directory: process.cwd() where the runtime has one, else left out", () => {
+    const emitter = new lib.MemoryEmitter();
+    const x = lib.createXRay({ entropy: sequentialEntropy(), clock: () => 1700000000 });
+    const tracer = new x.Tracer({ emitter, logger: { warn() {} } });
+    const segment = tracer.beginSegment("s", { traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1" });
+    segment.addError(new Error("boom"));
+    segment.close();
+    const doc = JSON.parse(emitter.texts()[0]!.slice(lib.DAEMON_HEADER.length));
+    if (supports("processCwd")) assert.is(doc.cause.working_directory, (globalThis as unknown as { process: { cwd(): string } }).process.cwd());
+    else assert.not.ok("working_directory" in doc.cause, JSON.stringify(doc.cause));
+    assert.is(doc.cause.exceptions[0].message, "boom");
+  });
   s.run();
 }

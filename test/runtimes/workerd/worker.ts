@@ -4,12 +4,14 @@
 import { suite } from "uvu";
 import conformance from "../../conformance/suite.ts";
 import * as lib from "../../../dist/workerd/index.js";
+import { runtime } from "../env.ts";
 
 type Run = () => Promise<[string, number, number, number]>;
 conformance(suite, lib);
 
 export default {
   async test(): Promise<void> {
+    if (runtime !== "workerd") throw new Error(`test/runtimes/workerd runs on ${runtime}, not workerd`);
     let total = 0, passed = 0, skipped = 0;
     const errors: string[] = [];
     for (const group of (globalThis as unknown as { UVU_QUEUE: (Run | string | null)[][] }).UVU_QUEUE) {
