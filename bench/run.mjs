@@ -8,6 +8,7 @@ import { runSize } from "./size.mjs";
 import { runMemory } from "./memory.mjs";
 import { runUdp } from "./udp.mjs";
 import { runLambda } from "./lambda.mjs";
+import { runRuntimes } from "./runtime.mjs";
 
 const quick = process.argv.includes("--quick");
 console.log(`xray-edge benchmarks: node ${process.version}, ${new Date().toISOString()}${quick ? " (quick)" : ""}\n`);
@@ -32,6 +33,8 @@ console.log();
 const udp = await suite("udp", () => runUdp({ quick }));
 console.log();
 const lambda = await suite("lambda", () => runLambda({ quick }));
+console.log();
+const runtimes = await suite("runtimes", () => runRuntimes({ quick }));
 
 // [what, ratio or value as text, verdict]; a target of undefined: reported, not judged.
 const rows = [];
@@ -73,6 +76,15 @@ judged("lambda invocation overhead vs aws-xray-sdk-core (Powertools style)", inv
 const cold = lambda ? lambda.cold.awsAdded / lambda.cold.oursAdded : undefined;
 judged("lambda cold start, time added vs aws-xray-sdk-core", cold, cold === undefined ? "n/a" : `${x(cold)} (+${lambda.cold.oursAdded.toFixed(1)} vs +${lambda.cold.awsAdded.toFixed(1)} ms)`, "≥ 10x", cold >= 10);
 judged("lambda cold start, process start to first invocation done", lambda?.cold.ours, lambda ? `${lambda.cold.ours.toFixed(1)} vs ${lambda.cold.aws.toFixed(1)} ms, ${x(lambda.cold.aws / lambda.cold.ours)}` : "n/a");
+for (const name of ["node", "bun", "deno"]) {
+  const r = runtimes?.[name];
+  const added = r ? ((r.traced - r.untraced) / r.untraced) * 100 : undefined;
+  judged(`runtime loop (${name}): tracing added to a warm round trip`, added, added === undefined ? "n/a" : `+${added.toFixed(1)}% (${r.untraced.toFixed(0)} -> ${r.traced.toFixed(0)} µs)`, "≤ 5%", added <= 5);
+  if (name !== "node") {
+    const ratio = r && runtimes.node ? r.cold / runtimes.node.cold : undefined;
+    judged(`runtime loop (${name}): cold start vs node`, ratio, ratio === undefined ? "n/a" : `${ratio.toFixed(2)}x (${r.cold.toFixed(0)} vs ${runtimes.node.cold.toFixed(0)} ms)`, "≤ 1.5x", ratio <= 1.5);
+  }
+}
 
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
 console.log("\nratios (peer / xray-edge) and targets");

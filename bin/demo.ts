@@ -1,76 +1,70 @@
 /**
- * `npm run demo`: a sample handler traced locally, its trace shown as the daemon shows it. The
- * handler fetches from a local HTTP server (which checks the propagated trace header), opens
- * nested subsegments, adds an annotation and records a caught error. The datagrams go through the
- * daemon's own validation, assembly and waterfall, in this process: no network beyond loopback.
+ * `npm run demo`: the sample function (bin/demo/handler.mjs: nested subsegments, an annotation, a
+ * fetch to a local server, a caught error) invoked through the Lambda Runtime API emulator on Node,
+ * Bun and Deno in turn, each on xray-edge's custom runtime loop, with the local daemon receiving
+ * the documents and printing each trace as a waterfall. Everything runs on loopback.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Tracer, Sampler, MemoryEmitter, type Segment } from "../core/index.ts";
-import { Assembler, type AssembledTrace } from "./daemon/assembler.ts";
-import { renderTrace, useColor } from "./daemon/waterfall.ts";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startDaemon } from "./daemon/server.ts";
+import type { AssembledTrace } from "./daemon/assembler.ts";
+import { startEmulator } from "./invoke/emulator.ts";
+import { RUNTIMES, ownPackageRoot, runtimeCommand } from "./invoke/runtime-command.ts";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const root = ownPackageRoot();
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The downstream service: answers with the trace header it received. */
-async function startDownstream() {
+async function startInventory() {
   const server = createServer((request, response) => {
     response.setHeader("content-type", "application/json");
     response.end(JSON.stringify({ received: request.headers["x-amzn-trace-id"] ?? null }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/inventory?sku=42` };
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-/** The traced handler: what a user's function looks like with xray-edge. */
-async function handler(segment: Segment, inventoryUrl: string) {
-  const validate = segment.beginSubsegment("validate-order");
-  validate.addAnnotation("order_id", "A-1001");
-  await sleep(3);
-  validate.close();
-
-  const call = segment.beginSubsegment("inventory", { namespace: "remote" });
-  const response = await fetch(inventoryUrl, { headers: { "X-Amzn-Trace-Id": call.traceHeader } });
-  const body = (await response.json()) as { received: string | null };
-  call.setHttp({ request: { method: "GET", url: inventoryUrl.split("?")[0] }, response: { status: response.status } });
-  call.addMetadata("propagated", body.received);
-  call.close();
-
-  const pricing = segment.beginSubsegment("pricing");
-  const rules = pricing.beginSubsegment("load-rules");
-  await sleep(2);
-  rules.close();
+async function main(): Promise<number> {
+  const inventory = await startInventory();
+  const printed = new Map<string, AssembledTrace>();
+  const daemon = await startDaemon({ address: { host: "127.0.0.1", port: 0, family: 4 }, settleMs: 300, quiet: true, onTrace: (t) => printed.set(t.traceId, t) });
+  const daemonAddress = `${daemon.address.host}:${daemon.address.port}`;
+  let failures = 0;
   try {
-    throw new RangeError("discount code expired");
-  } catch (error) {
-    pricing.addError(error); // caught and recorded: the order goes on at full price
+    for (const runtime of RUNTIMES) {
+      const emulator = await startEmulator({
+        command: runtimeCommand(runtime, root),
+        taskRoot: path.join(here, "demo"),
+        handler: "handler.handler",
+        functionName: "checkout",
+        daemonAddress,
+        quiet: true,
+        timeoutMs: 10_000,
+        env: { INVENTORY_URL: inventory.url, POWERTOOLS_SERVICE_NAME: "checkout" },
+      });
+      try {
+        const r = await emulator.invoke({ orderId: "A-1001", items: ["sku-42", "sku-7"], code: "AUTUMN24" });
+        const traceId = /Root=([^;]+)/.exec(r.traceHeader ?? "")?.[1] ?? "";
+        process.stdout.write(`\n${runtime}: ${r.status} in ${r.durationMs.toFixed(1)} ms${r.initDurationMs ? ` (init ${r.initDurationMs.toFixed(0)} ms)` : ""}, trace ${traceId}\n`);
+        process.stdout.write(`  response: ${r.responseText ?? JSON.stringify(r.error ?? r.initError)}\n\n`);
+        for (let waited = 0; !printed.has(traceId) && waited < 3000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+        const ok = r.status === "success" && printed.has(traceId) && (r.response as { headerSeenDownstream?: string })?.headerSeenDownstream?.includes(traceId);
+        if (!ok) {
+          failures++;
+          process.stdout.write(`  ${runtime}: FAILED (${printed.has(traceId) ? "the trace header did not reach the downstream service" : "no trace reached the daemon"})\n`);
+        }
+      } finally {
+        await emulator.close();
+      }
+    }
+  } finally {
+    await daemon.stop();
+    inventory.server.close();
   }
-  await sleep(1);
-  pricing.close();
-  return { propagated: body.received === call.traceHeader };
+  process.stdout.write(`\n${RUNTIMES.length - failures} of ${RUNTIMES.length} runtimes traced; documents received by the daemon: ${daemon.stats().documents}, valid: ${daemon.stats().valid}\n`);
+  return failures === 0 ? 0 : 1;
 }
 
-async function main() {
-  const { server, url } = await startDownstream();
-  const emitter = new MemoryEmitter();
-  // A local rules document that samples every request (the default keeps 1 per second, then 5%).
-  const sampler = new Sampler({ rules: { version: 2, default: { fixed_target: 1, rate: 1 } } });
-  const tracer = new Tracer({ serviceName: "checkout", emitter, sampler });
-  const segment = tracer.beginSegment("checkout", { request: { method: "POST", urlPath: "/orders" } });
-  const result = await handler(segment, url);
-  segment.close();
-  await tracer.flush();
-  server.close();
-
-  const traces: AssembledTrace[] = [];
-  const assembler = new Assembler({ settleMs: 50, onTrace: (trace) => traces.push(trace) });
-  for (const document of emitter.documents()) assembler.add(document);
-  await sleep(100); // the assembler's grace period, as in the daemon
-  assembler.flushAll();
-  const columns = process.stdout.columns ?? 100;
-  console.log(`traced "checkout": ${emitter.datagrams.length} datagram(s), ${emitter.datagrams.reduce((n, d) => n + d.length, 0)} bytes; trace header propagated: ${result.propagated ? "yes" : "NO"}\n`);
-  for (const trace of traces) console.log(renderTrace(trace, { columns, color: useColor(process.stdout) }));
-  if (!result.propagated || traces.length !== 1) process.exitCode = 1;
-}
-
-await main();
+process.exitCode = await main();

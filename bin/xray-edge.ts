@@ -17,6 +17,10 @@ const commands: Record<string, Command> = {
     summary: 'local X-Ray daemon: validates segments and prints traces as waterfalls',
     run: async (argv) => (await import('./daemon/cli.ts')).runDaemonCommand(argv),
   },
+  invoke: {
+    summary: 'local Lambda Runtime API emulator: runs a runtime on events, prints each result',
+    run: async (argv) => (await import('./invoke/cli.ts')).runInvokeCommand(argv),
+  },
   layer: {
     summary: 'build Lambda layer zips (node, bun, deno)',
     run: async (argv) => (await import('./layer/cli.ts')).runLayerCommand(argv),

@@ -19,5 +19,8 @@ export const groups = [
   { name: "fetch", command: uvu("test/fetch") },
   { name: "aws-sdk", command: uvu("test/aws-sdk") },
   { name: "runtime", command: uvu("test/runtime") },
+  { name: "invoke", command: uvu("test/invoke") },
+  { name: "layers", command: uvu("test/layers") },
+  { name: "demo", command: uvu("test/demo") },
   { name: "package", command: uvu("test/package") },
 ];

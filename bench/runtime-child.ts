@@ -1,0 +1,81 @@
+/**
+ * Custom runtimes through the Runtime API emulator (bench/runtime.mjs runs this under the tsx hook):
+ * for each of node (dist/bootstrap.js), bun and deno (the real bootstrap of each layer zip,
+ * unpacked): warm round trips of an empty handler, traced (Sampled=1, documents to a UDP sink)
+ * against untraced (AWS_XRAY_SDK_ENABLED=false) in alternating batches; and cold start, spawn to
+ * the first response, over fresh processes. Prints one JSON object.
+ */
+import dgram from "node:dgram";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { unzipSync } from "fflate";
+import { startEmulator } from "../bin/invoke/emulator.ts";
+import { zipModes } from "../test/layers/zip-modes.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const quick = process.argv.includes("--quick");
+const layers = join(root, "dist/layers");
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
+function unpacked(runtime: string): string {
+  const zip = join(layers, `xray-edge-${runtime}-x64.zip`);
+  if (!existsSync(zip)) execFileSync(process.execPath, [join(root, "dist/bin/xray-edge.js"), "layer", runtime, "--out", layers], { stdio: "ignore" });
+  const into = join(layers, `${runtime}-x64`);
+  const bytes = readFileSync(zip);
+  const modes = zipModes(bytes);
+  for (const [name, data] of Object.entries(unzipSync(bytes))) {
+    mkdirSync(dirname(join(into, name)), { recursive: true });
+    writeFileSync(join(into, name), data);
+    chmodSync(join(into, name), modes.get(name)! & 0o777);
+  }
+  return join(into, "bootstrap");
+}
+
+const commands: Record<string, string[]> = {
+  node: [process.execPath, join(root, "dist/bootstrap.js")],
+  bun: [unpacked("bun")],
+  deno: [unpacked("deno")],
+};
+
+const sink = dgram.createSocket("udp4");
+sink.on("message", () => {});
+await new Promise<void>((r) => sink.bind(0, "127.0.0.1", () => r()));
+const daemonAddress = `127.0.0.1:${sink.address().port}`;
+const base = { taskRoot: join(root, "bench/fixtures"), handler: "empty.handler", daemonAddress, quiet: true, timeoutMs: 10_000 };
+
+const out: Record<string, unknown> = {};
+for (const [runtime, command] of Object.entries(commands)) {
+  const traced = await startEmulator({ ...base, command, sampled: "1" });
+  const untraced = await startEmulator({ ...base, command, sampled: "1", env: { AWS_XRAY_SDK_ENABLED: "false" } });
+  const batch = quick ? 100 : 300;
+  const perInvocation: Record<"traced" | "untraced", number[]> = { traced: [], untraced: [] };
+  try {
+    for (let round = -1; round < (quick ? 3 : 7); round++) {
+      for (const [name, e] of [["traced", traced], ["untraced", untraced]] as const) {
+        const t = performance.now();
+        for (let i = 0; i < batch; i++) {
+          const r = await e.invoke({});
+          if (r.status !== "success") throw new Error(`${runtime} ${name}: ${JSON.stringify(r)}`);
+        }
+        if (round >= 0) perInvocation[name].push(((performance.now() - t) * 1000) / batch);
+      }
+    }
+  } finally {
+    await traced.close();
+    await untraced.close();
+  }
+  const cold: number[] = [];
+  for (let i = 0; i < (quick ? 3 : 7); i++) {
+    const e = await startEmulator({ ...base, command, sampled: "1" });
+    const t = performance.now();
+    const r = await e.invoke({});
+    cold.push(performance.now() - t);
+    await e.close();
+    if (r.status !== "success") throw new Error(`${runtime} cold: ${JSON.stringify(r)}`);
+  }
+  out[runtime] = { traced: median(perInvocation.traced), untraced: median(perInvocation.untraced), cold: median(cold) };
+}
+sink.close();
+console.log(JSON.stringify(out));

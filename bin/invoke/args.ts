@@ -1,0 +1,282 @@
+/**
+ * Command-line parsing for `xray-edge invoke`. Kept apart from the emulator so that the emulator is
+ * driven from code (tests, the demo, benchmarks) with the same options as plain values. Everything
+ * checkable before starting is checked here (files exist, JSON parses, numbers are in range), so
+ * that a mistake is a usage error naming the option, not a failed invocation.
+ */
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseDaemonAddress } from '../../adapters/udp/address.ts';
+import type { Sampling } from './ids.ts';
+import { RUNTIMES, type RuntimeName } from './runtime-command.ts';
+
+export const INVOKE_USAGE = `Usage: xray-edge invoke --bootstrap PATH [options]
+       xray-edge invoke --handler FILE.EXPORT [--runtime node|bun|deno] [options]
+
+A local Lambda execution environment: serves the Lambda Runtime API on 127.0.0.1, starts the
+runtime, hands it each event in turn (same process, as Lambda reuses a warm one) and prints each
+result.
+
+The runtime (one of):
+  --bootstrap PATH         an executable file to run as the runtime (a custom runtime's
+                           bootstrap); with it, --handler only sets _HANDLER
+  --handler FILE.EXPORT    run xray-edge's own runtime (dist/bootstrap.js) on this handler,
+                           from --task-root
+  --runtime NAME           node (default), bun or deno, for --handler
+
+Events:
+  --event JSON|@FILE       an event, as JSON text or @ a JSON file; repeatable, one invocation
+                           each, in order (default: one {})
+  --sampled 1|0|none       each invocation's Lambda-Runtime-Trace-Id: a fresh Root and Parent
+                           with Sampled=1 (default) or Sampled=0, or none at all
+  --client-context JSON    Lambda-Runtime-Client-Context for every event
+  --cognito-identity JSON  Lambda-Runtime-Cognito-Identity for every event
+
+The function:
+  --timeout SECONDS        per invocation, 0.1 to 900 (default 3); past it the runtime is
+                           killed and the next event gets a fresh one
+  --memory MB              AWS_LAMBDA_FUNCTION_MEMORY_SIZE, 128 to 10240 (default 128)
+  --function-name NAME     AWS_LAMBDA_FUNCTION_NAME and the ARN's name (default local-function)
+  --region REGION          AWS_REGION and the ARN's region (default us-east-1)
+  --task-root DIR          LAMBDA_TASK_ROOT and the runtime's working directory (default .)
+  --daemon-address A       AWS_XRAY_DAEMON_ADDRESS for the runtime (default: this shell's)
+  --env KEY=VALUE          another variable for the runtime; repeatable
+
+Output:
+  --json                   one JSON line per invocation instead of the text:
+                           {"requestId","traceId","status","durationMs","response"|"error"}
+  --quiet                  no runtime output, no START/END/REPORT lines
+  -h, --help               show this help
+
+Results go to stdout. The runtime's output (each line prefixed "[runtime] ") and Lambda's
+START/END/REPORT lines go to stderr. Exit code: 0 when every invocation succeeded, 1 when one did
+not (error, timeout, init error), 2 for a usage mistake.
+`;
+
+export interface InvokeArgs {
+  help: boolean;
+  /** Absolute path of --bootstrap. */
+  bootstrap?: string;
+  handler?: string;
+  /** Only with --handler (default node). */
+  runtime?: RuntimeName;
+  /** Each event's JSON text, as bytes (kept exactly as written). */
+  events: Buffer[];
+  sampled: Sampling;
+  clientContext?: string;
+  cognitoIdentity?: string;
+  timeoutMs: number;
+  memoryMb: number;
+  functionName: string;
+  region: string;
+  /** Absolute. */
+  taskRoot: string;
+  daemonAddress?: string;
+  env: Record<string, string>;
+  json: boolean;
+  quiet: boolean;
+}
+
+/** A mistake on the command line: the CLI prints the message and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const VALUE_OPTIONS = new Set([
+  '--bootstrap',
+  '--handler',
+  '--runtime',
+  '--event',
+  '--sampled',
+  '--client-context',
+  '--cognito-identity',
+  '--timeout',
+  '--memory',
+  '--function-name',
+  '--region',
+  '--task-root',
+  '--daemon-address',
+  '--env',
+]);
+const REPEATABLE = new Set(['--event', '--env']);
+const FLAG_OPTIONS = new Set(['--json', '--quiet', '--help', '-h']);
+
+function parseJsonOption(name: string, text: string, source = text): void {
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    const shown = source.length > 60 ? `${source.slice(0, 57)}...` : source;
+    throw new UsageError(`${name}: not valid JSON (${(e as Error).message}): ${shown}; give JSON text or @FILE`);
+  }
+}
+
+function readEvent(value: string, cwd: string): Buffer {
+  if (!value.startsWith('@')) {
+    parseJsonOption('--event', value);
+    return Buffer.from(value);
+  }
+  const file = path.resolve(cwd, value.slice(1));
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`--event ${value}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  parseJsonOption(`--event ${value}`, bytes.toString('utf8'), file);
+  return bytes;
+}
+
+function numberOption(name: string, text: string, min: number, max: number, integer: boolean, unit: string): number {
+  const pattern = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  const n = Number(text);
+  if (!pattern.test(text.trim()) || !Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`${name} must be ${integer ? 'a whole number of' : 'a number of'} ${unit} from ${min} to ${max}, not "${text}"`);
+  }
+  return n;
+}
+
+/** Parses the arguments after `invoke`. Throws UsageError on anything it does not accept. */
+export function parseInvokeArgs(argv: readonly string[], cwd: string = process.cwd()): InvokeArgs {
+  const values = new Map<string, string[]>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (VALUE_OPTIONS.has(name)) {
+      let value: string | undefined;
+      if (eq > 0) value = arg.slice(eq + 1);
+      else value = argv[++i];
+      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
+      const list = values.get(name) ?? [];
+      if (list.length > 0 && !REPEATABLE.has(name)) throw new UsageError(`${name} given twice`);
+      list.push(value);
+      values.set(name, list);
+    } else if (FLAG_OPTIONS.has(name) && eq < 0) {
+      flags.add(name === '-h' ? '--help' : name);
+    } else {
+      throw new UsageError(`unknown option for invoke: ${arg}`);
+    }
+  }
+  const one = (name: string): string | undefined => values.get(name)?.[0];
+
+  const args: InvokeArgs = {
+    help: flags.has('--help'),
+    events: [],
+    sampled: '1',
+    timeoutMs: 3000,
+    memoryMb: 128,
+    functionName: 'local-function',
+    region: 'us-east-1',
+    taskRoot: cwd,
+    env: {},
+    json: flags.has('--json'),
+    quiet: flags.has('--quiet'),
+  };
+  if (args.help) return args;
+
+  const bootstrap = one('--bootstrap');
+  const handler = one('--handler');
+  const runtime = one('--runtime');
+  if (bootstrap === undefined && handler === undefined) {
+    throw new UsageError('invoke needs a runtime: --bootstrap PATH (an executable) or --handler FILE.EXPORT [--runtime node|bun|deno]');
+  }
+  if (handler !== undefined) {
+    const dot = handler.lastIndexOf('.');
+    if (dot <= 0 || dot === handler.length - 1 || handler.slice(dot + 1).includes('/') || /\s/.test(handler)) {
+      throw new UsageError(`--handler must be FILE.EXPORT (e.g. index.handler or src/app.main), not "${handler}"`);
+    }
+    args.handler = handler;
+  }
+  if (runtime !== undefined) {
+    if (bootstrap !== undefined) throw new UsageError('--runtime applies to --handler only; --bootstrap runs its PATH itself');
+    if (!(RUNTIMES as readonly string[]).includes(runtime)) throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')}, not "${runtime}"`);
+    args.runtime = runtime as RuntimeName;
+  } else if (bootstrap === undefined) {
+    args.runtime = 'node';
+  }
+  if (bootstrap !== undefined) {
+    const file = path.resolve(cwd, bootstrap);
+    let isFile = false;
+    try {
+      isFile = statSync(file).isFile();
+    } catch {
+      throw new UsageError(`--bootstrap: no such file: ${file}`);
+    }
+    if (!isFile) throw new UsageError(`--bootstrap must be an executable file, and ${file} is not a file`);
+    try {
+      accessSync(file, constants.X_OK);
+    } catch {
+      throw new UsageError(`--bootstrap: ${file} is not executable (chmod +x it, as Lambda needs it to be)`);
+    }
+    args.bootstrap = file;
+  }
+
+  const taskRoot = one('--task-root');
+  if (taskRoot !== undefined) {
+    const dir = path.resolve(cwd, taskRoot);
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      // reported below
+    }
+    if (!isDir) throw new UsageError(`--task-root must be a directory, not "${taskRoot}"`);
+    args.taskRoot = dir;
+  }
+
+  args.events = (values.get('--event') ?? []).map((value) => readEvent(value, cwd));
+  if (args.events.length === 0) args.events.push(Buffer.from('{}'));
+
+  const sampled = one('--sampled');
+  if (sampled !== undefined) {
+    if (sampled !== '1' && sampled !== '0' && sampled !== 'none') throw new UsageError(`--sampled must be 1, 0 or none, not "${sampled}"`);
+    args.sampled = sampled;
+  }
+  const clientContext = one('--client-context');
+  if (clientContext !== undefined) {
+    parseJsonOption('--client-context', clientContext);
+    args.clientContext = clientContext;
+  }
+  const identity = one('--cognito-identity');
+  if (identity !== undefined) {
+    parseJsonOption('--cognito-identity', identity);
+    args.cognitoIdentity = identity;
+  }
+
+  const timeout = one('--timeout');
+  if (timeout !== undefined) args.timeoutMs = Math.round(numberOption('--timeout', timeout, 0.1, 900, false, 'seconds') * 1000);
+  const memory = one('--memory');
+  if (memory !== undefined) args.memoryMb = numberOption('--memory', memory, 128, 10240, true, 'MB');
+
+  const functionName = one('--function-name');
+  if (functionName !== undefined) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(functionName)) {
+      throw new UsageError(`--function-name must be 1 to 64 letters, digits, - or _, not "${functionName}"`);
+    }
+    args.functionName = functionName;
+  }
+  const region = one('--region');
+  if (region !== undefined) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) throw new UsageError(`--region must be a region name like us-east-1, not "${region}"`);
+    args.region = region;
+  }
+
+  const daemon = one('--daemon-address');
+  if (daemon !== undefined) {
+    try {
+      parseDaemonAddress(daemon);
+    } catch (e) {
+      throw new UsageError(`--daemon-address: ${(e as Error).message.replace(/^xray-edge: /, '')}`);
+    }
+    args.daemonAddress = daemon;
+  }
+
+  for (const pair of values.get('--env') ?? []) {
+    const eq = pair.indexOf('=');
+    const key = eq > 0 ? pair.slice(0, eq) : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`--env must be KEY=VALUE with KEY a variable name, not "${pair}"`);
+    args.env[key] = pair.slice(eq + 1);
+  }
+  return args;
+}

@@ -1,0 +1,105 @@
+/**
+ * `xray-edge invoke …`: a thin layer over startEmulator — parses the arguments, picks the runtime
+ * command, queues every event at once (so they run in order on one runtime process, as warm
+ * invocations do), prints each result as it ends, then a summary.
+ * Exit codes: 0 when every invocation succeeded, 1 otherwise (or when the emulator cannot start),
+ * 2 for a usage mistake, 130 after SIGINT/SIGTERM.
+ */
+import { existsSync } from 'node:fs';
+import { INVOKE_USAGE, UsageError, parseInvokeArgs, type InvokeArgs } from './args.ts';
+import { startEmulator, type InvocationResult } from './emulator.ts';
+import { formatResult, jsonLine, summaryLine } from './report.ts';
+import { bootstrapScript, ownPackageRoot, runtimeCommand } from './runtime-command.ts';
+
+/** The runtime command, or a message saying what is missing. */
+function resolveCommand(args: InvokeArgs): string[] | string {
+  if (args.bootstrap !== undefined) return [args.bootstrap];
+  let root: string;
+  try {
+    root = ownPackageRoot();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const command = runtimeCommand(args.runtime ?? 'node', root);
+  if (!existsSync(bootstrapScript(root))) return `${bootstrapScript(root)} not found: build the package first (npm run build)`;
+  if (!existsSync(command[0]!)) return `${command[0]} not found: install the package's devDependencies (npm ci) to run --runtime ${args.runtime}`;
+  return command;
+}
+
+export async function runInvokeCommand(argv: readonly string[]): Promise<number> {
+  let args: InvokeArgs;
+  try {
+    args = parseInvokeArgs(argv);
+  } catch (e) {
+    process.stderr.write(`xray-edge invoke: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (e instanceof UsageError) process.stderr.write('Run "xray-edge invoke --help" for the options.\n');
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(INVOKE_USAGE);
+    return 0;
+  }
+  const command = resolveCommand(args);
+  if (typeof command === 'string') {
+    process.stderr.write(`xray-edge invoke: ${command}\n`);
+    return 1;
+  }
+
+  // A closed pipe on stdout (e.g. `| head`) must not end the run with an unhandled error.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
+
+  let emulator;
+  try {
+    emulator = await startEmulator({
+      command,
+      env: args.env,
+      taskRoot: args.taskRoot,
+      ...(args.handler !== undefined ? { handler: args.handler } : {}),
+      functionName: args.functionName,
+      memoryMb: args.memoryMb,
+      region: args.region,
+      ...(args.daemonAddress !== undefined ? { daemonAddress: args.daemonAddress } : {}),
+      sampled: args.sampled,
+      timeoutMs: args.timeoutMs,
+      quiet: args.quiet,
+    });
+  } catch (e) {
+    process.stderr.write(`xray-edge invoke: cannot start the Runtime API: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  const running = emulator;
+
+  let signalled = false;
+  const interrupted = new Promise<number>((resolve) => {
+    const onSignal = (): void => {
+      signalled = true;
+      process.stderr.write('xray-edge invoke: interrupted\n');
+      void running.close().finally(() => resolve(130));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+
+  const work = (async (): Promise<number> => {
+    const invokeOptions = {
+      ...(args.clientContext !== undefined ? { clientContext: args.clientContext } : {}),
+      ...(args.cognitoIdentity !== undefined ? { cognitoIdentity: args.cognitoIdentity } : {}),
+    };
+    const pending = args.events.map((event) => running.invoke(event, invokeOptions));
+    // Closing on a signal rejects what is left; those are not errors to report.
+    for (const p of pending) p.catch(() => {});
+    const results: InvocationResult[] = [];
+    for (const [i, p] of pending.entries()) {
+      const result = await p;
+      results.push(result);
+      process.stdout.write(args.json ? jsonLine(result) : formatResult(result, i + 1, pending.length));
+    }
+    await running.close();
+    if (!args.quiet) process.stderr.write(`${summaryLine(results)}\n`);
+    return results.every((r) => r.status === 'success') ? 0 : 1;
+  })();
+
+  // After a signal, `work` fails on the rejected invocations: the signal's exit code stands.
+  return Promise.race([work.catch((e: unknown) => (signalled ? 130 : Promise.reject(e))), interrupted]);
+}

@@ -1,0 +1,494 @@
+/**
+ * `startEmulator`: a local Lambda execution environment for one function. It serves the Runtime API,
+ * starts the runtime process when an invocation needs one, hands it one event at a time and turns
+ * what the runtime posts back (or fails to post) into an InvocationResult. The CLI, the tests, the
+ * demo and the benchmarks all go through it.
+ *
+ * The lifecycle follows Lambda's:
+ * - The runtime starts on the first invocation (a cold start); its first `next` ends its init,
+ *   which may take up to `initTimeoutMs` (Lambda's 10 s).
+ * - Each event gets a deadline of now + `timeoutMs` when the runtime receives it. Past it the
+ *   runtime is killed and the invocation ends `timeout`; the next event gets a fresh runtime.
+ * - `init/error`, an exit before the first `next` or an init timeout end every queued invocation as
+ *   `init error`; the runtime is killed if it does not exit on its own, and a later invocation
+ *   starts a new one (Lambda retries init the same way).
+ * - A runtime that exits during an invocation ends it as `Runtime.ExitError`; one that exits
+ *   between invocations is simply replaced.
+ * Requests that do not fit that order get Lambda's answers: 400 for a request ID that is not the
+ * current invocation's, 403 for a call out of turn, 413 for a payload over 6 MB.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { functionArn, logStreamName, newRequestId, newTraceHeader, type Sampling } from './ids.ts';
+import {
+  ACCEPTED_BODY,
+  H_CLIENT_CONTEXT,
+  H_COGNITO_IDENTITY,
+  H_DEADLINE,
+  H_ERROR_TYPE,
+  H_FUNCTION_ARN,
+  H_REQUEST_ID,
+  H_RESPONSE_MODE,
+  H_TRACE_ID,
+  H_XRAY_CAUSE,
+  MAX_PAYLOAD_BYTES,
+  MAX_STREAMED_BYTES,
+  T_ERROR_BODY,
+  errorBody,
+  parseErrorRequest,
+  type RuntimeError,
+} from './protocol.ts';
+import { describeExit, spawnRuntime, type ExitInfo, type RuntimeProcess } from './runtime-process.ts';
+import { readBody, sendJson, startRuntimeApi } from './server.ts';
+import { functionSegmentSender, type FunctionSegmentSender } from './function-segment.ts';
+
+export type { RuntimeError, Sampling };
+
+export interface EmulatorOptions {
+  /** The runtime process: executable and arguments (e.g. `[bootstrap]` or `[node, bootstrap.js]`). */
+  command: readonly string[];
+  /** Extra variables for the runtime, applied last (they can override Lambda's). */
+  env?: Record<string, string>;
+  /** LAMBDA_TASK_ROOT and the runtime's working directory; default process.cwd(). */
+  taskRoot?: string;
+  /** _HANDLER (`file.export`); left unset when not given. */
+  handler?: string;
+  functionName?: string;
+  memoryMb?: number;
+  region?: string;
+  /** AWS_XRAY_DAEMON_ADDRESS for the runtime; default: this process's own, if set. */
+  daemonAddress?: string;
+  /** Sampling of the generated trace headers; default '1'. */
+  sampled?: Sampling;
+  /** The function timeout; default 3000. */
+  timeoutMs?: number;
+  /** How long the runtime may take to ask for its first event; default 10000 (Lambda's init limit). */
+  initTimeoutMs?: number;
+  /** No runtime output, no START/END/REPORT lines. */
+  quiet?: boolean;
+  /** Where those lines go, one call per line; default process.stderr. */
+  log?: (line: string) => void;
+  /** Send the function's own segment to the daemon, as Lambda does (default true when there is a daemon address). */
+  functionSegment?: boolean;
+  /** Where the Runtime API listens; default 127.0.0.1 on a free port. */
+  host?: string;
+  port?: number;
+}
+
+export interface InvokeOptions {
+  /** This invocation's sampling (default: the emulator's). */
+  sampled?: Sampling;
+  /** An exact Lambda-Runtime-Trace-Id to send instead of a generated one; null sends none. */
+  traceHeader?: string | null;
+  clientContext?: string;
+  cognitoIdentity?: string;
+}
+
+export type InvocationStatus = 'success' | 'error' | 'timeout' | 'init error';
+
+export interface InvocationResult {
+  requestId: string;
+  /** The Lambda-Runtime-Trace-Id sent, or null when none was. */
+  traceHeader: string | null;
+  status: InvocationStatus;
+  /** From the runtime receiving the event to its outcome (from invoke() when it never got it). */
+  durationMs: number;
+  /** Set on the first invocation of each runtime process: spawn to its first `next`. */
+  initDurationMs?: number;
+  /** The Lambda-Runtime-Deadline-Ms sent (epoch ms), when the runtime received the event. */
+  deadlineMs?: number;
+  /** The runtime process the event went to. */
+  pid?: number;
+  /** The response payload, parsed when it is JSON, else its text. */
+  response?: unknown;
+  responseText?: string;
+  error?: RuntimeError;
+  /** The runtime's init error, when the invocation ended because init failed. */
+  initError?: RuntimeError;
+}
+
+export interface Emulator {
+  /** `127.0.0.1:<port>`: AWS_LAMBDA_RUNTIME_API. */
+  address: string;
+  /** Queues one event (a JSON value, or the bytes of one) and resolves with its outcome. */
+  invoke(event?: unknown, options?: InvokeOptions): Promise<InvocationResult>;
+  /** Kills the runtime, stops the server; invocations not ended yet reject. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 3000;
+export const DEFAULT_INIT_TIMEOUT_MS = 10_000;
+
+interface Pending {
+  requestId: string;
+  body: Buffer;
+  traceHeader: string | null;
+  clientContext?: string;
+  cognitoIdentity?: string;
+  queuedAt: number;
+  deliveredAt?: number;
+  deadlineMs?: number;
+  sandbox?: Sandbox;
+  initDurationMs?: number;
+  timer?: ReturnType<typeof setTimeout>;
+  done: boolean;
+  resolve(result: InvocationResult): void;
+  reject(error: Error): void;
+}
+
+/** One runtime process and what the emulator knows of it. */
+interface Sandbox {
+  proc: RuntimeProcess;
+  spawnedAt: number;
+  /** Its first `next` has arrived (or an event was handed to a waiting `next`). */
+  initDone: boolean;
+  initDurationMs?: number;
+  /** Its first invocation has been handed out (that one carries initDurationMs). */
+  servedAny: boolean;
+  /** It gets no more events: init failed, it timed out, or the emulator is closing. */
+  doomed: boolean;
+  timers: Array<ReturnType<typeof setTimeout>>;
+}
+
+type Outcome = Pick<InvocationResult, 'status' | 'response' | 'responseText' | 'error' | 'initError'>;
+
+const round2 = (ms: number): number => Math.round(ms * 100) / 100;
+const seconds = (ms: number): string => (ms / 1000).toFixed(2);
+/** A runtime that reported an init error gets this long to exit before it is killed. */
+const INIT_ERROR_EXIT_GRACE_MS = 500;
+
+function encodeEvent(event: unknown): Buffer {
+  if (event instanceof Uint8Array) return Buffer.from(event.buffer, event.byteOffset, event.byteLength);
+  if (event === undefined) return Buffer.from('{}');
+  const text = JSON.stringify(event);
+  if (text === undefined) throw new TypeError(`the event is not JSON-serializable (${typeof event})`);
+  return Buffer.from(text);
+}
+
+export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+  if (options.command.length === 0) throw new TypeError('startEmulator: command is empty');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const initTimeoutMs = options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
+  if (!(timeoutMs > 0) || !(initTimeoutMs > 0)) throw new RangeError('startEmulator: timeoutMs and initTimeoutMs must be positive');
+  const functionName = options.functionName ?? 'local-function';
+  const region = options.region ?? 'us-east-1';
+  const memoryMb = options.memoryMb ?? 128;
+  const taskRoot = options.taskRoot ?? process.cwd();
+  const defaultSampling = options.sampled ?? '1';
+  const arn = functionArn(region, functionName);
+  const daemonForSegments = options.daemonAddress ?? process.env.AWS_XRAY_DAEMON_ADDRESS;
+  // Lambda's part of the trace: the function segment (function-segment.ts). A malformed address
+  // is the runtime's to report; here it only means no function segment.
+  let functionSegment: FunctionSegmentSender | undefined;
+  if (daemonForSegments && options.functionSegment !== false) {
+    try {
+      functionSegment = functionSegmentSender(daemonForSegments, functionName, arn);
+    } catch {
+      functionSegment = undefined;
+    }
+  }
+  const writeLine = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const log = options.quiet ? () => {} : writeLine;
+
+  const queue: Pending[] = [];
+  let inFlight: Pending | undefined;
+  let waiter: ServerResponse | undefined;
+  let sandbox: Sandbox | undefined;
+  let closed = false;
+
+  const invalidRequestId = (res: ServerResponse): void => sendJson(res, 400, errorBody('InvalidRequestID', 'Invalid request ID: not the invocation in progress'));
+  const outOfTurn = (res: ServerResponse, why: string): void => sendJson(res, 403, errorBody('InvalidStateTransition', why));
+
+  function runtimeEnv(address: string): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const key of ['PATH', 'HOME']) {
+      const value = process.env[key];
+      if (value !== undefined) env[key] = value;
+    }
+    Object.assign(env, {
+      AWS_LAMBDA_RUNTIME_API: address,
+      LAMBDA_TASK_ROOT: taskRoot,
+      AWS_LAMBDA_FUNCTION_NAME: functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
+      // Each execution environment writes to a stream of its own.
+      AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+    });
+    if (options.handler !== undefined) env._HANDLER = options.handler;
+    const daemon = options.daemonAddress ?? process.env.AWS_XRAY_DAEMON_ADDRESS;
+    if (daemon !== undefined && daemon !== '') env.AWS_XRAY_DAEMON_ADDRESS = daemon;
+    return { ...env, ...options.env };
+  }
+
+  function finish(p: Pending, outcome: Outcome): void {
+    if (p.done) return;
+    p.done = true;
+    clearTimeout(p.timer);
+    if (inFlight === p) inFlight = undefined;
+    const index = queue.indexOf(p);
+    if (index >= 0) queue.splice(index, 1);
+    const durationMs = round2(performance.now() - (p.deliveredAt ?? p.queuedAt));
+    const result: InvocationResult = { requestId: p.requestId, traceHeader: p.traceHeader, status: outcome.status, durationMs };
+    if (p.initDurationMs !== undefined) result.initDurationMs = p.initDurationMs;
+    if (p.deadlineMs !== undefined) result.deadlineMs = p.deadlineMs;
+    if (p.deliveredAt !== undefined && p.sandbox?.proc.pid !== undefined) result.pid = p.sandbox.proc.pid;
+    for (const key of ['response', 'responseText', 'error', 'initError'] as const) {
+      if (outcome[key] !== undefined) (result as unknown as Record<string, unknown>)[key] = outcome[key];
+    }
+    if (p.deliveredAt !== undefined) {
+      const start = performance.timeOrigin + p.deliveredAt;
+      functionSegment?.send(p.traceHeader, p.requestId, start, start + durationMs, outcome.status !== 'success');
+      log(`END RequestId: ${p.requestId}`);
+      const parts = [`REPORT RequestId: ${p.requestId}`, `Duration: ${durationMs.toFixed(2)} ms`, `Billed Duration: ${Math.ceil(durationMs)} ms`, `Memory Size: ${memoryMb} MB`];
+      if (p.initDurationMs !== undefined) parts.push(`Init Duration: ${p.initDurationMs.toFixed(2)} ms`);
+      if (outcome.status !== 'success') parts.push(`Status: ${outcome.status}${outcome.error ? `\tError Type: ${outcome.error.errorType}` : ''}`);
+      log(parts.join('\t'));
+    }
+    p.resolve(result);
+  }
+
+  /** Ends every invocation not yet handed out (init failed: none of them can run). */
+  function failQueued(error: RuntimeError, status: InvocationStatus = 'init error'): void {
+    for (const p of queue.slice()) finish(p, { status, error, initError: error });
+  }
+
+  function markInit(sb: Sandbox): void {
+    if (sb.initDone) return;
+    sb.initDone = true;
+    sb.initDurationMs = round2(performance.now() - sb.spawnedAt);
+  }
+
+  function spawnSandbox(address: string): Sandbox {
+    const proc = spawnRuntime({
+      command: options.command,
+      cwd: taskRoot,
+      env: runtimeEnv(address),
+      onLine: (line) => log(`[runtime] ${line}`),
+    });
+    const sb: Sandbox = { proc, spawnedAt: performance.now(), initDone: false, servedAny: false, doomed: false, timers: [] };
+    log(`xray-edge invoke: runtime started${proc.pid !== undefined ? ` (pid ${proc.pid})` : ''}: ${options.command.join(' ')}`);
+    sb.timers.push(
+      setTimeout(() => {
+        if (sb.initDone || sb.doomed) return;
+        sb.doomed = true;
+        proc.kill();
+        failQueued({ errorType: 'Sandbox.Timedout', errorMessage: `Init timed out after ${seconds(initTimeoutMs)} seconds` });
+      }, initTimeoutMs),
+    );
+    void proc.exited.then((info) => onExit(sb, info));
+    return sb;
+  }
+
+  function onExit(sb: Sandbox, info: ExitInfo): void {
+    for (const timer of sb.timers) clearTimeout(timer);
+    if (sandbox !== sb) return;
+    sandbox = undefined;
+    // A `next` still parked came from this process (it is gone) or from nobody that can use it.
+    waiter?.destroy();
+    waiter = undefined;
+    if (closed) return;
+    const reason = describeExit(info);
+    log(`xray-edge invoke: runtime${sb.proc.pid !== undefined ? ` (pid ${sb.proc.pid})` : ''} ended: ${reason}`);
+    const errorType = info.spawnError !== undefined ? 'Runtime.InvalidEntrypoint' : 'Runtime.ExitError';
+    if (inFlight && inFlight.sandbox === sb) {
+      finish(inFlight, { status: 'error', error: { errorType, errorMessage: `RequestId: ${inFlight.requestId} Error: ${reason}` } });
+    } else if (!sb.initDone && !sb.doomed) {
+      failQueued({ errorType, errorMessage: reason });
+    }
+    pump();
+  }
+
+  function deliver(p: Pending, res: ServerResponse, sb: Sandbox): void {
+    waiter = undefined;
+    markInit(sb);
+    inFlight = p;
+    p.sandbox = sb;
+    p.deliveredAt = performance.now();
+    p.deadlineMs = Date.now() + timeoutMs;
+    if (!sb.servedAny) {
+      sb.servedAny = true;
+      if (sb.initDurationMs !== undefined) p.initDurationMs = sb.initDurationMs;
+    }
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'Content-Length': String(p.body.length),
+      [H_REQUEST_ID]: p.requestId,
+      [H_DEADLINE]: String(p.deadlineMs),
+      [H_FUNCTION_ARN]: arn,
+    };
+    if (p.traceHeader !== null) headers[H_TRACE_ID] = p.traceHeader;
+    if (p.clientContext !== undefined) headers[H_CLIENT_CONTEXT] = p.clientContext;
+    if (p.cognitoIdentity !== undefined) headers[H_COGNITO_IDENTITY] = p.cognitoIdentity;
+    log(`START RequestId: ${p.requestId} Version: $LATEST`);
+    res.writeHead(200, headers);
+    res.end(p.body);
+    p.timer = setTimeout(() => {
+      if (inFlight !== p) return;
+      sb.doomed = true;
+      sb.proc.kill();
+      finish(p, { status: 'timeout', error: { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${p.requestId} Error: Task timed out after ${seconds(timeoutMs)} seconds` } });
+    }, timeoutMs);
+  }
+
+  /** Moves things along: starts a runtime when events wait, hands the next event to a waiting `next`. */
+  function pump(): void {
+    if (closed || queue.length === 0) return;
+    sandbox ??= spawnSandbox(server.address);
+    if (sandbox.doomed || inFlight || !waiter) return;
+    const p = queue.shift()!;
+    deliver(p, waiter, sandbox);
+  }
+
+  function next(_req: IncomingMessage, res: ServerResponse): void {
+    if (closed) return outOfTurn(res, 'the emulator is closing');
+    if (sandbox) markInit(sandbox);
+    if (inFlight) return outOfTurn(res, `invocation ${inFlight.requestId} has not been answered yet: post its response or error first`);
+    if (waiter) return outOfTurn(res, 'another next request is already waiting for an event');
+    // A runtime being stopped (after init/error) that asks again just waits here until it is gone.
+    waiter = res;
+    res.on('close', () => {
+      if (waiter === res) waiter = undefined;
+    });
+    pump();
+  }
+
+  /** The invocation a response/error post names, or undefined after answering 400. */
+  async function current(requestId: string, req: IncomingMessage, res: ServerResponse, limit: number) {
+    const p = inFlight;
+    if (!p || p.requestId !== requestId) {
+      await readBody(req, 0);
+      invalidRequestId(res);
+      return undefined;
+    }
+    const body = await readBody(req, limit);
+    // It may have timed out while the body was arriving.
+    if (inFlight !== p) {
+      invalidRequestId(res);
+      return undefined;
+    }
+    if (body.tooLarge) {
+      sendJson(res, 413, errorBody('RequestEntityTooLarge', `Exceeded maximum allowed payload size (${limit} bytes).`));
+      finish(p, {
+        status: 'error',
+        error: { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size (${body.size} bytes) exceeded maximum allowed payload size (${limit} bytes).` },
+      });
+      pump();
+      return undefined;
+    }
+    return { p, text: body.bytes.toString('utf8') };
+  }
+
+  const header = (req: IncomingMessage, name: string): string | undefined => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+
+  async function invocationResponse(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const streaming = header(req, H_RESPONSE_MODE)?.toLowerCase() === 'streaming';
+    const got = await current(requestId, req, res, streaming ? MAX_STREAMED_BYTES : MAX_PAYLOAD_BYTES);
+    if (!got) return;
+    sendJson(res, 202, ACCEPTED_BODY);
+    // A streamed response reports a failure after the fact, in trailers.
+    const trailerType = streaming ? req.trailers[H_ERROR_TYPE] : undefined;
+    if (trailerType !== undefined) {
+      const encoded = req.trailers[T_ERROR_BODY];
+      const body = encoded === undefined ? '' : Buffer.from(encoded, 'base64').toString('utf8');
+      finish(got.p, { status: 'error', error: parseErrorRequest(body, trailerType, undefined), responseText: got.text });
+    } else {
+      let response: unknown = got.text;
+      try {
+        response = JSON.parse(got.text);
+      } catch {
+        // Not JSON: the text is the payload.
+      }
+      finish(got.p, { status: 'success', response, responseText: got.text });
+    }
+    pump();
+  }
+
+  async function invocationError(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const got = await current(requestId, req, res, MAX_PAYLOAD_BYTES);
+    if (!got) return;
+    sendJson(res, 202, ACCEPTED_BODY);
+    finish(got.p, { status: 'error', error: parseErrorRequest(got.text, header(req, H_ERROR_TYPE), header(req, H_XRAY_CAUSE)) });
+    pump();
+  }
+
+  async function initError(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, MAX_PAYLOAD_BYTES);
+    const sb = sandbox;
+    if (sb?.initDone || sb?.doomed || inFlight) return outOfTurn(res, 'init/error is accepted once, and only before the runtime asks for its first event');
+    if (body.tooLarge) return sendJson(res, 413, errorBody('RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`));
+    const error = parseErrorRequest(body.bytes.toString('utf8'), header(req, H_ERROR_TYPE), undefined);
+    sendJson(res, 202, ACCEPTED_BODY);
+    log(`xray-edge invoke: init error: ${error.errorType}: ${error.errorMessage}`);
+    if (sb) {
+      sb.doomed = true;
+      // The runtime is expected to exit now; one that does not is stopped.
+      sb.timers.push(setTimeout(() => sb.proc.kill(), INIT_ERROR_EXIT_GRACE_MS));
+    }
+    failQueued(error);
+    pump();
+  }
+
+  const server = await startRuntimeApi({ next, invocationResponse, invocationError, initError }, options.host, options.port);
+
+  // Runtimes live in process groups of their own: make sure they do not outlive this process.
+  const killOnExit = (): void => sandbox?.proc.kill();
+  process.on('exit', killOnExit);
+
+  return {
+    address: server.address,
+    invoke(event?: unknown, invokeOptions: InvokeOptions = {}): Promise<InvocationResult> {
+      if (closed) return Promise.reject(new Error('the emulator is closed'));
+      let body: Buffer;
+      try {
+        body = encodeEvent(event);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      const traceHeader = invokeOptions.traceHeader !== undefined ? invokeOptions.traceHeader : newTraceHeader(invokeOptions.sampled ?? defaultSampling);
+      return new Promise<InvocationResult>((resolve, reject) => {
+        const p: Pending = { requestId: newRequestId(), body, traceHeader, queuedAt: performance.now(), done: false, resolve, reject };
+        if (invokeOptions.clientContext !== undefined) p.clientContext = invokeOptions.clientContext;
+        if (invokeOptions.cognitoIdentity !== undefined) p.cognitoIdentity = invokeOptions.cognitoIdentity;
+        if (body.length > MAX_PAYLOAD_BYTES) {
+          // Lambda refuses such a request before any runtime sees it.
+          finish(p, {
+            status: 'error',
+            error: { errorType: 'RequestEntityTooLargeException', errorMessage: `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation` },
+          });
+          return;
+        }
+        queue.push(p);
+        pump();
+      });
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      process.off('exit', killOnExit);
+      const error = new Error('the emulator was closed before the invocation ended');
+      for (const p of [...(inFlight ? [inFlight] : []), ...queue.splice(0)]) {
+        p.done = true;
+        clearTimeout(p.timer);
+        p.reject(error);
+      }
+      inFlight = undefined;
+      waiter?.destroy();
+      waiter = undefined;
+      const sb = sandbox;
+      if (sb) {
+        sb.doomed = true;
+        sb.proc.kill();
+        await sb.proc.exited;
+      }
+      functionSegment?.close();
+      await server.close();
+    },
+  };
+}
