@@ -1,12 +1,20 @@
 // The custom runtimes' cost (runtime-child.ts, under the tsx hook for the emulator's sources):
 // warm round trips through the emulator with and without tracing, and cold start, on each runtime.
 import { execFileSync } from "node:child_process";
+import dgram from "node:dgram";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-export function runRuntimes({ quick = false } = {}) {
-  const stdout = execFileSync(process.execPath, ["--import", "./scripts/register.mjs", "bench/runtime-child.ts", ...(quick ? ["--quick"] : [])], { cwd: root, encoding: "utf8", timeout: 900_000 });
+export async function runRuntimes({ quick = false } = {}) {
+  const sink = dgram.createSocket("udp4");
+  await new Promise((r) => sink.bind(0, "127.0.0.1", r));
+  let stdout;
+  try {
+    stdout = execFileSync(process.execPath, ["--import", "./scripts/register.mjs", "bench/runtime-child.ts", String(sink.address().port), ...(quick ? ["--quick"] : [])], { cwd: root, encoding: "utf8", timeout: 900_000 });
+  } finally {
+    sink.close();
+  }
   const results = JSON.parse(stdout.trim().split("\n").pop());
   for (const [runtime, r] of Object.entries(results)) {
     const added = ((r.traced - r.untraced) / r.untraced) * 100;
@@ -15,4 +23,4 @@ export function runRuntimes({ quick = false } = {}) {
   return results;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) runRuntimes({ quick: process.argv.includes("--quick") });
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runRuntimes({ quick: process.argv.includes("--quick") });

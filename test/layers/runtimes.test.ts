@@ -69,7 +69,7 @@ test("each zip: an executable bootstrap at its root, the runtime binary, the loo
 
 for (const runtime of ["node", "bun", "deno"]) {
   const emulator = (daemon: string, options: Partial<EmulatorOptions> = {}) =>
-    startEmulator({ command: commands[runtime]!, taskRoot: FIXTURES, handler: "app.handler", daemonAddress: daemon, quiet: true, ...options });
+    startEmulator({ command: commands[runtime]!, taskRoot: FIXTURES, handler: "app.handler", daemonAddress: daemon, functionSegment: false, quiet: true, ...options });
 
   test(`${runtime}: responses, errors and rejections; a missing header and Sampled=0 send nothing; 50 invocations validated, memory flat`, async () => {
     const daemon = await listen();
