@@ -63,9 +63,9 @@ if (size) {
   judged("bundle, gzipped", size.oursGzip, `${(size.oursGzip / 1000).toFixed(1)} kB, ${x(size.awsGzip / size.oursGzip)} smaller`);
 } else judged("bundle, minified", undefined, "n/a", "≤ 30 kB");
 if (memory) {
-  const flat = memory.wasmDelta === 0 && memory.rssDelta < 8 * 1048576 && memory.live === 0;
-  judged(`memory, 10k -> ${memory.label} segments`, 0, `wasm ${memory.wasmDelta >= 0 ? "+" : ""}${memory.wasmDelta} B, RSS ${(memory.rssDelta / 1048576).toFixed(1)} MB, ${memory.live} alive`, "wasm +0, RSS < 8 MB", flat);
-} else judged("memory flat", undefined, "n/a", "wasm +0, RSS < 8 MB");
+  const flat = memory.wasmDelta === 0 && memory.heapDelta < 1048576 && memory.live === 0;
+  judged(`memory, 10k -> ${memory.label} segments`, 0, `wasm ${memory.wasmDelta >= 0 ? "+" : ""}${memory.wasmDelta} B, JS heap ${(memory.heapDelta / 1048576).toFixed(2)} MB, ${memory.live} alive (RSS ${(memory.rssDelta / 1048576).toFixed(1)} MB)`, "wasm +0, heap < 1 MB, 0 alive", flat);
+} else judged("memory flat", undefined, "n/a", "wasm +0, heap < 1 MB, 0 alive");
 const node = udp?.node;
 const udpRatio = node?.aws && node?.ours ? node.aws / node.ours : undefined;
 judged("udp end to end vs aws-xray-sdk-core (node)", udpRatio, udpRatio === undefined ? "n/a" : x(udpRatio), "≥ 10x", udpRatio >= 10);

@@ -2,7 +2,7 @@
  * Custom runtimes through the Runtime API emulator (bench/runtime.mjs runs this under the tsx hook):
  * for each of node (dist/bootstrap.js), bun and deno (the real bootstrap of each layer zip,
  * unpacked): warm round trips of an empty handler, traced (Sampled=1, documents to a UDP sink)
- * against untraced (AWS_XRAY_SDK_ENABLED=false) in alternating batches (the emulator's own
+ * against untraced (AWS_XRAY_SDK_ENABLED=false), alternating (the emulator's own
  * function segment off: only the runtime's work is measured); and cold start, spawn to
  * the first response, over fresh processes. Prints one JSON object.
  */
@@ -33,10 +33,12 @@ function unpacked(runtime: string): string {
   return join(into, "bootstrap");
 }
 
-const commands: Record<string, string[]> = {
-  node: [process.execPath, join(root, "dist/bootstrap.js")],
-  bun: [unpacked("bun")],
-  deno: [unpacked("deno")],
+// `--only node,bun`: a subset of the runtimes.
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const commands: Record<string, () => string[]> = {
+  node: () => [process.execPath, join(root, "dist/bootstrap.js")],
+  bun: () => [unpacked("bun")],
+  deno: () => [unpacked("deno")],
 };
 
 // The daemon stand-in is bound by the parent (runtime.mjs), whose loop is blocked meanwhile: the
@@ -45,7 +47,9 @@ const daemonAddress = `127.0.0.1:${process.argv.find((a) => /^\d+$/.test(a))}`;
 const base = { taskRoot: join(root, "bench/fixtures"), handler: "empty.handler", daemonAddress, functionSegment: false, quiet: true, timeoutMs: 10_000 };
 
 const out: Record<string, unknown> = {};
-for (const [runtime, command] of Object.entries(commands)) {
+for (const [runtime, make] of Object.entries(commands)) {
+  if (only && !only.includes(runtime)) continue;
+  const command = make();
   const traced = await startEmulator({ ...base, command, sampled: "1" });
   const untraced = await startEmulator({ ...base, command, sampled: "1", env: { AWS_XRAY_SDK_ENABLED: "false" } });
   const batch = quick ? 100 : 300;
@@ -57,15 +61,21 @@ for (const [runtime, command] of Object.entries(commands)) {
       await traced.invoke({});
       await untraced.invoke({});
     }
+    // Alternating invocation by invocation (and which goes first), so that the machine's drift
+    // falls on both alike; each round's mean per invocation, then the median of the rounds.
     for (let round = 0; round < (quick ? 3 : 7); round++) {
-      for (const [name, e] of [["traced", traced], ["untraced", untraced]] as const) {
-        const t = performance.now();
-        for (let i = 0; i < batch; i++) {
-          const r = await e.invoke({});
+      const sum = { traced: 0, untraced: 0 };
+      for (let i = 0; i < batch; i++) {
+        const order = i % 2 === 0 ? (["traced", "untraced"] as const) : (["untraced", "traced"] as const);
+        for (const name of order) {
+          const t = performance.now();
+          const r = await (name === "traced" ? traced : untraced).invoke({});
+          sum[name] += performance.now() - t;
           if (r.status !== "success") throw new Error(`${runtime} ${name}: ${JSON.stringify(r)}`);
         }
-        perInvocation[name].push(((performance.now() - t) * 1000) / batch);
       }
+      perInvocation.traced.push((sum.traced * 1000) / batch);
+      perInvocation.untraced.push((sum.untraced * 1000) / batch);
     }
   } finally {
     await traced.close();

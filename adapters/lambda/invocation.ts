@@ -7,7 +7,7 @@
 import type { Tracer } from "../../core/index.ts";
 import type { TraceEntity } from "../../core/entity.ts";
 import type { Logger } from "../../core/log.ts";
-import { runIn, type Scope } from "../context/storage.ts";
+import { runInvocation, type Scope } from "../context/storage.ts";
 import { classify, incomingHeader } from "./header.ts";
 import type { Env } from "../context/settings.ts";
 
@@ -44,7 +44,7 @@ export class InvocationTracer {
     }
     let result: R;
     try {
-      result = await runIn(begun.scope, handler);
+      result = await runInvocation(begun.scope, handler);
     } catch (error) {
       if (begun.sub) this.end(begun.segment, begun.sub, () => this.recordError(begun.sub!, error));
       await this.tracer.flush();
