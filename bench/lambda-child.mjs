@@ -1,7 +1,7 @@
 // Lambda handler benchmarks, run in a fresh Node process (bench/lambda.mjs spawns it). Each
 // invocation gets a new _X_AMZN_TRACE_ID, as Lambda gives; documents go over UDP to the sink port.
 // The handler opens 3 subsegments, each with an annotation, and returns a small object.
-//   overhead <port> <n> <rounds>: baseline, xray-edge and aws-xray-sdk-core (as Powertools Tracer
+//   overhead <port> <n> <rounds> [modes]: baseline, xray-edge and aws-xray-sdk-core (as Powertools Tracer
 //     uses it: the ## handler subsegment, ColdStart and Service annotations, the response as
 //     metadata, captureAsyncFunc for each subsegment) in interleaved rounds; prints µs/invocation.
 //   cold <mode> <port>: one invocation; prints ms from process start to its end.
@@ -79,9 +79,11 @@ if (what === "cold") {
   process.exit(0);
 } else {
   const [, n, rounds] = args.map(Number);
-  const handlers = { baseline: await make.baseline(), ours: await make.ours(), aws: await make.aws() };
+  const modes = (args[3] ?? "baseline,ours,aws").split(",");
+  const handlers = {};
+  for (const mode of modes) handlers[mode] = await make[mode]();
   const drain = () => new Promise((r) => setTimeout(r, 30)); // aws-xray-sdk-core's sends have no flush
-  const times = { baseline: [], ours: [], aws: [] };
+  const times = Object.fromEntries(modes.map((m) => [m, []]));
   for (let round = -1; round < rounds; round++) {
     for (const mode of Object.keys(handlers)) {
       const h = handlers[mode];

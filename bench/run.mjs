@@ -73,6 +73,8 @@ const floor = node?.ours && node?.floor ? node.ours / node.floor : undefined;
 judged("udp end to end / bare-send floor (node)", floor, floor === undefined ? "n/a" : `${floor.toFixed(2)}x`, "≤ 1.5x", floor <= 1.5);
 const invocation = lambda ? lambda.overhead.aws / lambda.overhead.ours : undefined;
 judged("lambda invocation overhead vs aws-xray-sdk-core (Powertools style)", invocation, invocation === undefined ? "n/a" : `${x(invocation)} (+${lambda.overhead.ours.toFixed(1)} vs +${lambda.overhead.aws.toFixed(1)} µs)`, "≥ 10x", invocation >= 10);
+const apart = lambda ? lambda.overhead.apart.aws / lambda.overhead.apart.ours : undefined;
+judged("lambda invocation overhead, each SDK in its own process", apart, apart === undefined ? "n/a" : `${x(apart)} (+${lambda.overhead.apart.ours.toFixed(1)} vs +${lambda.overhead.apart.aws.toFixed(1)} µs)`);
 const cold = lambda ? lambda.cold.awsAdded / lambda.cold.oursAdded : undefined;
 judged("lambda cold start, time added vs aws-xray-sdk-core", cold, cold === undefined ? "n/a" : `${x(cold)} (+${lambda.cold.oursAdded.toFixed(1)} vs +${lambda.cold.awsAdded.toFixed(1)} ms)`, "≥ 10x", cold >= 10);
 judged("lambda cold start, process start to first invocation done", lambda?.cold.ours, lambda ? `${lambda.cold.ours.toFixed(1)} vs ${lambda.cold.aws.toFixed(1)} ms, ${x(lambda.cold.aws / lambda.cold.ours)}` : "n/a");
