@@ -24,9 +24,9 @@ const PACKAGES: Record<Runtime, Record<Arch, { name: string; file: string }>> = 
 
 /** The version of the runtime this package was built and tested with (its devDependency). */
 export function runtimeVersion(root: string, runtime: Runtime): string {
-  for (const manifest of [path.join(root, 'node_modules', runtime, 'package.json')]) {
-    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-  }
+  const installed = path.join(root, 'node_modules', runtime, 'package.json');
+  if (existsSync(installed)) return (JSON.parse(readFileSync(installed, 'utf8')) as { version: string }).version;
+  // An installed xray-edge has no devDependencies on disk: the version it declares, when exact.
   const declared = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> }).devDependencies?.[runtime];
   const exact = declared?.match(/\d+\.\d+\.\d+/)?.[0];
   if (!exact) throw new Error(`no version of ${runtime} found: install the package's devDependencies`);
