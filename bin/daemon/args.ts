@@ -2,6 +2,7 @@
  * Command-line parsing for `xray-edge daemon`. Kept apart from the server so that the server can be
  * started programmatically (tests, other tools) with the same options as plain values.
  */
+import { UsageError, scanOptions } from '../options.ts';
 
 export const DAEMON_USAGE = `Usage: xray-edge daemon [options]
 
@@ -37,37 +38,17 @@ export interface DaemonArgs {
   help: boolean;
 }
 
-/** A mistake on the command line: the CLI prints the message and exits 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 const VALUE_OPTIONS = new Set(['--address', '--region', '--endpoint', '--settle-ms']);
 const FLAG_OPTIONS = new Set(['--json', '--forward', '--quiet', '--help', '-h']);
 
 /** Parses the arguments after `daemon`. Throws UsageError on anything it does not understand. */
 export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): DaemonArgs {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_OPTIONS.has(name)) {
-      let value: string | undefined;
-      if (eq > 0) value = arg.slice(eq + 1);
-      else {
-        value = argv[i + 1];
-        i++;
-      }
-      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
-      values.set(name, value);
-    } else if (FLAG_OPTIONS.has(name) && eq < 0) {
-      flags.add(name === '-h' ? '--help' : name);
-    } else {
-      throw new UsageError(`unknown option for daemon: ${arg}`);
-    }
-  }
+  const scanned = scanOptions(argv, { command: 'daemon', values: VALUE_OPTIONS, flags: FLAG_OPTIONS, repeatable: 'all' });
+  const flags = scanned.flags;
+  // A repeated option: the last one counts.
+  const values = new Map([...scanned.values].map(([name, list]) => [name, list[list.length - 1]!]));
 
   const args: DaemonArgs = {
     json: flags.has('--json'),

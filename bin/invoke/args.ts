@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseDaemonAddress } from '../../adapters/udp/address.ts';
 import type { Sampling } from './ids.ts';
 import { RUNTIMES, type RuntimeName } from './runtime-command.ts';
+import { UsageError, scanOptions } from '../options.ts';
 
 export const INVOKE_USAGE = `Usage: xray-edge invoke --bootstrap PATH [options]
        xray-edge invoke --handler FILE.EXPORT [--runtime node|bun|deno] [options]
@@ -77,10 +78,7 @@ export interface InvokeArgs {
   quiet: boolean;
 }
 
-/** A mistake on the command line: the CLI prints the message and exits 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 const VALUE_OPTIONS = new Set([
   '--bootstrap',
@@ -137,27 +135,7 @@ function numberOption(name: string, text: string, min: number, max: number, inte
 
 /** Parses the arguments after `invoke`. Throws UsageError on anything it does not accept. */
 export function parseInvokeArgs(argv: readonly string[], cwd: string = process.cwd()): InvokeArgs {
-  const values = new Map<string, string[]>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_OPTIONS.has(name)) {
-      let value: string | undefined;
-      if (eq > 0) value = arg.slice(eq + 1);
-      else value = argv[++i];
-      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
-      const list = values.get(name) ?? [];
-      if (list.length > 0 && !REPEATABLE.has(name)) throw new UsageError(`${name} given twice`);
-      list.push(value);
-      values.set(name, list);
-    } else if (FLAG_OPTIONS.has(name) && eq < 0) {
-      flags.add(name === '-h' ? '--help' : name);
-    } else {
-      throw new UsageError(`unknown option for invoke: ${arg}`);
-    }
-  }
+  const { values, flags } = scanOptions(argv, { command: 'invoke', values: VALUE_OPTIONS, flags: FLAG_OPTIONS, repeatable: REPEATABLE });
   const one = (name: string): string | undefined => values.get(name)?.[0];
 
   const args: InvokeArgs = {

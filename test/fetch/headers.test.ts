@@ -9,18 +9,9 @@ import * as assert from "uvu/assert";
 import { instrumentFetch } from "../../adapters/fetch/index.ts";
 import { withSegment } from "../../adapters/context/index.ts";
 import { registry, reloadSettings, runIn } from "../../adapters/context/storage.ts";
-import { ID16, capturingErrors, headerFields, newHeader, setup, startServer, type TestServer } from "./helpers.ts";
+import { ID16, capturingErrors, headerFields, newHeader, setup, suiteServer } from "./helpers.ts";
 
-let server: TestServer;
-test.before(async () => {
-  server = await startServer();
-});
-test.after(async () => {
-  await server.close();
-});
-test.before.each(() => {
-  server.received.length = 0;
-});
+const server = suiteServer(test);
 
 const tracedFetch = instrumentFetch();
 

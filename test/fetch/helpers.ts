@@ -3,6 +3,7 @@
  * X-Amzn-Trace-Id line as sent, the body), a closed port for network errors, and a tracer that
  * samples everything with an in-memory emitter.
  */
+import type { Test } from "uvu";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { randomBytes } from "node:crypto";
 import { Tracer, MemoryEmitter } from "../../core/index.ts";
@@ -126,3 +127,19 @@ export async function capturingErrors<R>(fn: () => Promise<R>): Promise<{ result
 }
 
 export const ID16 = /^[0-9a-f]{16}$/;
+
+/**
+ * The test server for one suite: started before its tests, its `received` cleared before each test,
+ * closed after. The object is filled in when the suite starts: use it inside tests.
+ */
+export function suiteServer(suite: Test): TestServer {
+  const server = {} as TestServer;
+  suite.before(async () => {
+    Object.assign(server, await startServer());
+  });
+  suite.before.each(() => {
+    server.received.length = 0;
+  });
+  suite.after(() => server.close());
+  return server;
+}

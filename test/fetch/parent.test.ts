@@ -7,18 +7,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { instrumentFetch, type TraceEntity } from "../../adapters/fetch/index.ts";
 import { withSegment } from "../../adapters/context/index.ts";
-import { capturingErrors, headerFields, newHeader, setup, startServer, type TestServer } from "./helpers.ts";
+import { capturingErrors, headerFields, newHeader, setup, suiteServer } from "./helpers.ts";
 
-let server: TestServer;
-test.before(async () => {
-  server = await startServer();
-});
-test.after(async () => {
-  await server.close();
-});
-test.before.each(() => {
-  server.received.length = 0;
-});
+const server = suiteServer(test);
 
 /** globalThis.fetch behind a spy that keeps the init it was given. */
 function spyFetch() {
