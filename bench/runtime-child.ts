@@ -7,12 +7,11 @@
  * the first response, over fresh processes. Prints one JSON object.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { unzipSync } from "fflate";
 import { startEmulator } from "../bin/invoke/emulator.ts";
-import { zipModes } from "../test/layers/zip-modes.ts";
+import { unpackZip } from "../test/layers/zip-modes.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.argv.includes("--quick");
@@ -23,13 +22,7 @@ function unpacked(runtime: string): string {
   const zip = join(layers, `xray-edge-${runtime}-x64.zip`);
   if (!existsSync(zip)) execFileSync(process.execPath, [join(root, "dist/bin/xray-edge.js"), "layer", runtime, "--out", layers], { stdio: "ignore" });
   const into = join(layers, `${runtime}-x64`);
-  const bytes = readFileSync(zip);
-  const modes = zipModes(bytes);
-  for (const [name, data] of Object.entries(unzipSync(bytes))) {
-    mkdirSync(dirname(join(into, name)), { recursive: true });
-    writeFileSync(join(into, name), data);
-    chmodSync(join(into, name), modes.get(name)! & 0o777);
-  }
+  unpackZip(zip, into);
   return join(into, "bootstrap");
 }
 

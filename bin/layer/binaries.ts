@@ -1,12 +1,10 @@
 /**
- * The Bun and Deno executables for a layer, from their npm platform packages (the same version as
- * the package's own `bun`/`deno` devDependencies): `npm pack` fetches the package for the chosen
- * architecture from the registry (or npm's cache), `tar` unpacks the one file, and the result is
- * kept in node_modules/.cache/xray-edge for the next build.
+ * The Bun and Deno executables for a layer, from their npm platform packages for the chosen
+ * architecture, of the same version as the package's own `bun`/`deno` devDependencies.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { npmPackageFile } from '../npm-package.ts';
 
 export type Runtime = 'bun' | 'deno';
 export type Arch = 'x64' | 'arm64';
@@ -37,16 +35,5 @@ export function runtimeVersion(root: string, runtime: Runtime): string {
 export function runtimeBinary(root: string, runtime: Runtime, arch: Arch): { bytes: Buffer; version: string; source: string } {
   const version = runtimeVersion(root, runtime);
   const { name, file } = PACKAGES[runtime][arch];
-  const cache = path.join(root, 'node_modules', '.cache', 'xray-edge', `${name.replace('/', '__')}-${version}`);
-  const binary = path.join(cache, file);
-  if (!existsSync(binary)) {
-    rmSync(cache, { recursive: true, force: true });
-    mkdirSync(cache, { recursive: true });
-    execFileSync('npm', ['pack', `${name}@${version}`, '--pack-destination', cache, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    const tarball = readdirSync(cache).find((f) => f.endsWith('.tgz'));
-    if (!tarball) throw new Error(`npm pack ${name}@${version} produced no tarball`);
-    execFileSync('tar', ['-xzf', path.join(cache, tarball), '-C', cache, file]);
-    rmSync(path.join(cache, tarball));
-  }
-  return { bytes: readFileSync(binary), version, source: `${name}@${version}` };
+  return { bytes: readFileSync(npmPackageFile(root, name, version, file)), version, source: `${name}@${version}` };
 }

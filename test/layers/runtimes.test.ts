@@ -8,13 +8,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import dgram from "node:dgram";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { unzipSync } from "fflate";
+import { join } from "node:path";
 import { startEmulator, type EmulatorOptions } from "../../bin/invoke/emulator.ts";
 import { validateDocument } from "../../core/validate.ts";
-import { zipModes } from "./zip-modes.ts";
+import { unpackZip, zipModes } from "./zip-modes.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const FIXTURES = join(ROOT, "test/layers/fixtures");
@@ -24,21 +23,9 @@ const dir = mkdtempSync(join(tmpdir(), "xray-layers-"));
 const built = spawnSync(process.execPath, [join(ROOT, "dist/bin/xray-edge.js"), "layer", "bun", "deno", "--out", dir], { encoding: "utf8" });
 if (built.status !== 0) throw new Error(`layer build failed: ${built.stderr}`);
 
-/** Unpacks a zip as Lambda does, each file with the Unix mode its entry records. */
-function unpack(zip: string, into: string): void {
-  const bytes = readFileSync(zip);
-  const modes = zipModes(bytes);
-  for (const [name, data] of Object.entries(unzipSync(bytes))) {
-    const file = join(into, name);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, data);
-    chmodSync(file, modes.get(name)! & 0o777);
-  }
-}
-
 const commands: Record<string, string[]> = { node: [process.execPath, join(ROOT, "dist/bootstrap.js")] };
 for (const runtime of ["bun", "deno"]) {
-  unpack(join(dir, `xray-edge-${runtime}-x64.zip`), join(dir, runtime));
+  unpackZip(join(dir, `xray-edge-${runtime}-x64.zip`), join(dir, runtime));
   commands[runtime] = [join(dir, runtime, "bootstrap")];
 }
 

@@ -1,7 +1,25 @@
 /**
- * The Unix mode of each entry in a zip, read from its central directory (fflate unpacks the data but
- * does not report the external attributes, which is where the executable bit lives).
+ * Unpacking a layer zip as Lambda does, each file with the Unix mode its entry records. The modes
+ * are read from the central directory: fflate unpacks the data but does not report the external
+ * attributes, which is where the executable bit lives.
  */
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { unzipSync } from "fflate";
+
+/** Writes every entry of `zip` under `into`, with its recorded mode. */
+export function unpackZip(zip: string, into: string): void {
+  const bytes = readFileSync(zip);
+  const modes = zipModes(bytes);
+  for (const [name, data] of Object.entries(unzipSync(bytes))) {
+    const file = join(into, name);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, data);
+    chmodSync(file, modes.get(name)! & 0o777);
+  }
+}
+
+/** The Unix mode of each entry, by name. */
 export function zipModes(zip: Uint8Array): Map<string, number> {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   let end = zip.length - 22;
