@@ -19,7 +19,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { functionArn, logStreamName, newRequestId, newTraceHeader, type Sampling } from './ids.ts';
+import { functionArn, newRequestId, newTraceHeader, type Sampling } from './ids.ts';
 import {
   ACCEPTED_BODY,
   H_CLIENT_CONTEXT,
@@ -34,6 +34,7 @@ import {
   MAX_PAYLOAD_BYTES,
   MAX_STREAMED_BYTES,
   T_ERROR_BODY,
+  encodeEvent,
   errorBody,
   parseErrorRequest,
   type RuntimeError,
@@ -41,83 +42,13 @@ import {
 import { describeExit, spawnRuntime, type ExitInfo, type RuntimeProcess } from './runtime-process.ts';
 import { readBody, sendJson, startRuntimeApi } from './server.ts';
 import { functionSegmentSender, type FunctionSegmentSender } from './function-segment.ts';
+import { lambdaEnvironment, type FunctionSettings } from './environment.ts';
+import { DEFAULT_INIT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type Emulator, type EmulatorOptions, type InvocationResult, type InvocationStatus, type InvokeOptions } from './types.ts';
 
 export type { RuntimeError, Sampling };
 
-export interface EmulatorOptions {
-  /** The runtime process: executable and arguments (e.g. `[bootstrap]` or `[node, bootstrap.js]`). */
-  command: readonly string[];
-  /** Extra variables for the runtime, applied last (they can override Lambda's). */
-  env?: Record<string, string>;
-  /** LAMBDA_TASK_ROOT and the runtime's working directory; default process.cwd(). */
-  taskRoot?: string;
-  /** _HANDLER (`file.export`); left unset when not given. */
-  handler?: string;
-  functionName?: string;
-  memoryMb?: number;
-  region?: string;
-  /** AWS_XRAY_DAEMON_ADDRESS for the runtime; default: this process's own, if set. */
-  daemonAddress?: string;
-  /** Sampling of the generated trace headers; default '1'. */
-  sampled?: Sampling;
-  /** The function timeout; default 3000. */
-  timeoutMs?: number;
-  /** How long the runtime may take to ask for its first event; default 10000 (Lambda's init limit). */
-  initTimeoutMs?: number;
-  /** No runtime output, no START/END/REPORT lines. */
-  quiet?: boolean;
-  /** Where those lines go, one call per line; default process.stderr. */
-  log?: (line: string) => void;
-  /** Send the function's own segment to the daemon, as Lambda does (default true when there is a daemon address). */
-  functionSegment?: boolean;
-  /** Where the Runtime API listens; default 127.0.0.1 on a free port. */
-  host?: string;
-  port?: number;
-}
-
-export interface InvokeOptions {
-  /** This invocation's sampling (default: the emulator's). */
-  sampled?: Sampling;
-  /** An exact Lambda-Runtime-Trace-Id to send instead of a generated one; null sends none. */
-  traceHeader?: string | null;
-  clientContext?: string;
-  cognitoIdentity?: string;
-}
-
-export type InvocationStatus = 'success' | 'error' | 'timeout' | 'init error';
-
-export interface InvocationResult {
-  requestId: string;
-  /** The Lambda-Runtime-Trace-Id sent, or null when none was. */
-  traceHeader: string | null;
-  status: InvocationStatus;
-  /** From the runtime receiving the event to its outcome (from invoke() when it never got it). */
-  durationMs: number;
-  /** Set on the first invocation of each runtime process: spawn to its first `next`. */
-  initDurationMs?: number;
-  /** The Lambda-Runtime-Deadline-Ms sent (epoch ms), when the runtime received the event. */
-  deadlineMs?: number;
-  /** The runtime process the event went to. */
-  pid?: number;
-  /** The response payload, parsed when it is JSON, else its text. */
-  response?: unknown;
-  responseText?: string;
-  error?: RuntimeError;
-  /** The runtime's init error, when the invocation ended because init failed. */
-  initError?: RuntimeError;
-}
-
-export interface Emulator {
-  /** `127.0.0.1:<port>`: AWS_LAMBDA_RUNTIME_API. */
-  address: string;
-  /** Queues one event (a JSON value, or the bytes of one) and resolves with its outcome. */
-  invoke(event?: unknown, options?: InvokeOptions): Promise<InvocationResult>;
-  /** Kills the runtime, stops the server; invocations not ended yet reject. */
-  close(): Promise<void>;
-}
-
-export const DEFAULT_TIMEOUT_MS = 3000;
-export const DEFAULT_INIT_TIMEOUT_MS = 10_000;
+export type { EmulatorOptions, InvokeOptions, InvocationStatus, InvocationResult, Emulator } from './types.ts';
+export { DEFAULT_TIMEOUT_MS, DEFAULT_INIT_TIMEOUT_MS } from './types.ts';
 
 interface Pending {
   requestId: string;
@@ -157,14 +88,6 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 /** A runtime that reported an init error gets this long to exit before it is killed. */
 const INIT_ERROR_EXIT_GRACE_MS = 500;
 
-function encodeEvent(event: unknown): Buffer {
-  if (event instanceof Uint8Array) return Buffer.from(event.buffer, event.byteOffset, event.byteLength);
-  if (event === undefined) return Buffer.from('{}');
-  const text = JSON.stringify(event);
-  if (text === undefined) throw new TypeError(`the event is not JSON-serializable (${typeof event})`);
-  return Buffer.from(text);
-}
-
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   if (options.command.length === 0) throw new TypeError('startEmulator: command is empty');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -176,13 +99,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const taskRoot = options.taskRoot ?? process.cwd();
   const defaultSampling = options.sampled ?? '1';
   const arn = functionArn(region, functionName);
-  const daemonForSegments = options.daemonAddress ?? process.env.AWS_XRAY_DAEMON_ADDRESS;
+  const daemonAddress = options.daemonAddress ?? process.env.AWS_XRAY_DAEMON_ADDRESS;
+  const settings: FunctionSettings = { taskRoot, functionName, memoryMb, region, handler: options.handler, daemonAddress, extra: options.env };
   // Lambda's part of the trace: the function segment (function-segment.ts). A malformed address
   // is the runtime's to report; here it only means no function segment.
   let functionSegment: FunctionSegmentSender | undefined;
-  if (daemonForSegments && options.functionSegment !== false) {
+  if (daemonAddress && options.functionSegment !== false) {
     try {
-      functionSegment = functionSegmentSender(daemonForSegments, functionName, arn);
+      functionSegment = functionSegmentSender(daemonAddress, functionName, arn);
     } catch {
       functionSegment = undefined;
     }
@@ -198,31 +122,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   const invalidRequestId = (res: ServerResponse): void => sendJson(res, 400, errorBody('InvalidRequestID', 'Invalid request ID: not the invocation in progress'));
   const outOfTurn = (res: ServerResponse, why: string): void => sendJson(res, 403, errorBody('InvalidStateTransition', why));
-
-  function runtimeEnv(address: string): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const key of ['PATH', 'HOME']) {
-      const value = process.env[key];
-      if (value !== undefined) env[key] = value;
-    }
-    Object.assign(env, {
-      AWS_LAMBDA_RUNTIME_API: address,
-      LAMBDA_TASK_ROOT: taskRoot,
-      AWS_LAMBDA_FUNCTION_NAME: functionName,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
-      // Each execution environment writes to a stream of its own.
-      AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-    });
-    if (options.handler !== undefined) env._HANDLER = options.handler;
-    const daemon = options.daemonAddress ?? process.env.AWS_XRAY_DAEMON_ADDRESS;
-    if (daemon !== undefined && daemon !== '') env.AWS_XRAY_DAEMON_ADDRESS = daemon;
-    return { ...env, ...options.env };
-  }
 
   function finish(p: Pending, outcome: Outcome): void {
     if (p.done) return;
@@ -266,7 +165,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const proc = spawnRuntime({
       command: options.command,
       cwd: taskRoot,
-      env: runtimeEnv(address),
+      env: lambdaEnvironment(address, settings),
       onLine: (line) => log(`[runtime] ${line}`),
     });
     const sb: Sandbox = { proc, spawnedAt: performance.now(), initDone: false, servedAny: false, doomed: false, timers: [] };

@@ -76,3 +76,12 @@ export function parseErrorRequest(body: string, headerType: string | undefined, 
   }
   return error;
 }
+
+/** An event as the body of `next`: a JSON value serialized, or bytes as given; none is `{}`. */
+export function encodeEvent(event: unknown): Buffer {
+  if (event instanceof Uint8Array) return Buffer.from(event.buffer, event.byteOffset, event.byteLength);
+  if (event === undefined) return Buffer.from('{}');
+  const text = JSON.stringify(event);
+  if (text === undefined) throw new TypeError(`the event is not JSON-serializable (${typeof event})`);
+  return Buffer.from(text);
+}

@@ -1,0 +1,81 @@
+/**
+ * What `startEmulator` takes and gives: its options, one invocation's options and result, and the
+ * emulator handle. Apart from emulator.ts so that the CLI, tests and benchmarks can name them.
+ */
+import type { Sampling } from './ids.ts';
+import type { RuntimeError } from './protocol.ts';
+
+export interface EmulatorOptions {
+  /** The runtime process: executable and arguments (e.g. `[bootstrap]` or `[node, bootstrap.js]`). */
+  command: readonly string[];
+  /** Extra variables for the runtime, applied last (they can override Lambda's). */
+  env?: Record<string, string>;
+  /** LAMBDA_TASK_ROOT and the runtime's working directory; default process.cwd(). */
+  taskRoot?: string;
+  /** _HANDLER (`file.export`); left unset when not given. */
+  handler?: string;
+  functionName?: string;
+  memoryMb?: number;
+  region?: string;
+  /** AWS_XRAY_DAEMON_ADDRESS for the runtime; default: this process's own, if set. */
+  daemonAddress?: string;
+  /** Sampling of the generated trace headers; default '1'. */
+  sampled?: Sampling;
+  /** The function timeout; default 3000. */
+  timeoutMs?: number;
+  /** How long the runtime may take to ask for its first event; default 10000 (Lambda's init limit). */
+  initTimeoutMs?: number;
+  /** No runtime output, no START/END/REPORT lines. */
+  quiet?: boolean;
+  /** Where those lines go, one call per line; default process.stderr. */
+  log?: (line: string) => void;
+  /** Send the function's own segment to the daemon, as Lambda does (default true when there is a daemon address). */
+  functionSegment?: boolean;
+  /** Where the Runtime API listens; default 127.0.0.1 on a free port. */
+  host?: string;
+  port?: number;
+}
+
+export interface InvokeOptions {
+  /** This invocation's sampling (default: the emulator's). */
+  sampled?: Sampling;
+  /** An exact Lambda-Runtime-Trace-Id to send instead of a generated one; null sends none. */
+  traceHeader?: string | null;
+  clientContext?: string;
+  cognitoIdentity?: string;
+}
+
+export type InvocationStatus = 'success' | 'error' | 'timeout' | 'init error';
+
+export interface InvocationResult {
+  requestId: string;
+  /** The Lambda-Runtime-Trace-Id sent, or null when none was. */
+  traceHeader: string | null;
+  status: InvocationStatus;
+  /** From the runtime receiving the event to its outcome (from invoke() when it never got it). */
+  durationMs: number;
+  /** Set on the first invocation of each runtime process: spawn to its first `next`. */
+  initDurationMs?: number;
+  /** The Lambda-Runtime-Deadline-Ms sent (epoch ms), when the runtime received the event. */
+  deadlineMs?: number;
+  /** The runtime process the event went to. */
+  pid?: number;
+  /** The response payload, parsed when it is JSON, else its text. */
+  response?: unknown;
+  responseText?: string;
+  error?: RuntimeError;
+  /** The runtime's init error, when the invocation ended because init failed. */
+  initError?: RuntimeError;
+}
+
+export interface Emulator {
+  /** `127.0.0.1:<port>`: AWS_LAMBDA_RUNTIME_API. */
+  address: string;
+  /** Queues one event (a JSON value, or the bytes of one) and resolves with its outcome. */
+  invoke(event?: unknown, options?: InvokeOptions): Promise<InvocationResult>;
+  /** Kills the runtime, stops the server; invocations not ended yet reject. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 3000;
+export const DEFAULT_INIT_TIMEOUT_MS = 10_000;
