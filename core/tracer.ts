@@ -48,7 +48,9 @@ export interface BeginSegmentOptions {
   request?: SamplingRequest;
   /**
    * Lambda: the segment stands for the one Lambda records itself. It is never sent; each of its
-   * subsegments is sent as its own document when it closes. Needs a header with Root and Parent.
+   * subsegments is sent as its own document when it closes. Recorded only on a header with Root,
+   * Parent and Sampled=1; on any other header, or none, the segment is not sampled (the sampler is
+   * not asked: Lambda made the decision).
    */
   facade?: boolean;
 }
@@ -142,6 +144,9 @@ export class TracerWith {
       // the same way in both forms (and the core and this handle agree on the trace ID).
       header = parseTraceHeaderWith(core, formatTraceHeader(raw));
     }
+    // A facade is recorded only on a header with Root, Parent and Sampled=1 (the core begins it
+    // above): on any other it stands for nothing, and no sampler decides in Lambda's place.
+    if (facade) return new Segment(t, false, -1, 0, header?.root, header ? carried(header) : "");
     let sampled: boolean;
     if (header?.sampled === true || header?.sampled === false) sampled = header.sampled;
     else {

@@ -85,13 +85,19 @@ const hookedStorage = (() => {
  * the runtime loop's own fetches to the Runtime API 20% slower between invocations. The next
  * `run` enables it again. (Code the handler left running after it returned loses its context.)
  */
-export async function runInvocation<R>(scope: Scope, fn: () => R | PromiseLike<R>): Promise<R> {
+export function runInvocation<R>(scope: Scope, fn: () => R | PromiseLike<R>): R | PromiseLike<R> {
   const r = registry();
+  // Bun's and Deno's storages cost nothing between invocations: no count, no extra async step.
+  if (!hookedStorage) return r.storage ? r.storage.run(scope, fn) : fn();
+  return runCounted(r, scope, fn);
+}
+
+async function runCounted<R>(r: Registry, scope: Scope, fn: () => R | PromiseLike<R>): Promise<R> {
   r.invocations++;
   try {
     return await (r.storage ? r.storage.run(scope, fn) : fn());
   } finally {
-    if (--r.invocations === 0 && hookedStorage) {
+    if (--r.invocations === 0) {
       try {
         r.storage?.disable?.();
       } catch {

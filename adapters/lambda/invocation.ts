@@ -57,6 +57,15 @@ export class InvocationTracer {
 
   private begin(cold: boolean): { segment?: ReturnType<Tracer["beginSegment"]>; sub?: TraceEntity; scope: Scope } {
     const header = incomingHeader(this.env);
+    // The common case, Root, Parent and Sampled=1, in one parse: the core begins the facade. Any
+    // other header leaves the facade unsampled, and is classified (parsed again) off that path.
+    const segment = header === undefined ? undefined : this.tracer.beginSegment(this.options.name, { traceHeader: header, facade: true });
+    if (segment?.sampled) {
+      const sub = segment.beginSubsegment(`## ${this.options.name}`);
+      sub.addAnnotation("ColdStart", cold);
+      sub.addAnnotation("Service", this.options.service);
+      return { segment, sub, scope: sub };
+    }
     const kind = classify(header);
     if (kind === "missing" || kind === "malformed") {
       this.once(kind, kind === "missing"
@@ -64,11 +73,9 @@ export class InvocationTracer {
         : `malformed trace header "${String(header).slice(0, 120)}": invocations with one run untraced`);
       return { scope: "" };
     }
-    if (kind === "pass-through") return { scope: header! };
-    const segment = this.tracer.beginSegment(this.options.name, { traceHeader: header, facade: true });
+    if (kind === "pass-through" || !segment) return { scope: header! };
+    // Sampled=0: nothing is recorded; downstream calls carry Sampled=0 with the facade as parent.
     const sub = segment.beginSubsegment(`## ${this.options.name}`);
-    sub.addAnnotation("ColdStart", cold);
-    sub.addAnnotation("Service", this.options.service);
     return { segment, sub, scope: sub };
   }
 

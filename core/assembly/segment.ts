@@ -80,14 +80,16 @@ export function segBegin(parentSlot: i32, parentGen: i32, nameLen: i32, now: f64
 /**
  * Begins a segment from a trace header in one call: the header at input[0, headerLen), the name at
  * input[nameAt, nameAt + nameLen). Only for a header that decides (Sampled=1): E_NO_TRACE when
- * it has no valid Root, E_DECIDE when it is not Sampled=1 (the host asks its sampler, then calls
- * segBegin). The header's fields are left in the result slots either way, as parseHeader leaves them.
+ * it has no valid Root, E_DECIDE when it is not Sampled=1, or is for a facade (F_FACADE) and has no
+ * Parent (the host decides, then calls segBegin). The header's fields are left in the result slots either way, as parseHeader leaves them.
  */
 export function segBeginHeader(headerLen: i32, nameAt: i32, nameLen: i32, now: f64, flags: i32): i32 {
   if (parseHeader(headerLen) == 0) return E_NO_TRACE;
   if (load<i32>(result, R_SAMPLED_BYTE) != 1) return E_DECIDE;
   const rootAt = load<i32>(result, R_ROOT_BYTE);
   const parentAt = load<i32>(result, R_PARENT_BYTE);
+  // A facade stands for a segment Lambda records: without a Parent there is none to stand for.
+  if ((flags & F_FACADE) != 0 && parentAt < 0) return E_DECIDE;
   if (nameAt < 0 || nameAt > INPUT_CAP - NAME_INPUT_CAP) return E_INVALID;
   return beginNode(null, input + <usize>nameAt, nameLen, now, flags, input + <usize>rootAt, parentAt >= 0 ? input + <usize>parentAt : 0);
 }

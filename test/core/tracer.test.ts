@@ -36,6 +36,28 @@ test("no decision in the header: the sampler decides, with the service name", ()
   assert.is(emitter.datagrams.length, 0);
 });
 
+test("a facade is recorded only on Root, Parent and Sampled=1; on any other header the sampler is not asked", () => {
+  let asked = 0;
+  const { tracer, emitter } = setup({ sampler: { shouldSample: () => (asked++, { sampled: true, rule: "all" }) } });
+  const facade = tracer.beginSegment("f", { traceHeader: `Root=${ROOT};Parent=${PARENT};Sampled=1`, facade: true });
+  assert.is(facade.sampled, true);
+  assert.is(facade.id, PARENT, "a facade's ID is the header's Parent");
+  const headers = [`Root=${ROOT};Sampled=1`, `Root=${ROOT};Parent=${PARENT}`, `Root=${ROOT};Parent=${PARENT};Sampled=?`, `Root=${ROOT}`, "Root=bad;Sampled=1", undefined];
+  for (const traceHeader of headers) {
+    const s = tracer.beginSegment("f", { traceHeader, facade: true });
+    assert.is(s.sampled, false, String(traceHeader));
+    s.beginSubsegment("sub").close();
+    s.close();
+  }
+  assert.is(asked, 0);
+  facade.beginSubsegment("sent").close();
+  facade.close();
+  assert.equal(emitter.documents().map((d) => d.name), ["sent"], "only the sampled facade's subsegment");
+  // The same headers without facade go to the sampler (the last two have no valid Root).
+  for (const traceHeader of headers.slice(2)) tracer.beginSegment("s", { traceHeader }).close();
+  assert.is(asked, 4);
+});
+
 test("traceHeader names the segment or subsegment as parent and carries Lineage and extras", () => {
   const { tracer } = setup();
   const s = tracer.beginSegment("s", { traceHeader: `Root=${ROOT};Parent=${PARENT};Sampled=1;Lineage=a:1;Team=x` });
