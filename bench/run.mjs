@@ -80,8 +80,8 @@ judged("lambda cold start, time added vs aws-xray-sdk-core", cold, cold === unde
 judged("lambda cold start, process start to first invocation done", lambda?.cold.ours, lambda ? `${lambda.cold.ours.toFixed(1)} vs ${lambda.cold.aws.toFixed(1)} ms, ${x(lambda.cold.aws / lambda.cold.ours)}` : "n/a");
 for (const name of ["node", "bun", "deno"]) {
   const r = runtimes?.[name];
-  const added = r ? ((r.traced - r.untraced) / r.untraced) * 100 : undefined;
-  judged(`runtime loop (${name}): tracing added to a warm round trip`, added, added === undefined ? "n/a" : `+${added.toFixed(1)}% (${r.untraced.toFixed(0)} -> ${r.traced.toFixed(0)} µs)`, "≤ 5%", added <= 5);
+  const added = r?.added.roundTrip;
+  judged(`runtime loop (${name}): tracing added to a warm round trip`, added, added === undefined ? "n/a" : `+${added.toFixed(1)}% of ${r.bare.roundTrip.toFixed(0)} µs (one datagram alone +${r.floor.roundTrip.toFixed(1)}%; cycle +${r.added.cycle.toFixed(1)}%)`, "≤ 5%", added <= 5);
   if (name !== "node") {
     const ratio = r && runtimes.node ? r.cold / runtimes.node.cold : undefined;
     judged(`runtime loop (${name}): cold start vs node`, ratio, ratio === undefined ? "n/a" : `${ratio.toFixed(2)}x (${r.cold.toFixed(0)} vs ${runtimes.node.cold.toFixed(0)} ms)`, "≤ 1.5x", ratio <= 1.5);

@@ -1,5 +1,6 @@
 // The custom runtimes' cost (runtime-child.ts, under the tsx hook for the emulator's sources):
-// warm round trips through the emulator with and without tracing, and cold start, on each runtime.
+// warm invocations through the emulator, traced against bare in one process (and one datagram
+// alone, the least any X-Ray SDK pays), and cold start, on each runtime.
 import { execFileSync } from "node:child_process";
 import dgram from "node:dgram";
 import { fileURLToPath } from "node:url";
@@ -15,12 +16,31 @@ export async function runRuntimes({ quick = false, only } = {}) {
   } finally {
     sink.close();
   }
-  const results = JSON.parse(stdout.trim().split("\n").pop());
-  for (const [runtime, r] of Object.entries(results)) {
-    const added = ((r.traced - r.untraced) / r.untraced) * 100;
-    console.log(`runtime loop, ${runtime.padEnd(4)}               warm round trip untraced ${r.untraced.toFixed(0)} µs, traced ${r.traced.toFixed(0)} µs (${added >= 0 ? "+" : ""}${added.toFixed(1)}%)   cold start ${r.cold.toFixed(0)} ms${runtime === "node" || !results.node ? "" : ` (${(r.cold / results.node.cold).toFixed(2)}x node)`}`);
+  const raw = JSON.parse(stdout.trim().split("\n").pop());
+  const results = {};
+  for (const [runtime, r] of Object.entries(raw)) {
+    results[runtime] = summarize(r);
+    const s = results[runtime];
+    const pct = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(1)}%`;
+    const span = (v) => (v.length > 1 ? ` (${pct(Math.min(...v))} to ${pct(Math.max(...v))})` : "");
+    console.log(`runtime loop, ${runtime.padEnd(4)}  round trip ${s.bare.roundTrip.toFixed(0)} µs bare: tracing ${pct(s.added.roundTrip)}${span(s.perSet.roundTrip)}, one datagram alone ${pct(s.floor.roundTrip)}   cycle ${s.bare.cycle.toFixed(0)} µs: tracing ${pct(s.added.cycle)}${span(s.perSet.cycle)}   cold start ${s.cold.toFixed(0)} ms${runtime === "node" || !raw.node ? "" : ` (${(s.cold / raw.node.cold).toFixed(2)}x node)`}`);
   }
   return results;
+}
+
+const mid = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+/** Per set, tracing's and the lone datagram's share of the bare invocation; the median set's. */
+function summarize({ sets, cold }) {
+  const share = (set, mode, what) => ((set[mode][what] - set.bare[what]) / set.bare[what]) * 100;
+  const perSet = { roundTrip: sets.map((s) => share(s, "traced", "roundTrip")), cycle: sets.map((s) => share(s, "traced", "cycle")) };
+  return {
+    bare: { roundTrip: mid(sets.map((s) => s.bare.roundTrip)), cycle: mid(sets.map((s) => s.bare.cycle)) },
+    added: { roundTrip: mid(perSet.roundTrip), cycle: mid(perSet.cycle) },
+    floor: { roundTrip: mid(sets.map((s) => share(s, "floor", "roundTrip"))), cycle: mid(sets.map((s) => share(s, "floor", "cycle"))) },
+    perSet,
+    cold,
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

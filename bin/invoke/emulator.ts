@@ -119,6 +119,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   let waiter: ServerResponse | undefined;
   let sandbox: Sandbox | undefined;
   let closed = false;
+  /** Callers of idle() (see checkIdle). */
+  let idleWaiters: Array<() => void> = [];
 
   const invalidRequestId = (res: ServerResponse): void => sendJson(res, 400, errorBody('InvalidRequestID', 'Invalid request ID: not the invocation in progress'));
   const outOfTurn = (res: ServerResponse, why: string): void => sendJson(res, 403, errorBody('InvalidStateTransition', why));
@@ -199,6 +201,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       failQueued({ errorType, errorMessage: reason });
     }
     pump();
+    checkIdle();
   }
 
   function deliver(p: Pending, res: ServerResponse, sb: Sandbox): void {
@@ -242,6 +245,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     deliver(p, waiter, sandbox);
   }
 
+  /**
+   * Resolves idle() once nothing more will happen without a new event: the runtime waits for one
+   * with none queued (it finished what it did after its last post, as Lambda sees it before it
+   * freezes the process), or there is no runtime and nothing to start one for.
+   */
+  function checkIdle(): void {
+    if (idleWaiters.length === 0 || inFlight || queue.length > 0) return;
+    if (!closed && !waiter && sandbox && !sandbox.doomed) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   function next(_req: IncomingMessage, res: ServerResponse): void {
     if (closed) return outOfTurn(res, 'the emulator is closing');
     if (sandbox) markInit(sandbox);
@@ -253,6 +269,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       if (waiter === res) waiter = undefined;
     });
     pump();
+    checkIdle();
   }
 
   /** The invocation a response/error post names, or undefined after answering 400. */
@@ -367,9 +384,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         pump();
       });
     },
+    idle(): Promise<void> {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        checkIdle();
+      });
+    },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      checkIdle();
       process.off('exit', killOnExit);
       const error = new Error('the emulator was closed before the invocation ended');
       for (const p of [...(inFlight ? [inFlight] : []), ...queue.splice(0)]) {

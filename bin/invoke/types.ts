@@ -73,6 +73,12 @@ export interface Emulator {
   address: string;
   /** Queues one event (a JSON value, or the bytes of one) and resolves with its outcome. */
   invoke(event?: unknown, options?: InvokeOptions): Promise<InvocationResult>;
+  /**
+   * Resolves once the runtime is waiting for its next event with none queued, so whatever it did
+   * after posting its last result (xray-edge's runtime sends the trace then) is done; also when no
+   * runtime is running, or the emulator is closed.
+   */
+  idle(): Promise<void>;
   /** Kills the runtime, stops the server; invocations not ended yet reject. */
   close(): Promise<void>;
 }

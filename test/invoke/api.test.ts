@@ -262,4 +262,30 @@ test('a streamed response is accepted; an error trailer turns it into an error',
     assert.is(failed.error?.errorMessage, 'stream broke');
   }));
 
+test('idle() waits until the runtime asks for its next event with none queued: work it does after posting is inside', () =>
+  withEmulator({}, async (em) => {
+    let idle = 0;
+    const first = em.invoke({ n: 1 });
+    const r = await next(em);
+    const watching = em.idle().then(() => idle++);
+    await post(em, `/invocation/${r.headers.get('lambda-runtime-aws-request-id')}/response`, '{}');
+    assert.is((await first).status, 'success');
+    await sleep(200); // the runtime "sends its trace" after posting: not idle yet
+    assert.is(idle, 0, 'answered, but the runtime has not asked for the next event');
+    const waiting = next(em);
+    await watching;
+    assert.is(idle, 1);
+    await em.idle(); // a runtime waiting with nothing queued: at once
+    const second = em.invoke({ n: 2 });
+    const later = em.idle().then(() => idle++);
+    const r2 = await waiting;
+    await sleep(100);
+    assert.is(idle, 1, 'an invocation in flight is not idle');
+    await post(em, `/invocation/${r2.headers.get('lambda-runtime-aws-request-id')}/response`, '{}');
+    await second;
+    void next(em).catch(() => {}); // left waiting; the emulator's close ends it
+    await later;
+    assert.is(idle, 2);
+  }));
+
 test.run();
