@@ -1,7 +1,8 @@
 // One end-to-end measurement in whatever runtime runs this file: N segments with 3 subsegments
 // (annotations, metadata) built, encoded and sent over UDP to 127.0.0.1:<port>, all sends awaited.
 // Modes: ours (xray-edge + createUdpEmitter), aws (aws-xray-sdk-core, its own UDP emitter),
-// floor (a bare node:dgram send of the same bytes: what no SDK can beat). Prints µs per segment.
+// floor (a bare node:dgram send of the same bytes: what no SDK can beat through node:dgram; on
+// Deno, where xray-edge sends through FFI, it beats this floor). Prints µs per segment.
 import { createRequire } from "node:module";
 import dgram from "node:dgram";
 import { Tracer } from "../dist/index.js";

@@ -12,8 +12,9 @@ import { runtimeBinary, type Arch, type Runtime } from './binaries.ts';
 
 /**
  * How each runtime starts. Lambda's file system is read-only outside /tmp: Deno keeps its cache
- * in /tmp, Bun's transpiler cache is off; both keep any value the function sets. Deno gets
- * --unstable-net for Deno.listenDatagram, its fast UDP path (see the README's UDP section).
+ * in /tmp, Bun's transpiler cache is off; both keep any value the function sets. Deno's
+ * --allow-all grants FFI, through which the UDP client sends (adapters/udp/deno-ffi.ts);
+ * --unstable-net keeps Deno.listenDatagram as its fallback (see the README's UDP section).
  */
 const EXEC: Record<Runtime, string> = {
   bun: [
