@@ -23,7 +23,7 @@ export async function runRuntimes({ quick = false, only } = {}) {
     const s = results[runtime];
     const pct = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(1)}%`;
     const span = (v) => (v.length > 1 ? ` (${pct(Math.min(...v))} to ${pct(Math.max(...v))})` : "");
-    console.log(`runtime loop, ${runtime.padEnd(4)}  round trip ${s.bare.roundTrip.toFixed(0)} µs bare: tracing ${pct(s.added.roundTrip)}${span(s.perSet.roundTrip)}, one datagram alone ${pct(s.floor.roundTrip)}   cycle ${s.bare.cycle.toFixed(0)} µs: tracing ${pct(s.added.cycle)}${span(s.perSet.cycle)}   cold start ${s.cold.toFixed(0)} ms${runtime === "node" || !raw.node ? "" : ` (${(s.cold / raw.node.cold).toFixed(2)}x node)`}`);
+    console.log(`runtime loop, ${runtime.padEnd(4)}  round trip ${s.bare.roundTrip.toFixed(0)} µs bare: tracing ${pct(s.added.roundTrip)}${span(s.perSet.roundTrip)}, one datagram alone ${pct(s.floor.roundTrip)}   cycle ${s.bare.cycle.toFixed(0)} µs (${(1e6 / s.bare.cycle).toFixed(0)} invocations/s): tracing ${pct(s.added.cycle)}${span(s.perSet.cycle)} (${(1e6 / s.traced.cycle).toFixed(0)}/s)   cold start ${s.cold.toFixed(0)} ms${runtime === "node" || !raw.node ? "" : ` (${(s.cold / raw.node.cold).toFixed(2)}x node)`}`);
   }
   return results;
 }
@@ -36,6 +36,7 @@ function summarize({ sets, cold }) {
   const perSet = { roundTrip: sets.map((s) => share(s, "traced", "roundTrip")), cycle: sets.map((s) => share(s, "traced", "cycle")) };
   return {
     bare: { roundTrip: mid(sets.map((s) => s.bare.roundTrip)), cycle: mid(sets.map((s) => s.bare.cycle)) },
+    traced: { roundTrip: mid(sets.map((s) => s.traced.roundTrip)), cycle: mid(sets.map((s) => s.traced.cycle)) },
     added: { roundTrip: mid(perSet.roundTrip), cycle: mid(perSet.cycle) },
     floor: { roundTrip: mid(sets.map((s) => share(s, "floor", "roundTrip"))), cycle: mid(sets.map((s) => share(s, "floor", "cycle"))) },
     perSet,
