@@ -81,7 +81,7 @@ judged("lambda cold start, process start to first invocation done", lambda?.cold
 for (const name of ["node", "bun", "deno"]) {
   const r = runtimes?.[name];
   const added = r?.added.roundTrip;
-  judged(`runtime loop (${name}): tracing added to a warm round trip`, added, added === undefined ? "n/a" : `+${added.toFixed(1)}% of ${r.bare.roundTrip.toFixed(0)} µs (one datagram alone +${r.floor.roundTrip.toFixed(1)}%; cycle +${r.added.cycle.toFixed(1)}%)`, "≤ 5%", added <= 5);
+  judged(`runtime loop (${name}): tracing added to a warm round trip`, added, added === undefined ? "n/a" : `+${added.toFixed(1)}% of ${r.bare.roundTrip.toFixed(0)} µs (minimal tracer by hand +${r.minimal.roundTrip.toFixed(1)}%, one datagram alone +${r.floor.roundTrip.toFixed(1)}%; cycle +${r.added.cycle.toFixed(1)}%)`, "≤ 5%", added <= 5);
   if (name !== "node") {
     const ratio = r && runtimes.node ? r.cold / runtimes.node.cold : undefined;
     judged(`runtime loop (${name}): cold start vs node`, ratio, ratio === undefined ? "n/a" : `${ratio.toFixed(2)}x (${r.cold.toFixed(0)} vs ${runtimes.node.cold.toFixed(0)} ms)`, "≤ 1.5x", ratio <= 1.5);

@@ -2,7 +2,7 @@
  * Custom runtimes through the Runtime API emulator (bench/runtime.mjs runs this under the tsx hook),
  * for each of node (dist/bootstrap.js), bun and deno (the real bootstrap of each layer zip, unpacked).
  *
- * Warm: one runtime process serves bare, traced and floor invocations of bench/fixtures/paired.mjs
+ * Warm: one runtime process serves bare, traced, minimal and floor invocations of bench/fixtures/paired.mjs
  * in turn (see there), so that tracing is compared within one process: between processes the same
  * loop differs by up to ±5% here, more than the effect measured. Each invocation is timed from the
  * event sent to the response received (the round trip) and to the runtime asking for its next
@@ -45,7 +45,7 @@ const commands: Record<string, () => string[]> = {
 const daemonAddress = `127.0.0.1:${process.argv.find((a) => /^\d+$/.test(a))}`;
 const base = { taskRoot: join(root, "bench/fixtures"), handler: "empty.handler", daemonAddress, functionSegment: false, quiet: true, timeoutMs: 10_000 };
 
-const MODES = ["bare", "traced", "floor"] as const;
+const MODES = ["bare", "traced", "minimal", "floor"] as const;
 type Mode = (typeof MODES)[number];
 const trimmedMean = (v: number[]) => {
   const sorted = [...v].sort((a, b) => a - b);

@@ -1,6 +1,6 @@
 // The custom runtimes' cost (runtime-child.ts, under the tsx hook for the emulator's sources):
-// warm invocations through the emulator, traced against bare in one process (and one datagram
-// alone, the least any X-Ray SDK pays), and cold start, on each runtime.
+// warm invocations through the emulator, traced against bare in one process (beside a minimal
+// tracer written by hand and one datagram alone, the least any X-Ray SDK pays), and cold start.
 import { execFileSync } from "node:child_process";
 import dgram from "node:dgram";
 import { fileURLToPath } from "node:url";
@@ -23,7 +23,7 @@ export async function runRuntimes({ quick = false, only } = {}) {
     const s = results[runtime];
     const pct = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(1)}%`;
     const span = (v) => (v.length > 1 ? ` (${pct(Math.min(...v))} to ${pct(Math.max(...v))})` : "");
-    console.log(`runtime loop, ${runtime.padEnd(4)}  round trip ${s.bare.roundTrip.toFixed(0)} µs bare: tracing ${pct(s.added.roundTrip)}${span(s.perSet.roundTrip)}, one datagram alone ${pct(s.floor.roundTrip)}   cycle ${s.bare.cycle.toFixed(0)} µs (${(1e6 / s.bare.cycle).toFixed(0)} invocations/s): tracing ${pct(s.added.cycle)}${span(s.perSet.cycle)} (${(1e6 / s.traced.cycle).toFixed(0)}/s)   cold start ${s.cold.toFixed(0)} ms${runtime === "node" || !raw.node ? "" : ` (${(s.cold / raw.node.cold).toFixed(2)}x node)`}`);
+    console.log(`runtime loop, ${runtime.padEnd(4)}  round trip ${s.bare.roundTrip.toFixed(0)} µs bare: tracing ${pct(s.added.roundTrip)}${span(s.perSet.roundTrip)}, a minimal tracer by hand ${pct(s.minimal.roundTrip)}, one datagram alone ${pct(s.floor.roundTrip)}   cycle ${s.bare.cycle.toFixed(0)} µs (${(1e6 / s.bare.cycle).toFixed(0)} invocations/s): tracing ${pct(s.added.cycle)}${span(s.perSet.cycle)} (${(1e6 / s.traced.cycle).toFixed(0)}/s)   cold start ${s.cold.toFixed(0)} ms${runtime === "node" || !raw.node ? "" : ` (${(s.cold / raw.node.cold).toFixed(2)}x node)`}`);
   }
   return results;
 }
@@ -39,6 +39,7 @@ function summarize({ sets, cold }) {
     traced: { roundTrip: mid(sets.map((s) => s.traced.roundTrip)), cycle: mid(sets.map((s) => s.traced.cycle)) },
     added: { roundTrip: mid(perSet.roundTrip), cycle: mid(perSet.cycle) },
     floor: { roundTrip: mid(sets.map((s) => share(s, "floor", "roundTrip"))), cycle: mid(sets.map((s) => share(s, "floor", "cycle"))) },
+    minimal: { roundTrip: mid(sets.map((s) => share(s, "minimal", "roundTrip"))), cycle: mid(sets.map((s) => share(s, "minimal", "cycle"))) },
     perSet,
     cold,
   };

@@ -53,7 +53,10 @@ export function spawnRuntime(options: SpawnOptions): RuntimeProcess {
 
   for (const stream of ['stdout', 'stderr'] as const) {
     let partial = '';
-    const source = child[stream]!;
+    // Node leaves the pipes out when the spawn fails for lack of descriptors (EMFILE, ENFILE); the
+    // 'error' event below reports that failure.
+    const source = child[stream];
+    if (!source) continue;
     source.setEncoding('utf8');
     source.on('data', (chunk: string) => {
       const lines = (partial + chunk).split('\n');
