@@ -144,9 +144,9 @@ export class TracerWith {
       // the same way in both forms (and the core and this handle agree on the trace ID).
       header = parseTraceHeaderWith(core, formatTraceHeader(raw));
     }
-    // A facade is recorded only on a header with Root, Parent and Sampled=1 (the core begins it
-    // above): on any other it stands for nothing, and no sampler decides in Lambda's place.
-    if (facade) return new Segment(t, false, -1, 0, header?.root, header ? carried(header) : "");
+    // A facade is recorded only on a header with Root, Parent and Sampled=1 (text ones the core
+    // began above): on any other it stands for nothing, and no sampler decides in Lambda's place.
+    if (facade && !(header?.sampled === true && header.parent !== undefined)) return new Segment(t, false, -1, 0, header?.root, header ? carried(header) : "");
     let sampled: boolean;
     if (header?.sampled === true || header?.sampled === false) sampled = header.sampled;
     else {

@@ -2,8 +2,8 @@
  * Deno on Linux with FFI allowed (the custom-runtime layer runs Deno with --allow-all): send(2) on
  * a connected, non-blocking socket, called synchronously through Deno.dlopen. In the runtime loop
  * (bench/runtime.mjs, one process serving traced and bare invocations in turn) Deno.listenDatagram's
- * send, an async op whose promise settles a turn of the event loop later, added 43-45 µs of wall
- * time to an invocation; send(2) through FFI is a plain system call. The socket is connected, so a
+ * send, an async op whose promise settles a turn of the event loop later, added 33-45 µs of wall
+ * time to an invocation, send(2) through FFI 13-15 µs: a plain system call. The socket is connected, so a
  * missing daemon comes back as ECONNREFUSED and is counted, which Deno's own UDP APIs never report.
  *
  * Only IPv4 daemon addresses take this path (Lambda's is 169.254.79.129:2000); anything else, a

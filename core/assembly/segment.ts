@@ -81,7 +81,8 @@ export function segBegin(parentSlot: i32, parentGen: i32, nameLen: i32, now: f64
  * Begins a segment from a trace header in one call: the header at input[0, headerLen), the name at
  * input[nameAt, nameAt + nameLen). Only for a header that decides (Sampled=1): E_NO_TRACE when
  * it has no valid Root, E_DECIDE when it is not Sampled=1, or is for a facade (F_FACADE) and has no
- * Parent (the host decides, then calls segBegin). The header's fields are left in the result slots either way, as parseHeader leaves them.
+ * Parent (the host decides, then calls segBegin). The header's fields are left in the result slots
+ * either way, as parseHeader leaves them.
  */
 export function segBeginHeader(headerLen: i32, nameAt: i32, nameLen: i32, now: f64, flags: i32): i32 {
   if (parseHeader(headerLen) == 0) return E_NO_TRACE;

@@ -50,9 +50,16 @@ test("a facade is recorded only on Root, Parent and Sampled=1; on any other head
     s.close();
   }
   assert.is(asked, 0);
+  // The same header as an object: recorded the same way.
+  const parsed = tracer.beginSegment("f", { traceHeader: { root: ROOT, parent: PARENT, sampled: true, extra: {} }, facade: true });
+  assert.is(parsed.sampled, true);
+  assert.is(parsed.id, PARENT);
+  assert.is(tracer.beginSegment("f", { traceHeader: { root: ROOT, sampled: true, extra: {} }, facade: true }).sampled, false, "an object without Parent");
+  parsed.beginSubsegment("from object").close();
   facade.beginSubsegment("sent").close();
   facade.close();
-  assert.equal(emitter.documents().map((d) => d.name), ["sent"], "only the sampled facade's subsegment");
+  parsed.close();
+  assert.equal(emitter.documents().map((d) => d.name), ["from object", "sent"], "only the sampled facades' subsegments");
   // The same headers without facade go to the sampler (the last two have no valid Root).
   for (const traceHeader of headers.slice(2)) tracer.beginSegment("s", { traceHeader }).close();
   assert.is(asked, 4);
