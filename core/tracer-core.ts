@@ -128,8 +128,8 @@ export class TracerCore {
   }
 
   /**
-   * `cause.working_directory`: the given one, else the process's directory where there is one
-   * (not on workerd). Set in the core before this tracer's first error: the core keeps one value,
+   * `cause.working_directory`: the given one, else `process.cwd()` where the runtime has one
+   * (workerd's, from compatibility date 2026-10-01, answers "/bundle"). Set in the core before this tracer's first error: the core keeps one value,
    * so tracers sharing a core should agree on it.
    */
   ensureWorkingDirectory(): void {
