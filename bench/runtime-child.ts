@@ -2,13 +2,13 @@
  * Custom runtimes through the Runtime API emulator (bench/runtime.mjs runs this under the tsx hook),
  * for each of node (dist/bootstrap.js), bun and deno (the real bootstrap of each layer zip, unpacked).
  *
- * Warm: one runtime process serves bare, traced, minimal and floor invocations of bench/fixtures/paired.mjs
- * in turn (see there), so that tracing is compared within one process: between processes the same
- * loop differs by up to ±5% here, more than the effect measured. Each invocation is timed from the
- * event sent to the response received (the round trip) and to the runtime asking for its next
- * event (the cycle: whatever it does after posting is inside). Trimmed means (5-95%) per kind, over
- * `sets` fresh processes. Cold: spawn to the first response of a traced empty handler, over fresh
- * processes. Prints one JSON object.
+ * Warm: one runtime process serves bare, traced, minimal and floor invocations of
+ * bench/fixtures/paired.mjs in turn (see there), so that tracing is compared within one process:
+ * between processes the same loop differs by up to ±5% here, more than the effect measured. Each
+ * invocation is timed from the event sent to the response received (the round trip) and to the
+ * runtime asking for its next event (the cycle: whatever it does after posting is inside). Trimmed
+ * means (5-95%) per kind, over `sets` fresh processes. Cold: spawn to the first response of a
+ * traced empty handler, over fresh processes. Prints one JSON object.
  */
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
