@@ -9,22 +9,12 @@ import * as assert from "uvu/assert";
 import { instrumentFetch } from "../../adapters/fetch/index.ts";
 import { withSegment } from "../../adapters/context/index.ts";
 import { registry, reloadSettings, runIn } from "../../adapters/context/storage.ts";
-import { ID16, capturingErrors, headerFields, newHeader, setup, suiteServer } from "./helpers.ts";
+import { capturingErrors, headerFields, ID16, newHeader, setup, suiteServer, traced } from "./helpers.ts";
 
 const server = suiteServer(test);
 
 const tracedFetch = instrumentFetch();
 
-async function traced<R>(fn: () => Promise<R>) {
-  const { tracer, emitter } = setup();
-  const incoming = newHeader("1");
-  const segment = tracer.beginSegment("test", { traceHeader: incoming.header });
-  const result = await withSegment(segment, fn);
-  segment.close();
-  const docs = emitter.documents();
-  assert.is(docs.length, 1, "one document");
-  return { doc: docs[0]!, result, root: incoming.root };
-}
 
 /** A header the caller sets itself, distinct per call. */
 const callerHeader = (n: number) => `Root=1-67891234-${"0".repeat(22)}${String(n).padStart(2, "0")};Parent=${"a".repeat(14)}${String(n).padStart(2, "0")};Sampled=1`;

@@ -6,7 +6,9 @@
 import type { Test } from "uvu";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { randomBytes } from "node:crypto";
+import * as assert from "uvu/assert";
 import { Tracer, MemoryEmitter } from "../../core/index.ts";
+import { withSegment } from "../../adapters/context/index.ts";
 
 export interface Received {
   method: string;
@@ -142,4 +144,16 @@ export function suiteServer(suite: Test): TestServer {
   });
   suite.after(() => server.close());
   return server;
+}
+
+/** Runs `fn` in a sampled segment (on a fresh incoming header) and returns the segment's document. */
+export async function traced<R>(fn: () => Promise<R>) {
+  const { tracer, emitter } = setup();
+  const incoming = newHeader("1");
+  const segment = tracer.beginSegment("test", { traceHeader: incoming.header });
+  const result = await withSegment(segment, fn);
+  segment.close();
+  const docs = emitter.documents();
+  assert.is(docs.length, 1, "one document");
+  return { doc: docs[0]!, result, root: incoming.root };
 }

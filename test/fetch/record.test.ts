@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { instrumentFetch } from "../../adapters/fetch/index.ts";
 import { withSegment } from "../../adapters/context/index.ts";
-import { BODY, ID16, closedPortUrl, headerFields, newHeader, setup, suiteServer } from "./helpers.ts";
+import { BODY, closedPortUrl, headerFields, ID16, newHeader, setup, suiteServer, traced } from "./helpers.ts";
 
 const server = suiteServer(test);
 
@@ -28,17 +28,6 @@ function spyFetch() {
   return { impl, calls };
 }
 
-/** Runs `fn` in a sampled segment (on a fresh incoming header) and returns the segment's document. */
-async function traced<R>(fn: () => Promise<R>) {
-  const { tracer, emitter } = setup();
-  const incoming = newHeader("1");
-  const segment = tracer.beginSegment("test", { traceHeader: incoming.header });
-  const result = await withSegment(segment, fn);
-  segment.close();
-  const docs = emitter.documents();
-  assert.is(docs.length, 1, "one document");
-  return { doc: docs[0]!, result, root: incoming.root };
-}
 
 test("a 200: a remote subsegment named after the host, the URL without query or fragment, status and Content-Length, no flags; the server got Root, Parent = that subsegment, Sampled=1", async () => {
   const { tracer, emitter } = setup();
