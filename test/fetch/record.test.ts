@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { instrumentFetch } from "../../adapters/fetch/index.ts";
 import { withSegment } from "../../adapters/context/index.ts";
-import { BODY, closedPortUrl, headerFields, ID16, newHeader, setup, suiteServer, traced } from "./helpers.ts";
+import { BODY, closedPortUrl, headerFields, ID16, setup, suiteServer, traced } from "./helpers.ts";
 
 const server = suiteServer(test);
 
