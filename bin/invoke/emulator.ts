@@ -43,6 +43,7 @@ import { describeExit, spawnRuntime, type ExitInfo, type RuntimeProcess } from '
 import { readBody, sendJson, startRuntimeApi } from './server.ts';
 import { functionSegmentSender, type FunctionSegmentSender } from './function-segment.ts';
 import { lambdaEnvironment, type FunctionSettings } from './environment.ts';
+import { invocationResult, reportLine, round2, seconds, type Outcome, type Pending, type Sandbox } from './invocation.ts';
 import { DEFAULT_INIT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type Emulator, type EmulatorOptions, type InvocationResult, type InvocationStatus, type InvokeOptions } from './types.ts';
 
 export type { RuntimeError, Sampling };
@@ -50,41 +51,6 @@ export type { RuntimeError, Sampling };
 export type { EmulatorOptions, InvokeOptions, InvocationStatus, InvocationResult, Emulator } from './types.ts';
 export { DEFAULT_TIMEOUT_MS, DEFAULT_INIT_TIMEOUT_MS } from './types.ts';
 
-interface Pending {
-  requestId: string;
-  body: Buffer;
-  traceHeader: string | null;
-  clientContext?: string;
-  cognitoIdentity?: string;
-  queuedAt: number;
-  deliveredAt?: number;
-  deadlineMs?: number;
-  sandbox?: Sandbox;
-  initDurationMs?: number;
-  timer?: ReturnType<typeof setTimeout>;
-  done: boolean;
-  resolve(result: InvocationResult): void;
-  reject(error: Error): void;
-}
-
-/** One runtime process and what the emulator knows of it. */
-interface Sandbox {
-  proc: RuntimeProcess;
-  spawnedAt: number;
-  /** Its first `next` has arrived (or an event was handed to a waiting `next`). */
-  initDone: boolean;
-  initDurationMs?: number;
-  /** Its first invocation has been handed out (that one carries initDurationMs). */
-  servedAny: boolean;
-  /** It gets no more events: init failed, it timed out, or the emulator is closing. */
-  doomed: boolean;
-  timers: Array<ReturnType<typeof setTimeout>>;
-}
-
-type Outcome = Pick<InvocationResult, 'status' | 'response' | 'responseText' | 'error' | 'initError'>;
-
-const round2 = (ms: number): number => Math.round(ms * 100) / 100;
-const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 /** A runtime that reported an init error gets this long to exit before it is killed. */
 const INIT_ERROR_EXIT_GRACE_MS = 500;
 
@@ -133,21 +99,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const index = queue.indexOf(p);
     if (index >= 0) queue.splice(index, 1);
     const durationMs = round2(performance.now() - (p.deliveredAt ?? p.queuedAt));
-    const result: InvocationResult = { requestId: p.requestId, traceHeader: p.traceHeader, status: outcome.status, durationMs };
-    if (p.initDurationMs !== undefined) result.initDurationMs = p.initDurationMs;
-    if (p.deadlineMs !== undefined) result.deadlineMs = p.deadlineMs;
-    if (p.deliveredAt !== undefined && p.sandbox?.proc.pid !== undefined) result.pid = p.sandbox.proc.pid;
-    for (const key of ['response', 'responseText', 'error', 'initError'] as const) {
-      if (outcome[key] !== undefined) (result as unknown as Record<string, unknown>)[key] = outcome[key];
-    }
+    const result = invocationResult(p, outcome, durationMs);
     if (p.deliveredAt !== undefined) {
       const start = performance.timeOrigin + p.deliveredAt;
       functionSegment?.send(p.traceHeader, p.requestId, start, start + durationMs, outcome.status !== 'success');
       log(`END RequestId: ${p.requestId}`);
-      const parts = [`REPORT RequestId: ${p.requestId}`, `Duration: ${durationMs.toFixed(2)} ms`, `Billed Duration: ${Math.ceil(durationMs)} ms`, `Memory Size: ${memoryMb} MB`];
-      if (p.initDurationMs !== undefined) parts.push(`Init Duration: ${p.initDurationMs.toFixed(2)} ms`);
-      if (outcome.status !== 'success') parts.push(`Status: ${outcome.status}${outcome.error ? `\tError Type: ${outcome.error.errorType}` : ''}`);
-      log(parts.join('\t'));
+      log(reportLine(p, outcome, durationMs, memoryMb));
     }
     p.resolve(result);
   }
