@@ -41,7 +41,7 @@ const commands: Record<string, () => string[]> = {
 // The daemon stand-in is bound by the parent (runtime.mjs), whose loop is blocked meanwhile: the
 // kernel queues the datagrams (then drops them when the queue is full), so the cost measured is the
 // sender's. A daemon that reads each datagram on these same 2 cores adds its own: a Node listener
-// here made the send take 60-150 µs longer for any sender, as it was woken and ran.
+// here made the send take 60-160 µs longer for any sender (Bun, Deno), as it was woken and ran.
 const daemonAddress = `127.0.0.1:${process.argv.find((a) => /^\d+$/.test(a))}`;
 const base = { taskRoot: join(root, "bench/fixtures"), handler: "empty.handler", daemonAddress, functionSegment: false, quiet: true, timeoutMs: 10_000 };
 

@@ -87,7 +87,7 @@ const hookedStorage = (() => {
  */
 export function runInvocation<R>(scope: Scope, fn: () => R | PromiseLike<R>): R | PromiseLike<R> {
   const r = registry();
-  // Bun's and Deno's storages cost nothing between invocations: no count, no extra async step.
+  // Bun's and Deno's storages need no disabling between invocations: no count, no extra async step.
   if (!hookedStorage) return r.storage ? r.storage.run(scope, fn) : fn();
   return runCounted(r, scope, fn);
 }
