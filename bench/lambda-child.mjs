@@ -39,7 +39,7 @@ function aws() {
   const AWSXRay = createRequire(import.meta.url)("aws-xray-sdk-core");
   AWSXRay.setLogger({ error() {}, warn() {}, info() {}, debug() {} });
   let cold = true;
-  return async (event, context) => {
+  return async (_event, _context) => {
     const segment = AWSXRay.getSegment();
     const sub = segment.addNewSubsegment("## index.handler");
     AWSXRay.setSegment(sub);

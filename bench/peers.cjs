@@ -12,7 +12,7 @@ const { ROOT_CONTEXT, defaultTextMapGetter, trace } = require("@opentelemetry/ap
 AWSXRay.setContextMissingStrategy("IGNORE_ERROR");
 AWSXRay.setLogger({ error() {}, warn() {}, info() {}, debug() {} });
 let sentBytes = 0;
-SegmentEmitter.socket = { send: (message, offset, length) => void (sentBytes += length) };
+SegmentEmitter.socket = { send: (_message, _offset, length) => void (sentBytes += length) };
 
 module.exports = {
   AWSXRay,

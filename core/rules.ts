@@ -101,7 +101,9 @@ export function parseLocalRules(source: object | string): LocalRule[] {
   const rules: LocalRule[] = [];
   if (d.rules !== undefined) {
     if (!Array.isArray(d.rules)) fail("document", `"rules" must be an array`);
-    d.rules.forEach((raw, i) => rules.push(parseRule(version, raw, i)));
+    d.rules.forEach((raw, i) => {
+      rules.push(parseRule(version, raw, i));
+    });
   }
   rules.push({ name: "default", fixedTarget: fixedTarget("default", def.fixed_target), rate: rate("default", def.rate) });
   return rules;

@@ -1,6 +1,6 @@
 import { type Core, SAMPLER_BYTES_AT } from "./abi.ts";
 import { type LocalRule, DEFAULT_RULES, parseLocalRules } from "./rules.ts";
-import { type Clock } from "./clock.ts";
+import type { Clock } from "./clock.ts";
 
 /** The request attributes rules match on; an absent attribute matches any pattern. */
 export interface SamplingRequest {

@@ -1,7 +1,7 @@
 import { type Core, E_STALE, E_INVALID, E_BUDGET, E_LIMIT, E_CLOSED } from "./abi.ts";
 import type { Clock } from "./clock.ts";
 import type { Emitter } from "./emitter.ts";
-import { Warnings } from "./log.ts";
+import type { Warnings } from "./log.ts";
 import { newSegmentIdWith } from "./ids.ts";
 
 export interface TracerStats {

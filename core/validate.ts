@@ -150,7 +150,10 @@ class Checker {
     if (!this.type(cause, "exceptions", at, "array")) return;
     (cause.exceptions as unknown[]).forEach((x, i) => {
       const ex = `${at}exceptions[${i}].`;
-      if (!isObject(x)) return this.fail(`${at}exceptions[${i}]`, "an exception must be an object");
+      if (!isObject(x)) {
+        this.fail(`${at}exceptions[${i}]`, "an exception must be an object");
+        return;
+      }
       this.id(x, "id", ex, true);
       for (const key of ["message", "type"]) this.type(x, key, ex, "string");
       this.type(x, "remote", ex, "boolean");
@@ -161,7 +164,10 @@ class Checker {
       if (!this.type(x, "stack", ex, "array")) return;
       (x.stack as unknown[]).forEach((f, j) => {
         const fp = `${ex}stack[${j}].`;
-        if (!isObject(f)) return this.fail(`${ex}stack[${j}]`, "a stack frame must be an object");
+        if (!isObject(f)) {
+          this.fail(`${ex}stack[${j}]`, "a stack frame must be an object");
+          return;
+        }
         for (const key of ["path", "label"]) this.type(f, key, fp, "string");
         // null is tolerated: aws-xray-sdk-core writes `line: null` for Node's internal frames, and
         // X-Ray takes its documents. The schema says integer.

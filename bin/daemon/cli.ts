@@ -18,7 +18,7 @@ export function summaryLine(s: DaemonStats): string {
 }
 
 export async function runDaemonCommand(argv: readonly string[]): Promise<number> {
-  let args;
+  let args: ReturnType<typeof parseDaemonArgs>;
   let address: DaemonAddress;
   try {
     args = parseDaemonArgs(argv);
@@ -37,7 +37,7 @@ export async function runDaemonCommand(argv: readonly string[]): Promise<number>
   process.stdout.on('error', () => {});
   process.stderr.on('error', () => {});
 
-  let daemon;
+  let daemon: Awaited<ReturnType<typeof startDaemon>>;
   try {
     daemon = await startDaemon({
       address,

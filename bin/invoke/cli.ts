@@ -49,7 +49,7 @@ export async function runInvokeCommand(argv: readonly string[]): Promise<number>
   process.stdout.on('error', () => {});
   process.stderr.on('error', () => {});
 
-  let emulator;
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
     emulator = await startEmulator({
       command,

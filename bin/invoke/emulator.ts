@@ -39,7 +39,7 @@ import {
   parseErrorRequest,
   type RuntimeError,
 } from './protocol.ts';
-import { describeExit, spawnRuntime, type ExitInfo, type RuntimeProcess } from './runtime-process.ts';
+import { describeExit, spawnRuntime, type ExitInfo, } from './runtime-process.ts';
 import { readBody, sendJson, startRuntimeApi } from './server.ts';
 import { functionSegmentSender, type FunctionSegmentSender } from './function-segment.ts';
 import { lambdaEnvironment, type FunctionSettings } from './environment.ts';

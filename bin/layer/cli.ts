@@ -30,7 +30,7 @@ const KINDS = ['node', 'bun', 'deno'] as const;
 const ARCHES: readonly Arch[] = ['x64', 'arm64'];
 
 export async function runLayerCommand(argv: string[]): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, arch: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
@@ -51,7 +51,7 @@ export async function runLayerCommand(argv: string[]): Promise<number> {
     process.stderr.write(`xray-edge layer: --arch "${arch}" is not valid: expected x64 or arm64\n`);
     return 2;
   }
-  const out = path.resolve(parsed.values.out ?? 'dist/layers');
+  const out = path.resolve((parsed.values.out as string | undefined) ?? 'dist/layers');
   const root = packageRoot();
   for (const kind of new Set(kinds)) {
     let file: string, bytes: number, from = '';

@@ -231,7 +231,7 @@ function encoding(suite: typeof uvuSuite, lib: Lib): void {
       runOps(tracer, c.ops as Op[]);
       const texts = emitter.texts();
       assert.is(texts.length, c.expected.length, "datagram count");
-      c.expected.forEach((doc, i) => assert.fixture(texts[i]!, lib.DAEMON_HEADER + doc));
+      for (const [i, doc] of c.expected.entries()) assert.fixture(texts[i]!, lib.DAEMON_HEADER + doc);
       assert.is(x.liveNodes(), 0, "every node was freed");
     });
   }

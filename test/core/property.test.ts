@@ -38,7 +38,7 @@ function checkEntity(e: Record<string, any>, path: string) {
   }
   if (e.metadata) for (const ns of Object.keys(e.metadata)) assert.not.ok(ns.startsWith("AWS."), `${path} reserved namespace ${ns}`);
   for (const ex of e.cause?.exceptions ?? []) assert.match(ex.id, ID);
-  (e.subsegments ?? []).forEach((s: Record<string, any>, i: number) => checkEntity(s, `${path}.subsegments[${i}]`));
+  for (const [i, s] of ((e.subsegments ?? []) as Record<string, any>[]).entries()) checkEntity(s, `${path}.subsegments[${i}]`);
 }
 
 test("any input: valid JSON datagrams within 64 KB that obey the documented rules", () => {

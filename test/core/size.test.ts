@@ -56,7 +56,7 @@ test("deep nesting over 64 KB is split at every level", () => {
   for (const c of chain.reverse()) c.close();
   s.close();
   const { placed } = check(emitter);
-  ids.forEach((id, i) => assert.is(placed.get(id), i === 0 ? s.id : ids[i - 1]));
+  for (const [i, id] of ids.entries()) assert.is(placed.get(id), i === 0 ? s.id : ids[i - 1]);
   assert.is(x.liveNodes(), 0);
 });
 

@@ -40,7 +40,7 @@ test('documents from xray-edge arrive valid and complete, split ones included', 
     for (const line of lines) assert.equal(line.violations, [], JSON.stringify(line.violations));
     const seen = new Set<string>();
     const walk = (d: Record<string, any>) => { seen.add(d.id); (d.subsegments ?? []).forEach(walk); };
-    lines.forEach((l) => walk(l.document));
+    for (const l of lines) walk(l.document);
     for (const id of ids) assert.ok(seen.has(id), `${id} arrived`);
   } finally {
     await stopProcess(daemon);

@@ -42,7 +42,7 @@ type Flat = Map<string, Leaf>;
 function flatten(value: unknown, path = "", out: Flat = new Map()): Flat {
   const type = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
   if (path) out.set(path, { type, value: type === "object" || type === "array" ? undefined : value });
-  if (Array.isArray(value)) value.forEach((v, i) => flatten(v, `${path}[${i}]`, out));
+  if (Array.isArray(value)) for (const [i, v] of value.entries()) flatten(v, `${path}[${i}]`, out);
   else if (type === "object") for (const [k, v] of Object.entries(value as object)) flatten(v, path ? `${path}.${k}` : k, out);
   return out;
 }

@@ -87,8 +87,6 @@ function ourView(header: string): View {
 // ---------------------------------------------------------------------------------------------
 // Classification.
 
-const ASCII_SPACE = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
-const asciiTrim = (s: string) => s.replace(ASCII_SPACE, "");
 const TRACE_ID = /^1-[0-9a-fA-F]{8}-[0-9a-fA-F]{24}$/;
 const SEGMENT_ID = /^[0-9a-fA-F]{16}$/;
 
