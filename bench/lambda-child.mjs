@@ -17,7 +17,10 @@ process.env.AWS_XRAY_CONTEXT_MISSING = "IGNORE_ERROR";
 
 // Headers made without node:crypto, so that a cold start pays for its own crypto initialization.
 const hex = (n, i) => ((i * 2654435761) >>> 0).toString(16).padStart(8, "0").repeat(3).slice(0, n);
-const headers = Array.from({ length: what === "cold" ? 1 : 4096 }, (_, i) => `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(24, i + 1)};Parent=${hex(16, i + 7)};Sampled=1`);
+const headers = Array.from(
+  { length: what === "cold" ? 1 : 4096 },
+  (_, i) => `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(24, i + 1)};Parent=${hex(16, i + 7)};Sampled=1`,
+);
 let next = 0;
 const setHeader = () => (process.env._X_AMZN_TRACE_ID = headers[next++ % headers.length]);
 const NAMES = ["load", "compute", "store"];

@@ -15,15 +15,21 @@ export async function runLambda({ quick = false } = {}) {
   sink.on("message", () => received++);
   await new Promise((r) => sink.bind(0, "127.0.0.1", r));
   const port = String(sink.address().port);
-  const spawn = (args) => new Promise((resolve, reject) => {
-    // Asynchronous, so the sink keeps reading while the child runs.
-    execFile(process.execPath, [child, ...args], { timeout: 300_000, maxBuffer: 1 << 20 }, (error, stdout, stderr) => (error ? reject(new Error(`${args.join(" ")}: ${stderr || error}`)) : resolve(stdout.trim())));
-  });
+  const spawn = (args) =>
+    new Promise((resolve, reject) => {
+      // Asynchronous, so the sink keeps reading while the child runs.
+      execFile(process.execPath, [child, ...args], { timeout: 300_000, maxBuffer: 1 << 20 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${args.join(" ")}: ${stderr || error}`)) : resolve(stdout.trim()),
+      );
+    });
   try {
     const times = JSON.parse(await spawn(["overhead", port, quick ? "500" : "2000", quick ? "3" : "7"]));
     const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-    const ours = m.ours - m.baseline, aws = m.aws - m.baseline;
-    console.log(`lambda invocation, 3 subsegments   untraced ${m.baseline.toFixed(1)} µs   xray-edge +${ours.toFixed(1)} µs   aws-xray-sdk-core (Powertools style) +${aws.toFixed(1)} µs (${(aws / ours).toFixed(1)}x)   in one process, ${received} datagrams received`);
+    const ours = m.ours - m.baseline,
+      aws = m.aws - m.baseline;
+    console.log(
+      `lambda invocation, 3 subsegments   untraced ${m.baseline.toFixed(1)} µs   xray-edge +${ours.toFixed(1)} µs   aws-xray-sdk-core (Powertools style) +${aws.toFixed(1)} µs (${(aws / ours).toFixed(1)}x)   in one process, ${received} datagrams received`,
+    );
     // Apart, each SDK in a process of its own: in one process aws-xray-sdk-core's Lambda mode
     // leaves async hooks on for every promise, which taxes the other SDK's awaits too.
     const apart = {};
@@ -31,13 +37,18 @@ export async function runLambda({ quick = false } = {}) {
       const t = JSON.parse(await spawn(["overhead", port, quick ? "500" : "2000", quick ? "3" : "7", `baseline,${mode}`]));
       apart[mode] = median(t[mode]) - median(t.baseline);
     }
-    console.log(`lambda invocation, apart           xray-edge +${apart.ours.toFixed(1)} µs   aws-xray-sdk-core +${apart.aws.toFixed(1)} µs (${(apart.aws / apart.ours).toFixed(1)}x), each in its own process`);
+    console.log(
+      `lambda invocation, apart           xray-edge +${apart.ours.toFixed(1)} µs   aws-xray-sdk-core +${apart.aws.toFixed(1)} µs (${(apart.aws / apart.ours).toFixed(1)}x), each in its own process`,
+    );
     const runs = quick ? 5 : 11;
     const cold = { baseline: [], ours: [], aws: [] };
     for (let i = 0; i < runs; i++) for (const mode of Object.keys(cold)) cold[mode].push(Number(await spawn(["cold", mode, port])));
     const c = Object.fromEntries(Object.entries(cold).map(([k, v]) => [k, median(v)]));
-    const oursAdded = c.ours - c.baseline, awsAdded = c.aws - c.baseline;
-    console.log(`lambda cold start, ${runs} processes     untraced ${c.baseline.toFixed(1)} ms   xray-edge ${c.ours.toFixed(1)} ms (+${oursAdded.toFixed(1)})   aws-xray-sdk-core ${c.aws.toFixed(1)} ms (+${awsAdded.toFixed(1)}, ${(awsAdded / oursAdded).toFixed(1)}x the added time; ${(c.aws / c.ours).toFixed(1)}x in total)`);
+    const oursAdded = c.ours - c.baseline,
+      awsAdded = c.aws - c.baseline;
+    console.log(
+      `lambda cold start, ${runs} processes     untraced ${c.baseline.toFixed(1)} ms   xray-edge ${c.ours.toFixed(1)} ms (+${oursAdded.toFixed(1)})   aws-xray-sdk-core ${c.aws.toFixed(1)} ms (+${awsAdded.toFixed(1)}, ${(awsAdded / oursAdded).toFixed(1)}x the added time; ${(c.aws / c.ours).toFixed(1)}x in total)`,
+    );
     return { overhead: { ours, aws, baseline: m.baseline, apart }, cold: { ...c, oursAdded, awsAdded } };
   } finally {
     sink.close();

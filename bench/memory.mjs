@@ -12,7 +12,9 @@ function trace(total) {
   const x = createXRay();
   const tracer = new x.Tracer({ emitter: { send() {}, flush: async () => {} } });
   const header = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
-  const snapshot = () => (globalThis.gc(), { wasm: x.memoryBytes(), rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, live: x.liveNodes() });
+  const snapshot = () => (
+    globalThis.gc(), { wasm: x.memoryBytes(), rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, live: x.liveNodes() }
+  );
   let at10k;
   const started = performance.now();
   for (let i = 1; i <= total; i++) {
@@ -39,7 +41,9 @@ export function runMemory({ total = 1_000_000 } = {}) {
   const label = total >= 1e6 ? `${total / 1e6}M` : `${total / 1e3}k`;
   // RSS is shown, not judged: V8 keeps the heap pages it grew to (heapTotal plateaus) after the
   // objects in them are gone. What must not grow: wasm memory, live JS objects, live core nodes.
-  console.log(`memory, 10k -> ${label} segments     wasm ${mb(at10k.wasm)} -> ${mb(end.wasm)} (${signed(end.wasm - at10k.wasm)})   JS heap used ${mb(at10k.heap)} -> ${mb(end.heap)} (${signed(end.heap - at10k.heap)})   RSS ${mb(at10k.rss)} -> ${mb(end.rss)} (${signed(end.rss - at10k.rss)})   live nodes ${end.live}   ${sent} documents sent in ${seconds.toFixed(1)} s`);
+  console.log(
+    `memory, 10k -> ${label} segments     wasm ${mb(at10k.wasm)} -> ${mb(end.wasm)} (${signed(end.wasm - at10k.wasm)})   JS heap used ${mb(at10k.heap)} -> ${mb(end.heap)} (${signed(end.heap - at10k.heap)})   RSS ${mb(at10k.rss)} -> ${mb(end.rss)} (${signed(end.rss - at10k.rss)})   live nodes ${end.live}   ${sent} documents sent in ${seconds.toFixed(1)} s`,
+  );
   return { wasmDelta: end.wasm - at10k.wasm, heapDelta: end.heap - at10k.heap, rssDelta: end.rss - at10k.rss, live: end.live, label };
 }
 

@@ -31,7 +31,10 @@ export const cases = {
   },
   "sampling decision": {
     ours: () => sampler.shouldSample(request),
-    peers: { "aws-xray-sdk-core": () => peers.awsSampler.shouldSample({ host: request.host, httpMethod: request.method, urlPath: request.urlPath }) },
+    peers: {
+      "aws-xray-sdk-core": () =>
+        peers.awsSampler.shouldSample({ host: request.host, httpMethod: request.method, urlPath: request.urlPath }),
+    },
   },
   "segment + 3 subsegments": {
     ours: () => oursSegment(tracer),
@@ -58,7 +61,8 @@ export async function runMicro({ rounds = 5, quick = false } = {}) {
       .join("   ");
     console.log(`${name.padEnd(32)} ${line}`);
   }
-  if ("segment + 3 subsegments" in results && (ourBytes === 0 || peers.sentBytes() === 0)) throw new Error("a segment benchmark sent nothing: it measured no encoding");
+  if ("segment + 3 subsegments" in results && (ourBytes === 0 || peers.sentBytes() === 0))
+    throw new Error("a segment benchmark sent nothing: it measured no encoding");
   return results;
 }
 

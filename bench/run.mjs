@@ -55,16 +55,38 @@ ratio("trace ID", "otel id generator", 2);
 ratio("sampling decision", "aws-xray-sdk-core");
 ratio("segment + 3 subsegments", "aws-xray-sdk-core", 10);
 if (startup) {
-  judged("import + instantiate, fresh process", startup.ours, `${startup.ours.toFixed(2)} ms, ${x(startup.aws / startup.ours)} vs require`, "≤ 5 ms", startup.ours <= 5);
-  judged("import + first newSegmentId (with crypto init)", startup.oursFirstId, `${startup.oursFirstId.toFixed(2)} ms, ${x(startup.aws / startup.oursFirstId)} vs require`);
+  judged(
+    "import + instantiate, fresh process",
+    startup.ours,
+    `${startup.ours.toFixed(2)} ms, ${x(startup.aws / startup.ours)} vs require`,
+    "≤ 5 ms",
+    startup.ours <= 5,
+  );
+  judged(
+    "import + first newSegmentId (with crypto init)",
+    startup.oursFirstId,
+    `${startup.oursFirstId.toFixed(2)} ms, ${x(startup.aws / startup.oursFirstId)} vs require`,
+  );
 } else judged("import + instantiate, fresh process", undefined, "n/a", "≤ 5 ms");
 if (size) {
-  judged("bundle, minified", size.ours, `${(size.ours / 1000).toFixed(1)} kB, ${x(size.aws / size.ours)} smaller`, "≤ 30 kB", size.ours <= 30_000);
+  judged(
+    "bundle, minified",
+    size.ours,
+    `${(size.ours / 1000).toFixed(1)} kB, ${x(size.aws / size.ours)} smaller`,
+    "≤ 30 kB",
+    size.ours <= 30_000,
+  );
   judged("bundle, gzipped", size.oursGzip, `${(size.oursGzip / 1000).toFixed(1)} kB, ${x(size.awsGzip / size.oursGzip)} smaller`);
 } else judged("bundle, minified", undefined, "n/a", "≤ 30 kB");
 if (memory) {
   const flat = memory.wasmDelta === 0 && memory.heapDelta < 1048576 && memory.live === 0;
-  judged(`memory, 10k -> ${memory.label} segments`, 0, `wasm ${memory.wasmDelta >= 0 ? "+" : ""}${memory.wasmDelta} B, JS heap ${(memory.heapDelta / 1048576).toFixed(2)} MB, ${memory.live} alive (RSS ${(memory.rssDelta / 1048576).toFixed(1)} MB)`, "wasm +0, heap < 1 MB, 0 alive", flat);
+  judged(
+    `memory, 10k -> ${memory.label} segments`,
+    0,
+    `wasm ${memory.wasmDelta >= 0 ? "+" : ""}${memory.wasmDelta} B, JS heap ${(memory.heapDelta / 1048576).toFixed(2)} MB, ${memory.live} alive (RSS ${(memory.rssDelta / 1048576).toFixed(1)} MB)`,
+    "wasm +0, heap < 1 MB, 0 alive",
+    flat,
+  );
 } else judged("memory flat", undefined, "n/a", "wasm +0, heap < 1 MB, 0 alive");
 const node = udp?.node;
 const udpRatio = node?.aws && node?.ours ? node.aws / node.ours : undefined;
@@ -72,19 +94,53 @@ judged("udp end to end vs aws-xray-sdk-core (node)", udpRatio, udpRatio === unde
 const floor = node?.ours && node?.floor ? node.ours / node.floor : undefined;
 judged("udp end to end / bare-send floor (node)", floor, floor === undefined ? "n/a" : `${floor.toFixed(2)}x`, "≤ 1.5x", floor <= 1.5);
 const invocation = lambda ? lambda.overhead.aws / lambda.overhead.ours : undefined;
-judged("lambda invocation overhead vs aws-xray-sdk-core (Powertools style)", invocation, invocation === undefined ? "n/a" : `${x(invocation)} (+${lambda.overhead.ours.toFixed(1)} vs +${lambda.overhead.aws.toFixed(1)} µs)`, "≥ 10x", invocation >= 10);
+judged(
+  "lambda invocation overhead vs aws-xray-sdk-core (Powertools style)",
+  invocation,
+  invocation === undefined ? "n/a" : `${x(invocation)} (+${lambda.overhead.ours.toFixed(1)} vs +${lambda.overhead.aws.toFixed(1)} µs)`,
+  "≥ 10x",
+  invocation >= 10,
+);
 const apart = lambda ? lambda.overhead.apart.aws / lambda.overhead.apart.ours : undefined;
-judged("lambda invocation overhead, each SDK in its own process", apart, apart === undefined ? "n/a" : `${x(apart)} (+${lambda.overhead.apart.ours.toFixed(1)} vs +${lambda.overhead.apart.aws.toFixed(1)} µs)`);
+judged(
+  "lambda invocation overhead, each SDK in its own process",
+  apart,
+  apart === undefined ? "n/a" : `${x(apart)} (+${lambda.overhead.apart.ours.toFixed(1)} vs +${lambda.overhead.apart.aws.toFixed(1)} µs)`,
+);
 const cold = lambda ? lambda.cold.awsAdded / lambda.cold.oursAdded : undefined;
-judged("lambda cold start, time added vs aws-xray-sdk-core", cold, cold === undefined ? "n/a" : `${x(cold)} (+${lambda.cold.oursAdded.toFixed(1)} vs +${lambda.cold.awsAdded.toFixed(1)} ms)`, "≥ 10x", cold >= 10);
-judged("lambda cold start, process start to first invocation done", lambda?.cold.ours, lambda ? `${lambda.cold.ours.toFixed(1)} vs ${lambda.cold.aws.toFixed(1)} ms, ${x(lambda.cold.aws / lambda.cold.ours)}` : "n/a");
+judged(
+  "lambda cold start, time added vs aws-xray-sdk-core",
+  cold,
+  cold === undefined ? "n/a" : `${x(cold)} (+${lambda.cold.oursAdded.toFixed(1)} vs +${lambda.cold.awsAdded.toFixed(1)} ms)`,
+  "≥ 10x",
+  cold >= 10,
+);
+judged(
+  "lambda cold start, process start to first invocation done",
+  lambda?.cold.ours,
+  lambda ? `${lambda.cold.ours.toFixed(1)} vs ${lambda.cold.aws.toFixed(1)} ms, ${x(lambda.cold.aws / lambda.cold.ours)}` : "n/a",
+);
 for (const name of ["node", "bun", "deno"]) {
   const r = runtimes?.[name];
   const added = r?.added.roundTrip;
-  judged(`runtime loop (${name}): tracing added to a warm round trip`, added, added === undefined ? "n/a" : `+${added.toFixed(1)}% of ${r.bare.roundTrip.toFixed(0)} µs (minimal tracer by hand +${r.minimal.roundTrip.toFixed(1)}%, one datagram alone +${r.floor.roundTrip.toFixed(1)}%; cycle +${r.added.cycle.toFixed(1)}%)`, "≤ 5%", added <= 5);
+  judged(
+    `runtime loop (${name}): tracing added to a warm round trip`,
+    added,
+    added === undefined
+      ? "n/a"
+      : `+${added.toFixed(1)}% of ${r.bare.roundTrip.toFixed(0)} µs (minimal tracer by hand +${r.minimal.roundTrip.toFixed(1)}%, one datagram alone +${r.floor.roundTrip.toFixed(1)}%; cycle +${r.added.cycle.toFixed(1)}%)`,
+    "≤ 5%",
+    added <= 5,
+  );
   if (name !== "node") {
     const ratio = r && runtimes.node ? r.cold / runtimes.node.cold : undefined;
-    judged(`runtime loop (${name}): cold start vs node`, ratio, ratio === undefined ? "n/a" : `${ratio.toFixed(2)}x (${r.cold.toFixed(0)} vs ${runtimes.node.cold.toFixed(0)} ms)`, "≤ 1.5x", ratio <= 1.5);
+    judged(
+      `runtime loop (${name}): cold start vs node`,
+      ratio,
+      ratio === undefined ? "n/a" : `${ratio.toFixed(2)}x (${r.cold.toFixed(0)} vs ${runtimes.node.cold.toFixed(0)} ms)`,
+      "≤ 1.5x",
+      ratio <= 1.5,
+    );
   }
 }
 

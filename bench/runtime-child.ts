@@ -31,7 +31,10 @@ function unpacked(runtime: string): string {
 }
 
 // `--only node,bun`: a subset of the runtimes.
-const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
 const commands: Record<string, () => string[]> = {
   node: () => [process.execPath, join(root, "dist/bootstrap.js")],
   bun: () => [unpacked("bun")],
@@ -43,7 +46,14 @@ const commands: Record<string, () => string[]> = {
 // sender's. A daemon that reads each datagram on these same 2 cores adds its own: a Node listener
 // here made the send take 60-160 µs longer for any sender (Bun, Deno), as it was woken and ran.
 const daemonAddress = `127.0.0.1:${process.argv.find((a) => /^\d+$/.test(a))}`;
-const base = { taskRoot: join(root, "bench/fixtures"), handler: "empty.handler", daemonAddress, functionSegment: false, quiet: true, timeoutMs: 10_000 };
+const base = {
+  taskRoot: join(root, "bench/fixtures"),
+  handler: "empty.handler",
+  daemonAddress,
+  functionSegment: false,
+  quiet: true,
+  timeoutMs: 10_000,
+};
 
 const MODES = ["bare", "traced", "minimal", "floor"] as const;
 type Mode = (typeof MODES)[number];
@@ -56,7 +66,8 @@ const trimmedMean = (v: number[]) => {
 /** One fresh process: each kind's trimmed mean round trip and cycle, in µs. */
 async function warmSet(command: string[]): Promise<Record<Mode, { roundTrip: number; cycle: number }>> {
   const e = await startEmulator({ ...base, taskRoot: join(root, "bench/fixtures"), handler: "paired.handler", command, sampled: "1" });
-  const roundTrip: Record<string, number[]> = {}, cycle: Record<string, number[]> = {};
+  const roundTrip: Record<string, number[]> = {},
+    cycle: Record<string, number[]> = {};
   try {
     // Warm-up first: a warm Lambda has served many invocations, and the JITs tier up slowly when a
     // function runs once per round trip.
@@ -81,7 +92,10 @@ async function warmSet(command: string[]): Promise<Record<Mode, { roundTrip: num
   } finally {
     await e.close();
   }
-  return Object.fromEntries(MODES.map((m) => [m, { roundTrip: trimmedMean(roundTrip[m]!), cycle: trimmedMean(cycle[m]!) }])) as Record<Mode, { roundTrip: number; cycle: number }>;
+  return Object.fromEntries(MODES.map((m) => [m, { roundTrip: trimmedMean(roundTrip[m]!), cycle: trimmedMean(cycle[m]!) }])) as Record<
+    Mode,
+    { roundTrip: number; cycle: number }
+  >;
 }
 
 const out: Record<string, unknown> = {};

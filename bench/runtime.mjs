@@ -12,7 +12,18 @@ export async function runRuntimes({ quick = false, only } = {}) {
   await new Promise((r) => sink.bind(0, "127.0.0.1", r));
   let stdout;
   try {
-    stdout = execFileSync(process.execPath, ["--import", "./scripts/register.mjs", "bench/runtime-child.ts", String(sink.address().port), ...(quick ? ["--quick"] : []), ...(only ? [`--only=${only}`] : [])], { cwd: root, encoding: "utf8", timeout: 900_000 });
+    stdout = execFileSync(
+      process.execPath,
+      [
+        "--import",
+        "./scripts/register.mjs",
+        "bench/runtime-child.ts",
+        String(sink.address().port),
+        ...(quick ? ["--quick"] : []),
+        ...(only ? [`--only=${only}`] : []),
+      ],
+      { cwd: root, encoding: "utf8", timeout: 900_000 },
+    );
   } finally {
     sink.close();
   }
@@ -23,7 +34,9 @@ export async function runRuntimes({ quick = false, only } = {}) {
     const s = results[runtime];
     const pct = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(1)}%`;
     const span = (v) => (v.length > 1 ? ` (${pct(Math.min(...v))} to ${pct(Math.max(...v))})` : "");
-    console.log(`runtime loop, ${runtime.padEnd(4)}  round trip ${s.bare.roundTrip.toFixed(0)} µs bare: tracing ${pct(s.added.roundTrip)}${span(s.perSet.roundTrip)}, a minimal tracer by hand ${pct(s.minimal.roundTrip)}, one datagram alone ${pct(s.floor.roundTrip)}   cycle ${s.bare.cycle.toFixed(0)} µs (${(1e6 / s.bare.cycle).toFixed(0)} invocations/s): tracing ${pct(s.added.cycle)}${span(s.perSet.cycle)} (${(1e6 / s.traced.cycle).toFixed(0)}/s)   cold start ${s.cold.toFixed(0)} ms${runtime === "node" || !raw.node ? "" : ` (${(s.cold / raw.node.cold).toFixed(2)}x node)`}`);
+    console.log(
+      `runtime loop, ${runtime.padEnd(4)}  round trip ${s.bare.roundTrip.toFixed(0)} µs bare: tracing ${pct(s.added.roundTrip)}${span(s.perSet.roundTrip)}, a minimal tracer by hand ${pct(s.minimal.roundTrip)}, one datagram alone ${pct(s.floor.roundTrip)}   cycle ${s.bare.cycle.toFixed(0)} µs (${(1e6 / s.bare.cycle).toFixed(0)} invocations/s): tracing ${pct(s.added.cycle)}${span(s.perSet.cycle)} (${(1e6 / s.traced.cycle).toFixed(0)}/s)   cold start ${s.cold.toFixed(0)} ms${runtime === "node" || !raw.node ? "" : ` (${(s.cold / raw.node.cold).toFixed(2)}x node)`}`,
+    );
   }
   return results;
 }
@@ -39,7 +52,10 @@ function summarize({ sets, cold }) {
     traced: { roundTrip: mid(sets.map((s) => s.traced.roundTrip)), cycle: mid(sets.map((s) => s.traced.cycle)) },
     added: { roundTrip: mid(perSet.roundTrip), cycle: mid(perSet.cycle) },
     floor: { roundTrip: mid(sets.map((s) => share(s, "floor", "roundTrip"))), cycle: mid(sets.map((s) => share(s, "floor", "cycle"))) },
-    minimal: { roundTrip: mid(sets.map((s) => share(s, "minimal", "roundTrip"))), cycle: mid(sets.map((s) => share(s, "minimal", "cycle"))) },
+    minimal: {
+      roundTrip: mid(sets.map((s) => share(s, "minimal", "roundTrip"))),
+      cycle: mid(sets.map((s) => share(s, "minimal", "cycle"))),
+    },
     perSet,
     cold,
   };

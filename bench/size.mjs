@@ -16,7 +16,11 @@ export async function runSize() {
   const ours = await measureBundle(fileURLToPath(new URL("../dist/index.js", import.meta.url)), "neutral");
   const aws = await measureBundle("aws-xray-sdk-core", "node");
   const kb = (n) => `${(n / 1000).toFixed(1)} kB`;
-  console.log(`bundle (minified / gzip)         xray-edge ${kb(ours.min)} / ${kb(ours.gzip)}   aws-xray-sdk-core ${kb(aws.min)} / ${kb(aws.gzip)} (${(aws.min / ours.min).toFixed(1)}x / ${(aws.gzip / ours.gzip).toFixed(1)}x)`);
-  console.log(`  of which the embedded wasm       ${kb(ours.wasmBase64)} of base64 (${kb((ours.wasmBase64 * 3) / 4)} of wasm); the JavaScript ${kb(ours.min - ours.wasmBase64)}`);
+  console.log(
+    `bundle (minified / gzip)         xray-edge ${kb(ours.min)} / ${kb(ours.gzip)}   aws-xray-sdk-core ${kb(aws.min)} / ${kb(aws.gzip)} (${(aws.min / ours.min).toFixed(1)}x / ${(aws.gzip / ours.gzip).toFixed(1)}x)`,
+  );
+  console.log(
+    `  of which the embedded wasm       ${kb(ours.wasmBase64)} of base64 (${kb((ours.wasmBase64 * 3) / 4)} of wasm); the JavaScript ${kb(ours.min - ours.wasmBase64)}`,
+  );
   return { ours: ours.min, oursGzip: ours.gzip, aws: aws.min, awsGzip: aws.gzip };
 }

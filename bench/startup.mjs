@@ -29,7 +29,9 @@ export function runStartup({ runs = 15 } = {}) {
   const vs = (s) => `(${(a.median / s.median).toFixed(1)}x)`;
   console.log(`start-up, ${runs} fresh processes each (median):`);
   console.log(`  import alone                     xray-edge ${ms(o.import)}`);
-  console.log(`  import + instantiate             xray-edge ${ms(o.instantiate)}   aws-xray-sdk-core require ${ms(a)} ${vs(o.instantiate)}`);
+  console.log(
+    `  import + instantiate             xray-edge ${ms(o.instantiate)}   aws-xray-sdk-core require ${ms(a)} ${vs(o.instantiate)}`,
+  );
   console.log(`  import + first newSegmentId      xray-edge ${ms(o.firstId)} ${vs(o.firstId)}, includes Node's crypto initialization`);
   console.log(`  then the first traced segment    xray-edge ${ms(o.firstSegment)}`);
   return { ours: o.instantiate.median, oursFirstId: o.firstId.median, aws: a.median };

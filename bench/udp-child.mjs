@@ -44,10 +44,14 @@ async function floor() {
   const socket = dgram.createSocket("udp4");
   await new Promise((r) => socket.connect(Number(port), "127.0.0.1", r));
   socket.unref();
-  const sendAll = (n) => new Promise((resolve) => {
-    let done = 0;
-    for (let i = 0; i < n; i++) socket.send(bytes, () => { if (++done === n) resolve(); });
-  });
+  const sendAll = (n) =>
+    new Promise((resolve) => {
+      let done = 0;
+      for (let i = 0; i < n; i++)
+        socket.send(bytes, () => {
+          if (++done === n) resolve();
+        });
+    });
   await sendAll(2000);
   const t = performance.now();
   await sendAll(N);

@@ -22,7 +22,10 @@ async function listen() {
 }
 
 function measure(runtime, mode, port, n) {
-  const r = spawnSync(RUNTIMES[runtime][0], [...RUNTIMES[runtime].slice(1), child, mode, String(port), String(n)], { encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(RUNTIMES[runtime][0], [...RUNTIMES[runtime].slice(1), child, mode, String(port), String(n)], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   const value = Number(r.stdout.trim().split("\n").pop());
   return r.status === 0 && Number.isFinite(value) ? value : undefined;
 }
@@ -34,12 +37,18 @@ export async function runUdp({ quick = false } = {}) {
   try {
     for (const runtime of Object.keys(RUNTIMES)) {
       const rounds = { ours: [], aws: [], floor: [] };
-      for (let r = 0; r < (quick ? 1 : 3); r++) for (const mode of Object.keys(rounds)) rounds[mode].push(measure(runtime, mode, listener.port, n));
-      const median = (a) => { const v = a.filter((x) => x !== undefined).sort((x, y) => x - y); return v.length ? v[Math.floor(v.length / 2)] : undefined; };
+      for (let r = 0; r < (quick ? 1 : 3); r++)
+        for (const mode of Object.keys(rounds)) rounds[mode].push(measure(runtime, mode, listener.port, n));
+      const median = (a) => {
+        const v = a.filter((x) => x !== undefined).sort((x, y) => x - y);
+        return v.length ? v[Math.floor(v.length / 2)] : undefined;
+      };
       const m = Object.fromEntries(Object.entries(rounds).map(([k, v]) => [k, median(v)]));
       results[runtime] = m;
       const f = (x) => (x === undefined ? "n/a" : `${x.toFixed(2)} µs`);
-      console.log(`udp end to end, ${runtime.padEnd(4)}             xray-edge ${f(m.ours)}   aws-xray-sdk-core ${f(m.aws)}${m.aws && m.ours ? ` (${(m.aws / m.ours).toFixed(1)}x)` : ""}   bare send floor ${f(m.floor)}${m.floor && m.ours ? ` (ours ${(m.ours / m.floor).toFixed(2)}x the floor)` : ""}`);
+      console.log(
+        `udp end to end, ${runtime.padEnd(4)}             xray-edge ${f(m.ours)}   aws-xray-sdk-core ${f(m.aws)}${m.aws && m.ours ? ` (${(m.aws / m.ours).toFixed(1)}x)` : ""}   bare send floor ${f(m.floor)}${m.floor && m.ours ? ` (ours ${(m.ours / m.floor).toFixed(2)}x the floor)` : ""}`,
+      );
     }
   } finally {
     listener.close();

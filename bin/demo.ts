@@ -29,7 +29,12 @@ async function startInventory() {
 async function main(): Promise<number> {
   const inventory = await startInventory();
   const printed = new Map<string, AssembledTrace>();
-  const daemon = await startDaemon({ address: { host: "127.0.0.1", port: 0, family: 4 }, settleMs: 300, quiet: true, onTrace: (t) => printed.set(t.traceId, t) });
+  const daemon = await startDaemon({
+    address: { host: "127.0.0.1", port: 0, family: 4 },
+    settleMs: 300,
+    quiet: true,
+    onTrace: (t) => printed.set(t.traceId, t),
+  });
   const daemonAddress = `${daemon.address.host}:${daemon.address.port}`;
   let failures = 0;
   try {
@@ -47,13 +52,20 @@ async function main(): Promise<number> {
       try {
         const r = await emulator.invoke({ orderId: "A-1001", items: ["sku-42", "sku-7"], code: "AUTUMN24" });
         const traceId = /Root=([^;]+)/.exec(r.traceHeader ?? "")?.[1] ?? "";
-        process.stdout.write(`\n${runtime}: ${r.status} in ${r.durationMs.toFixed(1)} ms${r.initDurationMs ? ` (init ${r.initDurationMs.toFixed(0)} ms)` : ""}, trace ${traceId}\n`);
+        process.stdout.write(
+          `\n${runtime}: ${r.status} in ${r.durationMs.toFixed(1)} ms${r.initDurationMs ? ` (init ${r.initDurationMs.toFixed(0)} ms)` : ""}, trace ${traceId}\n`,
+        );
         process.stdout.write(`  response: ${r.responseText ?? JSON.stringify(r.error ?? r.initError)}\n\n`);
         for (let waited = 0; !printed.has(traceId) && waited < 3000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-        const ok = r.status === "success" && printed.has(traceId) && (r.response as { headerSeenDownstream?: string })?.headerSeenDownstream?.includes(traceId);
+        const ok =
+          r.status === "success" &&
+          printed.has(traceId) &&
+          (r.response as { headerSeenDownstream?: string })?.headerSeenDownstream?.includes(traceId);
         if (!ok) {
           failures++;
-          process.stdout.write(`  ${runtime}: FAILED (${printed.has(traceId) ? "the trace header did not reach the downstream service" : "no trace reached the daemon"})\n`);
+          process.stdout.write(
+            `  ${runtime}: FAILED (${printed.has(traceId) ? "the trace header did not reach the downstream service" : "no trace reached the daemon"})\n`,
+          );
         }
       } finally {
         await emulator.close();
@@ -63,7 +75,9 @@ async function main(): Promise<number> {
     await daemon.stop();
     inventory.server.close();
   }
-  process.stdout.write(`\n${RUNTIMES.length - failures} of ${RUNTIMES.length} runtimes traced; documents received by the daemon: ${daemon.stats().documents}, valid: ${daemon.stats().valid}\n`);
+  process.stdout.write(
+    `\n${RUNTIMES.length - failures} of ${RUNTIMES.length} runtimes traced; documents received by the daemon: ${daemon.stats().documents}, valid: ${daemon.stats().valid}\n`,
+  );
   return failures === 0 ? 0 : 1;
 }
 

@@ -5,7 +5,7 @@
 
 /** A mistake on the command line: the CLI prints the message and exits 2. */
 export class UsageError extends Error {
-  override name = 'UsageError';
+  override name = "UsageError";
 }
 
 export interface OptionSpec {
@@ -16,7 +16,7 @@ export interface OptionSpec {
   /** Options without a value (`-h` counts as `--help`). */
   flags: ReadonlySet<string>;
   /** Value options that may be given more than once; `'all'`: any may (the last is usually taken). */
-  repeatable?: ReadonlySet<string> | 'all';
+  repeatable?: ReadonlySet<string> | "all";
 }
 
 export interface ScannedOptions {
@@ -30,18 +30,18 @@ export function scanOptions(argv: readonly string[], spec: OptionSpec): ScannedO
   const values = new Map<string, string[]>();
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const arg = argv[i] ?? "";
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     if (spec.values.has(name)) {
       const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
+      if (value === undefined || (eq < 0 && value.startsWith("--"))) throw new UsageError(`${name} needs a value`);
       const list = values.get(name) ?? [];
-      if (list.length > 0 && spec.repeatable !== 'all' && !spec.repeatable?.has(name)) throw new UsageError(`${name} given twice`);
+      if (list.length > 0 && spec.repeatable !== "all" && !spec.repeatable?.has(name)) throw new UsageError(`${name} given twice`);
       list.push(value);
       values.set(name, list);
     } else if (spec.flags.has(name) && eq < 0) {
-      flags.add(name === '-h' ? '--help' : name);
+      flags.add(name === "-h" ? "--help" : name);
     } else {
       throw new UsageError(`unknown option for ${spec.command}: ${arg}`);
     }

@@ -14,16 +14,16 @@ interface Command {
 
 const commands: Record<string, Command> = {
   daemon: {
-    summary: 'local X-Ray daemon: validates segments and prints traces as waterfalls',
-    run: async (argv) => (await import('./daemon/cli.ts')).runDaemonCommand(argv),
+    summary: "local X-Ray daemon: validates segments and prints traces as waterfalls",
+    run: async (argv) => (await import("./daemon/cli.ts")).runDaemonCommand(argv),
   },
   invoke: {
-    summary: 'local Lambda Runtime API emulator: runs a runtime on events, prints each result',
-    run: async (argv) => (await import('./invoke/cli.ts')).runInvokeCommand(argv),
+    summary: "local Lambda Runtime API emulator: runs a runtime on events, prints each result",
+    run: async (argv) => (await import("./invoke/cli.ts")).runInvokeCommand(argv),
   },
   layer: {
-    summary: 'build Lambda layer zips (node, bun, deno)',
-    run: async (argv) => (await import('./layer/cli.ts')).runLayerCommand(argv),
+    summary: "build Lambda layer zips (node, bun, deno)",
+    run: async (argv) => (await import("./layer/cli.ts")).runLayerCommand(argv),
   },
 };
 
@@ -31,7 +31,7 @@ function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   const list = Object.entries(commands)
     .map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`)
-    .join('\n');
+    .join("\n");
   return `Usage: xray-edge <command> [options]
 
 Commands:
@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(usage());
     return 2;
   }
-  if (name === '--help' || name === '-h' || name === 'help') {
+  if (name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(usage());
     return 0;
   }

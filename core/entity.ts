@@ -82,7 +82,7 @@ export abstract class Entity implements TraceEntity {
 
   /** Opens a nested subsegment; close it before (or after) this one. */
   beginSubsegment(name: string, options?: SubsegmentOptions): Subsegment {
-    const slot = this.slot >= 0 ? this.t.run(record.begin, this, name, options) ?? -1 : -1;
+    const slot = this.slot >= 0 ? (this.t.run(record.begin, this, name, options) ?? -1) : -1;
     if (slot < 0) return new Subsegment(this.t, false, -1, 0, this);
     const sub = new Subsegment(this.t, true, slot, this.t.core.slot(R_BEGIN_GEN), this);
     if (options) this.t.run(record.subsegmentOptions, sub, options);

@@ -49,7 +49,8 @@ export function parsedHasCarry(core: Core): boolean {
 }
 
 /** The TraceHeader of the header the core just parsed (`len` bytes of `header` at input 0). */
-export function readParsedHeader(core: Core, header: string, len: number): TraceHeader {  // When every character was one byte, byte offsets are string offsets: slice the string itself.
+export function readParsedHeader(core: Core, header: string, len: number): TraceHeader {
+  // When every character was one byte, byte offsets are string offsets: slice the string itself.
   const ascii = len === header.length;
   const flags = core.slot(R_FLAGS);
   const result: TraceHeader = { root: parsedRoot(core, header, len), extra: {} };

@@ -2,9 +2,7 @@
  * The recording work behind Entity's methods: arguments written into the core's input, one core
  * call, its status turned into a warning. Callers (entity.ts) catch anything thrown.
  */
-import {
-  F_FAULT, F_ERROR, F_THROTTLE, NS_AWS, NS_REMOTE, M_HTTP, M_PRECURSORS, M_TRACED, BEGIN_NAME_AT,
-} from "./abi.ts";
+import { F_FAULT, F_ERROR, F_THROTTLE, NS_AWS, NS_REMOTE, M_HTTP, M_PRECURSORS, M_TRACED, BEGIN_NAME_AT } from "./abi.ts";
 import type { Entity, HttpData, SubsegmentOptions, AnnotationValue } from "./entity.ts";
 import { safeStringify, exceptionsOf } from "./serialize.ts";
 import { MAX_ANNOTATION_KEY_CHARS, MAX_ANNOTATION_VALUE_CHARS } from "./limits.ts";
@@ -91,7 +89,8 @@ export function http(e: Entity, data: HttpData): void {
   member(e, M_HTTP, safeStringify(data));
   const status = data?.response?.status;
   if (typeof status !== "number") return;
-  const bits = status === 429 ? F_THROTTLE | F_ERROR : status >= 500 && status < 600 ? F_FAULT : status >= 400 && status < 500 ? F_ERROR : 0;
+  const bits =
+    status === 429 ? F_THROTTLE | F_ERROR : status >= 500 && status < 600 ? F_FAULT : status >= 400 && status < 500 ? F_ERROR : 0;
   if (bits) flags(e, bits);
 }
 

@@ -48,7 +48,8 @@ function fields(where: string, raw: unknown, required: string[], optional: strin
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(where, `must be an object with ${required.join(", ")}`);
   const r = raw as Record<string, unknown>;
   for (const key of Object.keys(r)) {
-    if (!required.includes(key) && !optional.includes(key)) fail(where, `has unknown field "${key}" (expected: ${[...required, ...optional].join(", ")})`);
+    if (!required.includes(key) && !optional.includes(key))
+      fail(where, `has unknown field "${key}" (expected: ${[...required, ...optional].join(", ")})`);
   }
   for (const key of required) if (!(key in r)) fail(where, `has no "${key}" (expected: ${[...required, ...optional].join(", ")})`);
   return r;

@@ -67,7 +67,10 @@ export function parseStack(stack: unknown): { frames: StackFrame[]; truncated: n
   for (const line of stack.split("\n")) {
     const m = V8_FRAME.exec(line) ?? AT_FRAME.exec(line);
     if (!m) continue;
-    if (frames.length === MAX_STACK_FRAMES) { truncated++; continue; }
+    if (frames.length === MAX_STACK_FRAMES) {
+      truncated++;
+      continue;
+    }
     const frame: StackFrame = { path: m[2] ?? "" };
     if (m[3]) frame.line = Number(m[3]);
     if (m[1]) frame.label = m[1];
@@ -92,9 +95,8 @@ function typeName(error: unknown): string {
 }
 
 function messageOf(error: unknown): string {
-  const raw = error instanceof Error || (typeof error === "object" && error !== null)
-    ? field(() => (error as { message?: unknown }).message)
-    : error;
+  const raw =
+    error instanceof Error || (typeof error === "object" && error !== null) ? field(() => (error as { message?: unknown }).message) : error;
   const text = typeof raw === "string" ? raw : raw === undefined ? "" : safeStringify(raw);
   return text.length > MAX_MESSAGE_CHARS ? text.slice(0, MAX_MESSAGE_CHARS) : text;
 }

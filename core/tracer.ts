@@ -1,12 +1,27 @@
 import {
-  B_TRACE_GIVEN, BEGIN_PARENT_AT, BEGIN_NAME_AT, E_DECIDE, F_FACADE, F_HAS_PARENT, M_ORIGIN, M_SERVICE, M_USER, R_BEGIN_GEN,
+  B_TRACE_GIVEN,
+  BEGIN_PARENT_AT,
+  BEGIN_NAME_AT,
+  E_DECIDE,
+  F_FACADE,
+  F_HAS_PARENT,
+  M_ORIGIN,
+  M_SERVICE,
+  M_USER,
+  R_BEGIN_GEN,
 } from "./abi.ts";
 import type { Core } from "./abi.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Emitter } from "./emitter.ts";
 import { Entity } from "./entity.ts";
 import {
-  type TraceHeader, MAX_HEADER_LENGTH, formatTraceHeader, headerText, parseTraceHeaderWith, parsedHasCarry, parsedRoot,
+  type TraceHeader,
+  MAX_HEADER_LENGTH,
+  formatTraceHeader,
+  headerText,
+  parseTraceHeaderWith,
+  parsedHasCarry,
+  parsedRoot,
   readParsedHeader,
 } from "./header.ts";
 import { newTraceIdWith } from "./ids.ts";
@@ -76,7 +91,6 @@ export class Segment extends Entity {
   setUser(user: string): void {
     this.setMember(M_USER, String(user));
   }
-
 }
 
 /** Sampler bound to a tracer's core when none is given (so the default pool is shared). */
@@ -146,7 +160,8 @@ export class TracerWith {
     }
     // A facade is recorded only on a header with Root, Parent and Sampled=1 (text ones the core
     // began above): on any other it stands for nothing, and no sampler decides in Lambda's place.
-    if (facade && !(header?.sampled === true && header.parent !== undefined)) return new Segment(t, false, -1, 0, header?.root, header ? carried(header) : "");
+    if (facade && !(header?.sampled === true && header.parent !== undefined))
+      return new Segment(t, false, -1, 0, header?.root, header ? carried(header) : "");
     let sampled: boolean;
     if (header?.sampled === true || header?.sampled === false) sampled = header.sampled;
     else {

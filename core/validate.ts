@@ -8,7 +8,14 @@
  * documentation wins. Fields neither names are not violations: X-Ray ignores them.
  */
 import { DAEMON_HEADER } from "./emitter.ts";
-import { MAX_ANNOTATIONS, MAX_ANNOTATION_KEY_CHARS, MAX_ANNOTATION_VALUE_CHARS, MAX_DATAGRAM_BYTES, MAX_DOCUMENT_BYTES, MAX_NAME_CHARS } from "./limits.ts";
+import {
+  MAX_ANNOTATIONS,
+  MAX_ANNOTATION_KEY_CHARS,
+  MAX_ANNOTATION_VALUE_CHARS,
+  MAX_DATAGRAM_BYTES,
+  MAX_DOCUMENT_BYTES,
+  MAX_NAME_CHARS,
+} from "./limits.ts";
 
 export interface Violation {
   path: string;
@@ -45,7 +52,14 @@ class Checker {
   type(o: Obj, key: string, path: string, kind: "string" | "boolean" | "number" | "object" | "array"): boolean {
     const v = o[key];
     if (v === undefined) return false;
-    const ok = kind === "array" ? Array.isArray(v) : kind === "object" ? isObject(v) : kind === "number" ? typeof v === "number" && Number.isFinite(v) : typeof v === kind;
+    const ok =
+      kind === "array"
+        ? Array.isArray(v)
+        : kind === "object"
+          ? isObject(v)
+          : kind === "number"
+            ? typeof v === "number" && Number.isFinite(v)
+            : typeof v === kind;
     if (!ok) this.fail(`${path}${key}`, `${key} must be ${kind === "array" || kind === "object" ? `an ${kind}` : `a ${kind}`}`);
     return ok;
   }
@@ -58,31 +72,41 @@ class Checker {
   }
 
   text(o: Obj, key: string, path: string, max: number): void {
-    if (this.type(o, key, path, "string") && chars(o[key] as string) > max) this.fail(`${path}${key}`, `${key} must be at most ${max} characters`);
+    if (this.type(o, key, path, "string") && chars(o[key] as string) > max)
+      this.fail(`${path}${key}`, `${key} must be at most ${max} characters`);
   }
 
   entity(e: Obj, path: string, top: boolean, depth: number): void {
     const p = path ? `${path}.` : "";
     const sub = !top || e.type === "subsegment";
     if (typeof e.name !== "string" || chars(e.name) < 1 || chars(e.name) > MAX_NAME_CHARS || !NAME.test(e.name)) {
-      this.fail(`${p}name`, `name must be 1 to ${MAX_NAME_CHARS} letters, numbers, separators or _.:/%&#=+-@, got ${JSON.stringify(e.name)}`);
+      this.fail(
+        `${p}name`,
+        `name must be 1 to ${MAX_NAME_CHARS} letters, numbers, separators or _.:/%&#=+-@, got ${JSON.stringify(e.name)}`,
+      );
     }
     this.id(e, "id", p, true);
     if (e.trace_id !== undefined || top) {
-      if (typeof e.trace_id !== "string" || !TRACE_ID.test(e.trace_id)) this.fail(`${p}trace_id`, `trace_id must be 1-<8 hex>-<24 hex>, got ${JSON.stringify(e.trace_id)}`);
+      if (typeof e.trace_id !== "string" || !TRACE_ID.test(e.trace_id))
+        this.fail(`${p}trace_id`, `trace_id must be 1-<8 hex>-<24 hex>, got ${JSON.stringify(e.trace_id)}`);
     }
     this.id(e, "parent_id", p, top && e.type === "subsegment");
-    if (e.type !== undefined && (e.type !== "subsegment" || !top)) this.fail(`${p}type`, `type must be "subsegment", and only on a subsegment sent on its own`);
-    if (typeof e.start_time !== "number" || !Number.isFinite(e.start_time) || e.start_time < 0) this.fail(`${p}start_time`, "start_time is required: epoch seconds, a number ≥ 0");
+    if (e.type !== undefined && (e.type !== "subsegment" || !top))
+      this.fail(`${p}type`, `type must be "subsegment", and only on a subsegment sent on its own`);
+    if (typeof e.start_time !== "number" || !Number.isFinite(e.start_time) || e.start_time < 0)
+      this.fail(`${p}start_time`, "start_time is required: epoch seconds, a number ≥ 0");
     this.type(e, "in_progress", p, "boolean");
     if (e.in_progress === true) {
       if (e.end_time !== undefined) this.fail(`${p}end_time`, "end_time must be absent while in_progress is true");
-    } else if (typeof e.end_time !== "number" || !Number.isFinite(e.end_time)) this.fail(`${p}end_time`, "end_time is required unless in_progress is true: epoch seconds, a number");
-    else if (typeof e.start_time === "number" && e.end_time < e.start_time) this.fail(`${p}end_time`, "end_time must not be before start_time");
+    } else if (typeof e.end_time !== "number" || !Number.isFinite(e.end_time))
+      this.fail(`${p}end_time`, "end_time is required unless in_progress is true: epoch seconds, a number");
+    else if (typeof e.start_time === "number" && e.end_time < e.start_time)
+      this.fail(`${p}end_time`, "end_time must not be before start_time");
     for (const flag of ["fault", "error", "throttle", "traced"]) this.type(e, flag, p, "boolean");
     this.text(e, "user", p, SHORT_TEXT);
     this.type(e, "origin", p, "string");
-    if (e.namespace !== undefined && (!sub || (e.namespace !== "aws" && e.namespace !== "remote"))) this.fail(`${p}namespace`, `namespace must be "aws" or "remote", on subsegments only`);
+    if (e.namespace !== undefined && (!sub || (e.namespace !== "aws" && e.namespace !== "remote")))
+      this.fail(`${p}namespace`, `namespace must be "aws" or "remote", on subsegments only`);
     if (this.type(e, "precursor_ids", p, "array")) {
       (e.precursor_ids as unknown[]).forEach((v, i) => {
         if (typeof v !== "string" || !ID.test(v)) this.fail(`${p}precursor_ids[${i}]`, "precursor_ids must hold 16-hex IDs");
@@ -115,7 +139,8 @@ class Checker {
     if (this.type(http, "response", `${p}http.`, "object")) {
       const r = http.response as Obj;
       for (const key of ["status", "content_length"]) {
-        if (r[key] !== undefined && (!Number.isInteger(r[key]) || (r[key] as number) < 0)) this.fail(`${p}http.response.${key}`, `${key} must be a non-negative integer`);
+        if (r[key] !== undefined && (!Number.isInteger(r[key]) || (r[key] as number) < 0))
+          this.fail(`${p}http.response.${key}`, `${key} must be a non-negative integer`);
       }
     }
   }
@@ -126,9 +151,14 @@ class Checker {
     if (entries.length > MAX_ANNOTATIONS) this.fail(`${p}annotations`, `at most ${MAX_ANNOTATIONS} annotations, got ${entries.length}`);
     for (const [key, value] of entries) {
       const at = `${p}annotations.${key}`;
-      if (!ANNOTATION_KEY.test(key)) this.fail(at, `annotations key ${JSON.stringify(key)} must match [A-Za-z0-9_]{1,${MAX_ANNOTATION_KEY_CHARS}}`);
-      const ok = (typeof value === "string" && chars(value) <= MAX_ANNOTATION_VALUE_CHARS) || (typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean";
-      if (!ok) this.fail(at, `an annotation value must be a string of at most ${MAX_ANNOTATION_VALUE_CHARS} characters, a number or a boolean`);
+      if (!ANNOTATION_KEY.test(key))
+        this.fail(at, `annotations key ${JSON.stringify(key)} must match [A-Za-z0-9_]{1,${MAX_ANNOTATION_KEY_CHARS}}`);
+      const ok =
+        (typeof value === "string" && chars(value) <= MAX_ANNOTATION_VALUE_CHARS) ||
+        (typeof value === "number" && Number.isFinite(value)) ||
+        typeof value === "boolean";
+      if (!ok)
+        this.fail(at, `an annotation value must be a string of at most ${MAX_ANNOTATION_VALUE_CHARS} characters, a number or a boolean`);
     }
   }
 
@@ -146,7 +176,8 @@ class Checker {
     if (!isObject(cause)) return this.fail(`${p}cause`, "cause must be an exception ID or an object");
     const at = `${p}cause.`;
     this.type(cause, "working_directory", at, "string");
-    if (this.type(cause, "paths", at, "array") && !(cause.paths as unknown[]).every((x) => typeof x === "string")) this.fail(`${at}paths`, "paths must hold strings");
+    if (this.type(cause, "paths", at, "array") && !(cause.paths as unknown[]).every((x) => typeof x === "string"))
+      this.fail(`${at}paths`, "paths must hold strings");
     if (!this.type(cause, "exceptions", at, "array")) return;
     (cause.exceptions as unknown[]).forEach((x, i) => {
       const ex = `${at}exceptions[${i}].`;
@@ -158,7 +189,8 @@ class Checker {
       for (const key of ["message", "type"]) this.type(x, key, ex, "string");
       this.type(x, "remote", ex, "boolean");
       for (const key of ["truncated", "skipped"]) {
-        if (x[key] !== undefined && (!Number.isInteger(x[key]) || (x[key] as number) < 0)) this.fail(`${ex}${key}`, `${key} must be a non-negative integer`);
+        if (x[key] !== undefined && (!Number.isInteger(x[key]) || (x[key] as number) < 0))
+          this.fail(`${ex}${key}`, `${key} must be a non-negative integer`);
       }
       this.id(x, "cause", ex);
       if (!this.type(x, "stack", ex, "array")) return;
@@ -214,10 +246,16 @@ export function validateDatagram(datagram: Uint8Array): DatagramCheck {
   const violations: Violation[] = [];
   const header = headerLength(datagram);
   const headerOk = header > 0;
-  if (!headerOk) return { headerOk, violations: [{ path: "", message: `a datagram must start with a header line like ${JSON.stringify(DAEMON_HEADER)}` }] };
-  if (datagram.length > MAX_DATAGRAM_BYTES) violations.push({ path: "", message: `datagram of ${datagram.length} bytes: at most ${MAX_DATAGRAM_BYTES}` });
+  if (!headerOk)
+    return {
+      headerOk,
+      violations: [{ path: "", message: `a datagram must start with a header line like ${JSON.stringify(DAEMON_HEADER)}` }],
+    };
+  if (datagram.length > MAX_DATAGRAM_BYTES)
+    violations.push({ path: "", message: `datagram of ${datagram.length} bytes: at most ${MAX_DATAGRAM_BYTES}` });
   const body = datagram.subarray(header);
-  if (body.length > MAX_DOCUMENT_BYTES) violations.push({ path: "", message: `document of ${body.length} bytes: at most ${MAX_DOCUMENT_BYTES}` });
+  if (body.length > MAX_DOCUMENT_BYTES)
+    violations.push({ path: "", message: `document of ${body.length} bytes: at most ${MAX_DOCUMENT_BYTES}` });
   let document: unknown;
   try {
     document = JSON.parse(utf8.decode(body));

@@ -29,17 +29,38 @@ const common = {
 // than embedding a second copy: one core per process, and the wasm shipped once.
 const mainEntry = (ext) => ({
   name: "main-entry",
-  setup: (b) => b.onResolve({ filter: /core\/index\.ts$/ }, (args) => (args.kind === "entry-point" ? undefined : { path: `./index.${ext}`, external: true })),
+  setup: (b) =>
+    b.onResolve({ filter: /core\/index\.ts$/ }, (args) =>
+      args.kind === "entry-point" ? undefined : { path: `./index.${ext}`, external: true },
+    ),
 });
 await Promise.all(
   entries.flatMap(({ name, source }) => [
-    build({ ...common, plugins: [...common.plugins, mainEntry("js")], entryPoints: [source], format: "esm", outfile: `${root}dist/${name}.js` }),
-    build({ ...common, plugins: [...common.plugins, mainEntry("cjs")], entryPoints: [source], format: "cjs", outfile: `${root}dist/${name}.cjs` }),
+    build({
+      ...common,
+      plugins: [...common.plugins, mainEntry("js")],
+      entryPoints: [source],
+      format: "esm",
+      outfile: `${root}dist/${name}.js`,
+    }),
+    build({
+      ...common,
+      plugins: [...common.plugins, mainEntry("cjs")],
+      entryPoints: [source],
+      format: "cjs",
+      outfile: `${root}dist/${name}.cjs`,
+    }),
   ]),
 );
 // The custom runtime's entry (`node|bun|deno dist/bootstrap.js`): startRuntime() on load, with the
 // core from ./index.js like the adapters.
-await build({ ...common, plugins: [...common.plugins, mainEntry("js")], entryPoints: [`${root}adapters/runtime/bootstrap.ts`], format: "esm", outfile: `${root}dist/bootstrap.js` });
+await build({
+  ...common,
+  plugins: [...common.plugins, mainEntry("js")],
+  entryPoints: [`${root}adapters/runtime/bootstrap.ts`],
+  format: "esm",
+  outfile: `${root}dist/bootstrap.js`,
+});
 
 // workerd compiles no wasm from bytes: its build keeps `import … from "./core.wasm"`, and the file
 // ships beside it (wrangler and workerd load it as a module). Selected by the "workerd" condition.

@@ -1,5 +1,14 @@
 // The test groups npm test runs, in order. Each is one uvu run over a folder of test/.
-const uvu = (dir, pattern = "\\.test\\.ts$") => [process.execPath, "--import", "./scripts/register.mjs", "node_modules/uvu/bin.js", dir, pattern, "-i", "fixtures"];
+const uvu = (dir, pattern = "\\.test\\.ts$") => [
+  process.execPath,
+  "--import",
+  "./scripts/register.mjs",
+  "node_modules/uvu/bin.js",
+  dir,
+  pattern,
+  "-i",
+  "fixtures",
+];
 
 const bin = (name) => `node_modules/.bin/${name}`;
 

@@ -4,7 +4,9 @@ import { spawnSync } from "node:child_process";
 import { groups } from "./test-groups.mjs";
 
 const only = process.argv.slice(2);
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const summary = [];
 for (const group of groups) {
   if (only.length > 0 && !only.includes(group.name)) continue;
@@ -19,13 +21,23 @@ for (const group of groups) {
   process.stdout.write(output);
   const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
   const total = [...plain.matchAll(/Total:\s+(\d+)\s+Passed:\s+(\d+)\s+Skipped:\s+(\d+)/g)];
-  let p = 0, t = 0, s = 0;
-  for (const m of total) { t += +m[1]; p += +m[2]; s += +m[3]; }
+  let p = 0,
+    t = 0,
+    s = 0;
+  for (const m of total) {
+    t += +m[1];
+    p += +m[2];
+    s += +m[3];
+  }
   let f = t - p; // uvu's Total leaves skipped tests out
   if (r.status !== 0 || total.length === 0) f = Math.max(f, 1);
-  passed += p; failed += f; skipped += s;
+  passed += p;
+  failed += f;
+  skipped += s;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  summary.push(`${group.name.padEnd(14)} ${String(p).padStart(5)} passed ${String(f).padStart(3)} failed ${String(s).padStart(3)} skipped  ${seconds}s${r.error ? `  (${r.error.message})` : r.status !== 0 ? `  (exit ${r.status})` : ""}`);
+  summary.push(
+    `${group.name.padEnd(14)} ${String(p).padStart(5)} passed ${String(f).padStart(3)} failed ${String(s).padStart(3)} skipped  ${seconds}s${r.error ? `  (${r.error.message})` : r.status !== 0 ? `  (exit ${r.status})` : ""}`,
+  );
 }
 console.log("\n" + summary.join("\n"));
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);

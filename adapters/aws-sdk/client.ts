@@ -42,12 +42,19 @@ const bag = (value: unknown): Bag | undefined => (value !== null && typeof value
 export function captureAwsClient<C extends AwsSdkClient>(client: C, options: CaptureAwsClientOptions = {}): C {
   const stack = bag(client)?.middlewareStack as AwsSdkClient["middlewareStack"] | undefined;
   if (typeof stack?.add !== "function") {
-    throw new TypeError(`captureAwsClient: expected an AWS SDK for JavaScript v3 client (with a middlewareStack), got ${client === null ? "null" : typeof client}`);
+    throw new TypeError(
+      `captureAwsClient: expected an AWS SDK for JavaScript v3 client (with a middlewareStack), got ${client === null ? "null" : typeof client}`,
+    );
   }
   if (!settings().enabled) return client; // AWS_XRAY_SDK_ENABLED=false (a malformed setting throws here, at init)
   if (instrumented(stack)) return client;
   try {
-    stack.add(middleware(bag(client.config) ?? {}, options), { name: MIDDLEWARE_NAME, step: "build", priority: "high", tags: ["XRAY_EDGE"] });
+    stack.add(middleware(bag(client.config) ?? {}, options), {
+      name: MIDDLEWARE_NAME,
+      step: "build",
+      priority: "high",
+      tags: ["XRAY_EDGE"],
+    });
   } catch {
     // a stack without identify() that has the middleware already refuses the name: it is there once
   }
@@ -64,39 +71,47 @@ function instrumented(stack: AwsSdkClient["middlewareStack"]): boolean {
 }
 
 function middleware(config: Bag, options: CaptureAwsClientOptions): BuildMiddleware {
-  return (next, context) => async (args: BuildArgs): Promise<BuildOutput> => {
-    let explicit: TraceEntity | undefined;
-    try {
-      explicit = options.parent?.();
-    } catch {
-      // a failing parent function: the context decides
-    }
-    // Throws only under AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR, which asks for exactly that.
-    const parent = resolveParent(WHAT, explicit);
-    let sub: TraceEntity | undefined;
-    try {
-      sub = parent?.beginSubsegment(serviceName(config, context), AWS);
-      const header = parent ? sub?.traceHeader : currentTraceHeader(); // none: pass-through's, if any
-      if (header) inject(args.request, header);
-    } catch {
-      // our failure: the call goes on as it would without us
-    }
-    if (!sub) return next(args);
-    const region = regionOf(config); // settles, never rejects
-    let result: BuildOutput;
-    try {
-      result = await next(args);
-    } catch (error) {
-      await finish(sub, context, region, outcomeOfError(error), true, error);
-      throw error;
-    }
-    await finish(sub, context, region, outcomeOfResult(result), false, undefined);
-    return result;
-  };
+  return (next, context) =>
+    async (args: BuildArgs): Promise<BuildOutput> => {
+      let explicit: TraceEntity | undefined;
+      try {
+        explicit = options.parent?.();
+      } catch {
+        // a failing parent function: the context decides
+      }
+      // Throws only under AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR, which asks for exactly that.
+      const parent = resolveParent(WHAT, explicit);
+      let sub: TraceEntity | undefined;
+      try {
+        sub = parent?.beginSubsegment(serviceName(config, context), AWS);
+        const header = parent ? sub?.traceHeader : currentTraceHeader(); // none: pass-through's, if any
+        if (header) inject(args.request, header);
+      } catch {
+        // our failure: the call goes on as it would without us
+      }
+      if (!sub) return next(args);
+      const region = regionOf(config); // settles, never rejects
+      let result: BuildOutput;
+      try {
+        result = await next(args);
+      } catch (error) {
+        await finish(sub, context, region, outcomeOfError(error), true, error);
+        throw error;
+      }
+      await finish(sub, context, region, outcomeOfResult(result), false, undefined);
+      return result;
+    };
 }
 
 /** Records the call's outcome on `sub` and closes it; never throws. */
-async function finish(sub: TraceEntity, context: HandlerContext, region: Promise<string | undefined>, o: CallOutcome, failed: boolean, error: unknown): Promise<void> {
+async function finish(
+  sub: TraceEntity,
+  context: HandlerContext,
+  region: Promise<string | undefined>,
+  o: CallOutcome,
+  failed: boolean,
+  error: unknown,
+): Promise<void> {
   try {
     const aws: Bag = {};
     const operation = operationName(context);
@@ -108,7 +123,9 @@ async function finish(sub: TraceEntity, context: HandlerContext, region: Promise
     if (o.attempts !== undefined) aws.retries = o.attempts - 1;
     sub.setAws(aws);
     if (o.status !== undefined) {
-      sub.setHttp({ response: o.contentLength === undefined ? { status: o.status } : { status: o.status, content_length: o.contentLength } });
+      sub.setHttp({
+        response: o.contentLength === undefined ? { status: o.status } : { status: o.status, content_length: o.contentLength },
+      });
     }
     if (failed) {
       if (isThrottling(error, o.status)) sub.addThrottleFlag();

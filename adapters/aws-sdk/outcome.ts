@@ -40,7 +40,8 @@ type Bag = Record<string, unknown>;
 
 const bag = (value: unknown): Bag | undefined => (value !== null && typeof value === "object" ? (value as Bag) : undefined);
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
-const count = (value: unknown): number | undefined => (typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined);
+const count = (value: unknown): number | undefined =>
+  typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined;
 
 /** A header of a raw HttpResponse (`{ statusCode, headers }`), by name in any case. */
 function header(response: Bag | undefined, name: string): string | undefined {

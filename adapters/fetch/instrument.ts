@@ -33,7 +33,10 @@ export interface InstrumentFetchOptions {
 }
 
 /** `fetchImpl`'s signature, with `xrayParent` accepted in the init. */
-export type TracedFetch<F extends FetchLike> = (input: Parameters<F>[0], init?: NonNullable<Parameters<F>[1]> & XRayRequestInit) => ReturnType<F>;
+export type TracedFetch<F extends FetchLike> = (
+  input: Parameters<F>[0],
+  init?: NonNullable<Parameters<F>[1]> & XRayRequestInit,
+) => ReturnType<F>;
 
 interface Plan {
   name: string;
@@ -51,9 +54,13 @@ interface Plan {
  * throw is thrown again. With AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR, a request made outside any
  * segment rejects with the context's error and is not made.
  */
-export function instrumentFetch<F extends FetchLike = typeof globalThis.fetch>(fetchImpl?: F, options: InstrumentFetchOptions = {}): TracedFetch<F> {
+export function instrumentFetch<F extends FetchLike = typeof globalThis.fetch>(
+  fetchImpl?: F,
+  options: InstrumentFetchOptions = {},
+): TracedFetch<F> {
   const impl = (fetchImpl ?? (globalThis as { fetch?: unknown }).fetch) as F;
-  if (typeof impl !== "function") throw new TypeError("instrumentFetch: expected a fetch function (this runtime has no globalThis.fetch: pass one)");
+  if (typeof impl !== "function")
+    throw new TypeError("instrumentFetch: expected a fetch function (this runtime has no globalThis.fetch: pass one)");
   const includeQueryString = options.includeQueryString === true;
   const parentOption = options.parent;
 
@@ -206,5 +213,7 @@ function copyInit(init: object): Record<PropertyKey, unknown> {
 }
 
 function asEntity(value: unknown): TraceEntity | undefined {
-  return value !== null && typeof value === "object" && typeof (value as TraceEntity).beginSubsegment === "function" ? (value as TraceEntity) : undefined;
+  return value !== null && typeof value === "object" && typeof (value as TraceEntity).beginSubsegment === "function"
+    ? (value as TraceEntity)
+    : undefined;
 }

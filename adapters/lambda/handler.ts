@@ -62,20 +62,29 @@ export function traceHandler<H extends AnyHandler>(handler: H, options: TraceHan
     logger = options.logger ?? levelLogger(settings.logLevel);
     tracer = new Tracer({ emitter: options.emitter ?? createUdpEmitter(), logger });
   } else {
-    defaultTracer ??= ((l) => ({ tracer: new Tracer({ emitter: createUdpEmitter(), logger: l }), logger: l }))(levelLogger(settings.logLevel));
+    defaultTracer ??= ((l) => ({ tracer: new Tracer({ emitter: createUdpEmitter(), logger: l }), logger: l }))(
+      levelLogger(settings.logLevel),
+    );
     ({ tracer, logger } = defaultTracer);
   }
   const name = options.name ?? fromEnv.handler ?? (handler.name || "handler");
-  const invocation = new InvocationTracer(tracer, {
-    name,
-    service: options.serviceName ?? fromEnv.service ?? name,
-    captureResponse: options.captureResponse ?? fromEnv.captureResponse,
-    captureError: options.captureError ?? fromEnv.captureError,
-  }, env, logger);
+  const invocation = new InvocationTracer(
+    tracer,
+    {
+      name,
+      service: options.serviceName ?? fromEnv.service ?? name,
+      captureResponse: options.captureResponse ?? fromEnv.captureResponse,
+      captureError: options.captureError ?? fromEnv.captureError,
+    },
+    env,
+    logger,
+  );
 
   let wrapped: AnyHandler;
-  if (options.streaming || STREAMING in handler) wrapped = streaming(handler, invocation, options.streaming === true && !(STREAMING in handler));
-  else if (handler.length >= 3) wrapped = (event: unknown, context: unknown) => invocation.invoke(() => callbackResult(handler, event, context));
+  if (options.streaming || STREAMING in handler)
+    wrapped = streaming(handler, invocation, options.streaming === true && !(STREAMING in handler));
+  else if (handler.length >= 3)
+    wrapped = (event: unknown, context: unknown) => invocation.invoke(() => callbackResult(handler, event, context));
   else wrapped = (event: unknown, context: unknown) => invocation.invoke(() => handler(event, context));
   Object.defineProperty(wrapped, TRACED, { value: true });
   return wrapped as H;
@@ -97,7 +106,11 @@ function callbackResult(handler: AnyHandler, event: unknown, context: unknown): 
     };
     try {
       const r = handler(event, context, callback);
-      if (r !== null && typeof r === "object" && typeof r.then === "function") r.then((v: unknown) => callback(null, v), (e: unknown) => callback(e ?? new Error("rejected")));
+      if (r !== null && typeof r === "object" && typeof r.then === "function")
+        r.then(
+          (v: unknown) => callback(null, v),
+          (e: unknown) => callback(e ?? new Error("rejected")),
+        );
     } catch (error) {
       callback(error ?? new Error("thrown"));
     }
@@ -110,7 +123,8 @@ function callbackResult(handler: AnyHandler, event: unknown, context: unknown): 
  * plain function marked by `options.streaming` is streamified here where `awslambda` exists.
  */
 function streaming<H extends AnyHandler>(handler: H, invocation: InvocationTracer, streamify: boolean): H {
-  const wrapped = async (event: unknown, responseStream: unknown, context: unknown) => invocation.invoke(() => handler(event, responseStream, context));
+  const wrapped = async (event: unknown, responseStream: unknown, context: unknown) =>
+    invocation.invoke(() => handler(event, responseStream, context));
   for (const key of Object.getOwnPropertySymbols(handler)) (wrapped as any)[key] = (handler as any)[key];
   if (!streamify) return wrapped as unknown as H;
   const streamifyResponse = (globalThis as AwsLambdaGlobal).awslambda?.streamifyResponse;

@@ -68,9 +68,12 @@ export class InvocationTracer {
     }
     const kind = classify(header);
     if (kind === "missing" || kind === "malformed") {
-      this.once(kind, kind === "missing"
-        ? "no trace header (_X_AMZN_TRACE_ID): invocations without one run untraced"
-        : `malformed trace header "${String(header).slice(0, 120)}": invocations with one run untraced`);
+      this.once(
+        kind,
+        kind === "missing"
+          ? "no trace header (_X_AMZN_TRACE_ID): invocations without one run untraced"
+          : `malformed trace header "${String(header).slice(0, 120)}": invocations with one run untraced`,
+      );
       return { scope: "" };
     }
     if (kind === "pass-through" || !segment) return { scope: header! };
@@ -80,7 +83,8 @@ export class InvocationTracer {
   }
 
   private recordResponse(sub: TraceEntity, result: unknown): void {
-    if (this.options.captureResponse && result !== undefined) sub.addMetadata(`${this.options.name} response`, result, this.options.service);
+    if (this.options.captureResponse && result !== undefined)
+      sub.addMetadata(`${this.options.name} response`, result, this.options.service);
   }
 
   private recordError(sub: TraceEntity, error: unknown): void {

@@ -14,7 +14,8 @@ export interface HandlerSettings {
 
 export function readHandlerSettings(env: Env): HandlerSettings {
   return {
-    service: envValue(env, "POWERTOOLS_SERVICE_NAME") ?? envValue(env, "AWS_XRAY_TRACING_NAME") ?? envValue(env, "AWS_LAMBDA_FUNCTION_NAME"),
+    service:
+      envValue(env, "POWERTOOLS_SERVICE_NAME") ?? envValue(env, "AWS_XRAY_TRACING_NAME") ?? envValue(env, "AWS_LAMBDA_FUNCTION_NAME"),
     captureResponse: envFlag(env, "POWERTOOLS_TRACER_CAPTURE_RESPONSE", true),
     captureError: envFlag(env, "POWERTOOLS_TRACER_CAPTURE_ERROR", true),
     handler: envValue(env, "_HANDLER"),

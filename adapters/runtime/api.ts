@@ -98,7 +98,8 @@ export class RuntimeApi {
     } catch (error) {
       throw new RuntimeApiFailure(`POST ${url} failed: ${describeFailure(error)}`);
     }
-    if (response.status >= 500) throw new RuntimeApiFailure(`POST ${url} answered ${response.status} (container error): ${text.slice(0, 500)}`);
+    if (response.status >= 500)
+      throw new RuntimeApiFailure(`POST ${url} answered ${response.status} (container error): ${text.slice(0, 500)}`);
     return { status: response.status, text };
   }
 }

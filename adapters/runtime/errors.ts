@@ -59,7 +59,11 @@ export function errorDocument(error: unknown): ErrorDocument {
     }
     return { errorMessage: text(error), errorType: typeof error, stackTrace: [] };
   } catch {
-    return { errorMessage: "the thrown value's name, message or stack could not be read", errorType: "Runtime.UnreadableError", stackTrace: [] };
+    return {
+      errorMessage: "the thrown value's name, message or stack could not be read",
+      errorType: "Runtime.UnreadableError",
+      stackTrace: [],
+    };
   }
 }
 

@@ -22,11 +22,14 @@ export interface HandlerName {
 }
 
 const malformed = (name: string, why: string) =>
-  new RuntimeError("Runtime.MalformedHandlerName", `"${name}" is not a handler name: ${why} (expected file.export, e.g. index.handler or src/app.handler)`);
+  new RuntimeError(
+    "Runtime.MalformedHandlerName",
+    `"${name}" is not a handler name: ${why} (expected file.export, e.g. index.handler or src/app.handler)`,
+  );
 
 export function parseHandlerName(name: string): HandlerName {
   if (name.trim() === "") throw malformed(name, "it is empty (set _HANDLER)");
-  if (name.includes("..")) throw malformed(name, "it contains \"..\"; use an absolute folder to leave the task root");
+  if (name.includes("..")) throw malformed(name, 'it contains ".."; use an absolute folder to leave the task root');
   const slash = name.lastIndexOf("/");
   const folder = name.slice(0, slash + 1);
   const base = name.slice(slash + 1);
@@ -147,7 +150,10 @@ export async function loadHandler(taskRoot: string, name: string): Promise<Handl
     }
   }
   if (found === undefined) {
-    throw new RuntimeError("Runtime.ImportModuleError", `Cannot find the handler's module: no ${base}${tried.length > 1 ? `{${tried.join(",")}}` : tried[0]}`);
+    throw new RuntimeError(
+      "Runtime.ImportModuleError",
+      `Cannot find the handler's module: no ${base}${tried.length > 1 ? `{${tried.join(",")}}` : tried[0]}`,
+    );
   }
   const where = decodeURIComponent(found.pathname);
   const exported = exportPath.join(".");

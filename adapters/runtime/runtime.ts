@@ -46,12 +46,19 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<never>
   try {
     const env = processEnv();
     const address = options.runtimeApi ?? envValue(env, "AWS_LAMBDA_RUNTIME_API");
-    if (address === undefined) throw new RuntimeApiFailure("AWS_LAMBDA_RUNTIME_API is not set: startRuntime runs as a custom runtime's bootstrap, inside Lambda or under an emulator");
+    if (address === undefined)
+      throw new RuntimeApiFailure(
+        "AWS_LAMBDA_RUNTIME_API is not set: startRuntime runs as a custom runtime's bootstrap, inside Lambda or under an emulator",
+      );
     const api = new RuntimeApi(address);
     const handler = await init(api, options, env);
     for (;;) await invocation(api, handler, await api.next(), env);
   } catch (error) {
-    say(error instanceof RuntimeApiFailure ? `the Runtime API failed, exiting: ${error.message}` : `stopped by an unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    say(
+      error instanceof RuntimeApiFailure
+        ? `the Runtime API failed, exiting: ${error.message}`
+        : `stopped by an unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     return exit(1);
   }
 }
@@ -73,7 +80,8 @@ async function init(api: RuntimeApi, options: RuntimeOptions, env: Env): Promise
 
 /** Says a refused post (400, 403, 413); the runtime goes on to the next invocation. */
 function report(what: string, answer: Answer): void {
-  if (answer.status < 200 || answer.status > 299) say(`the Runtime API refused the ${what} with ${answer.status}: ${answer.text.slice(0, 500)}`);
+  if (answer.status < 200 || answer.status > 299)
+    say(`the Runtime API refused the ${what} with ${answer.status}: ${answer.text.slice(0, 500)}`);
 }
 
 /**
@@ -92,10 +100,19 @@ function call(handler: Handler, event: unknown, context: unknown): Promise<unkno
     };
     try {
       if (handler.length >= 3) {
-        const returned = handler(event, context, (error?: unknown, result?: unknown) => settle(error, result)) as PromiseLike<unknown> | undefined;
-        if (typeof returned?.then === "function") returned.then((v) => settle(null, v), (e) => settle(e, undefined, true));
+        const returned = handler(event, context, (error?: unknown, result?: unknown) => settle(error, result)) as
+          | PromiseLike<unknown>
+          | undefined;
+        if (typeof returned?.then === "function")
+          returned.then(
+            (v) => settle(null, v),
+            (e) => settle(e, undefined, true),
+          );
       } else {
-        Promise.resolve(handler(event, context)).then((v) => settle(null, v), (e) => settle(e, undefined, true));
+        Promise.resolve(handler(event, context)).then(
+          (v) => settle(null, v),
+          (e) => settle(e, undefined, true),
+        );
       }
     } catch (error) {
       settle(error, undefined, true);
@@ -131,7 +148,9 @@ async function invocation(api: RuntimeApi, handler: Handler, next: Invocation, e
     json = serialize(await call(handler, event, context));
   } catch (error) {
     const document = errorDocument(error);
-    say(`invocation ${next.requestId} failed: ${document.stackTrace.length > 0 ? document.stackTrace.join("\n") : `${document.errorType}: ${document.errorMessage}`}`);
+    say(
+      `invocation ${next.requestId} failed: ${document.stackTrace.length > 0 ? document.stackTrace.join("\n") : `${document.errorType}: ${document.errorMessage}`}`,
+    );
     report(`error of invocation ${next.requestId}`, await api.fail(next.requestId, document, xrayErrorCause(error, cwd())));
     return;
   }

@@ -49,7 +49,10 @@ function endpoint(text: string, value: string): DaemonEndpoint {
 }
 
 function fromEnvironment(): string | undefined {
-  const g = globalThis as { process?: { env?: Record<string, string | undefined> }; Deno?: { env: { get(name: string): string | undefined } } };
+  const g = globalThis as {
+    process?: { env?: Record<string, string | undefined> };
+    Deno?: { env: { get(name: string): string | undefined } };
+  };
   const fromProcess = g.process?.env?.AWS_XRAY_DAEMON_ADDRESS;
   if (fromProcess !== undefined) return fromProcess;
   try {
@@ -61,7 +64,10 @@ function fromEnvironment(): string | undefined {
 
 /** Parses `value`, else AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000. Throws, naming the setting, on a bad value. */
 export function parseDaemonAddress(value: string | undefined = fromEnvironment() ?? DEFAULT_DAEMON_ADDRESS): DaemonAddress {
-  const parts = value.trim().split(/\s+/).filter((p) => p !== "");
+  const parts = value
+    .trim()
+    .split(/\s+/)
+    .filter((p) => p !== "");
   if (parts.length === 1 && !/^(udp|tcp):/i.test(parts[0]!)) {
     const both = endpoint(parts[0]!, value);
     return { udp: both, tcp: { ...both } };

@@ -37,7 +37,10 @@ export function createBunUdpEmitter(to: DaemonEndpoint, bun: BunGlobal): UdpEmit
   };
   const open = () => {
     queue = [];
-    const opening = bun.udpSocket({ connect: { hostname: to.host, port: to.port }, socket: { error: (_s, error) => accounting.fail(error) } });
+    const opening = bun.udpSocket({
+      connect: { hostname: to.host, port: to.port },
+      socket: { error: (_s, error) => accounting.fail(error) },
+    });
     accounting.track(opening);
     opening.then(
       (s) => {

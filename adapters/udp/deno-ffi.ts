@@ -38,7 +38,14 @@ const SOCK_CLOEXEC = 0o2000000;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 /** Linux errno values (x86_64 and aarch64 share them) named as Node names them in error codes. */
-const ERRNO: Record<number, string> = { 11: "EAGAIN", 90: "EMSGSIZE", 101: "ENETUNREACH", 105: "ENOBUFS", 111: "ECONNREFUSED", 113: "EHOSTUNREACH" };
+const ERRNO: Record<number, string> = {
+  11: "EAGAIN",
+  90: "EMSGSIZE",
+  101: "ENETUNREACH",
+  105: "ENOBUFS",
+  111: "ECONNREFUSED",
+  113: "EHOSTUNREACH",
+};
 
 const SYMBOLS: Record<keyof DenoLibrary["symbols"], Ffi> = {
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
@@ -101,7 +108,8 @@ export function ffiTransport(to: DaemonEndpoint, deno: DenoFfiGlobal, accounting
       // Synchronous: the view into wasm memory is read by the kernel before this returns.
       const sent = open ? Number(lib.send(fd, datagram, datagram.length, 0)) : -1;
       if (sent === datagram.length) accounting.done(sent);
-      else accounting.done(datagram.length, Object.assign(new Error("UDP send failed"), { code: open ? errnoName() : "ERR_SOCKET_CLOSED" }));
+      else
+        accounting.done(datagram.length, Object.assign(new Error("UDP send failed"), { code: open ? errnoName() : "ERR_SOCKET_CLOSED" }));
     },
     close() {
       if (!open) return;

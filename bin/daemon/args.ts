@@ -2,7 +2,7 @@
  * Command-line parsing for `xray-edge daemon`. Kept apart from the server so that the server can be
  * started programmatically (tests, other tools) with the same options as plain values.
  */
-import { UsageError, scanOptions } from '../options.ts';
+import { UsageError, scanOptions } from "../options.ts";
 
 export const DAEMON_USAGE = `Usage: xray-edge daemon [options]
 
@@ -40,26 +40,26 @@ export interface DaemonArgs {
 
 export { UsageError };
 
-const VALUE_OPTIONS = new Set(['--address', '--region', '--endpoint', '--settle-ms']);
-const FLAG_OPTIONS = new Set(['--json', '--forward', '--quiet', '--help', '-h']);
+const VALUE_OPTIONS = new Set(["--address", "--region", "--endpoint", "--settle-ms"]);
+const FLAG_OPTIONS = new Set(["--json", "--forward", "--quiet", "--help", "-h"]);
 
 /** Parses the arguments after `daemon`. Throws UsageError on anything it does not understand. */
 export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): DaemonArgs {
-  const scanned = scanOptions(argv, { command: 'daemon', values: VALUE_OPTIONS, flags: FLAG_OPTIONS, repeatable: 'all' });
+  const scanned = scanOptions(argv, { command: "daemon", values: VALUE_OPTIONS, flags: FLAG_OPTIONS, repeatable: "all" });
   const flags = scanned.flags;
   // A repeated option: the last one counts.
   const values = new Map([...scanned.values].map(([name, list]) => [name, list[list.length - 1]!]));
 
   const args: DaemonArgs = {
-    json: flags.has('--json'),
-    quiet: flags.has('--quiet'),
+    json: flags.has("--json"),
+    quiet: flags.has("--quiet"),
     settleMs: 1000,
-    help: flags.has('--help'),
+    help: flags.has("--help"),
   };
-  const address = values.get('--address');
+  const address = values.get("--address");
   if (address !== undefined) args.address = address;
 
-  const settle = values.get('--settle-ms');
+  const settle = values.get("--settle-ms");
   if (settle !== undefined) {
     const n = Number(settle);
     if (!/^\d+$/.test(settle.trim()) || !Number.isSafeInteger(n) || n < 1 || n > 3_600_000) {
@@ -68,11 +68,11 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     args.settleMs = n;
   }
 
-  const region = values.get('--region');
-  const endpoint = values.get('--endpoint');
-  if (flags.has('--forward')) {
+  const region = values.get("--region");
+  const endpoint = values.get("--endpoint");
+  if (flags.has("--forward")) {
     const r = region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-    if (!r) throw new UsageError('--forward needs --region R (or AWS_REGION)');
+    if (!r) throw new UsageError("--forward needs --region R (or AWS_REGION)");
     if (!/^[a-z0-9-]{1,64}$/.test(r)) throw new UsageError(`--region: not a region name: "${r}"`);
     args.forward = { region: r };
     if (endpoint !== undefined) {
@@ -82,13 +82,13 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
       } catch {
         throw new UsageError(`--endpoint: not a URL: "${endpoint}"`);
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      if (url.protocol !== "http:" && url.protocol !== "https:") {
         throw new UsageError(`--endpoint must be an http:// or https:// URL, not "${endpoint}"`);
       }
       args.forward.endpoint = endpoint;
     }
   } else if (region !== undefined || endpoint !== undefined) {
-    throw new UsageError('--region and --endpoint only apply with --forward');
+    throw new UsageError("--region and --endpoint only apply with --forward");
   }
   return args;
 }

@@ -7,7 +7,7 @@
  * - flushed: on stop, or when the memory bounds push the oldest open trace out.
  * A document for a trace already printed starts a new entry marked `late`.
  */
-import { buildTree, scanDocument, type BuiltTree, type StoredDocument } from './tree.ts';
+import { buildTree, scanDocument, type BuiltTree, type StoredDocument } from "./tree.ts";
 
 export interface AssembledTrace extends BuiltTree {
   traceId: string;
@@ -66,7 +66,7 @@ export class Assembler {
   add(doc: Record<string, unknown>, invalid = false): boolean {
     const traceId = doc.trace_id;
     const id = doc.id;
-    if (typeof traceId !== 'string' || typeof id !== 'string' || traceId.length > 200 || id.length > 200) return false;
+    if (typeof traceId !== "string" || typeof id !== "string" || traceId.length > 200 || id.length > 200) return false;
 
     let trace = this.open.get(traceId);
     if (!trace) {
@@ -98,9 +98,9 @@ export class Assembler {
       if (scan.inProgress) trace.inProgress.add(id);
       else trace.inProgress.delete(id);
       const parent = doc.parent_id;
-      if (typeof parent === 'string' && !trace.known.has(parent)) trace.awaitedParents.add(parent);
-      const isRoot = doc.type !== 'subsegment' && parent === undefined;
-      if (isRoot && !incomingInProgress && typeof doc.end_time === 'number') trace.rootComplete = true;
+      if (typeof parent === "string" && !trace.known.has(parent)) trace.awaitedParents.add(parent);
+      const isRoot = doc.type !== "subsegment" && parent === undefined;
+      if (isRoot && !incomingInProgress && typeof doc.end_time === "number") trace.rootComplete = true;
     }
 
     if (trace.docs.size >= this.maxPerTrace) {

@@ -3,9 +3,9 @@
  * line, and on SIGINT/SIGTERM prints the unfinished traces and a summary, then exits 0.
  * Exit codes: 0 after a signal, 1 when the socket cannot be opened, 2 for a usage mistake.
  */
-import { DAEMON_USAGE, UsageError, parseDaemonArgs } from './args.ts';
-import { formatAddress, startDaemon, type DaemonAddress, type DaemonStats } from './server.ts';
-import { parseDaemonAddress } from '../../adapters/udp/address.ts';
+import { DAEMON_USAGE, UsageError, parseDaemonArgs } from "./args.ts";
+import { formatAddress, startDaemon, type DaemonAddress, type DaemonStats } from "./server.ts";
+import { parseDaemonAddress } from "../../adapters/udp/address.ts";
 
 export function summaryLine(s: DaemonStats): string {
   let line = `xray-edge daemon: received ${s.received}, dropped ${s.dropped}, invalid ${s.invalid}, traces ${s.traces}`;
@@ -34,8 +34,8 @@ export async function runDaemonCommand(argv: readonly string[]): Promise<number>
   }
 
   // A closed pipe on stdout (e.g. `| head`) must not kill the daemon.
-  process.stdout.on('error', () => {});
-  process.stderr.on('error', () => {});
+  process.stdout.on("error", () => {});
+  process.stderr.on("error", () => {});
 
   let daemon: Awaited<ReturnType<typeof startDaemon>>;
   try {
@@ -49,15 +49,17 @@ export async function runDaemonCommand(argv: readonly string[]): Promise<number>
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     const message = e instanceof Error ? e.message : String(e);
-    if (typeof code === 'string') {
-      const hint = code === 'EADDRINUSE' ? ' (is another daemon running?)' : '';
+    if (typeof code === "string") {
+      const hint = code === "EADDRINUSE" ? " (is another daemon running?)" : "";
       process.stderr.write(`xray-edge daemon: cannot listen on ${formatAddress(address)}: ${message}${hint}\n`);
     } else {
       process.stderr.write(`xray-edge daemon: ${message}\n`);
     }
     return 1;
   }
-  const forwarding = args.forward ? `, forwarding to X-Ray in ${args.forward.region}${args.forward.endpoint ? ` at ${args.forward.endpoint}` : ''}` : '';
+  const forwarding = args.forward
+    ? `, forwarding to X-Ray in ${args.forward.region}${args.forward.endpoint ? ` at ${args.forward.endpoint}` : ""}`
+    : "";
   process.stderr.write(`xray-edge daemon listening on ${formatAddress(daemon.address)}${forwarding}\n`);
 
   return new Promise<number>((resolve) => {
@@ -81,7 +83,7 @@ export async function runDaemonCommand(argv: readonly string[]): Promise<number>
         },
       );
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
   });
 }

@@ -6,16 +6,16 @@
  * `format` "json" (any case) and `version` 1. So both our `{"format": "json", "version": 1}` and
  * aws-xray-sdk-core's `{"format":"json","version":1}` pass; anything else is dropped.
  */
-import { DAEMON_HEADER } from '../../core/emitter.ts';
-import { MAX_DATAGRAM_BYTES } from '../../core/limits.ts';
-import { validateDatagram, type Violation } from '../../core/validate.ts';
+import { DAEMON_HEADER } from "../../core/emitter.ts";
+import { MAX_DATAGRAM_BYTES } from "../../core/limits.ts";
+import { validateDatagram, type Violation } from "../../core/validate.ts";
 
 export type { Violation };
 
 export type Inspected =
-  | { kind: 'dropped'; reason: 'no header' | 'no document' }
+  | { kind: "dropped"; reason: "no header" | "no document" }
   | {
-      kind: 'document';
+      kind: "document";
       /** The document's text (after the header line), decoded leniently. */
       text: string;
       /** The parsed document when it was a JSON object. */
@@ -27,7 +27,7 @@ export type Inspected =
 const MAX_HEADER_BYTES = 256;
 const NEWLINE = 0x0a;
 const encoder = new TextEncoder();
-const lenient = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+const lenient = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 const CANONICAL_HEADER = encoder.encode(DAEMON_HEADER);
 
 /** Whether the header line (without its newline) is one the X-Ray daemon accepts. */
@@ -35,9 +35,9 @@ export function headerAccepted(header: Uint8Array): boolean {
   if (header.length === 0 || header.length > MAX_HEADER_BYTES) return false;
   try {
     const parsed: unknown = JSON.parse(lenient.decode(header));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return false;
     const { format, version } = parsed as { format?: unknown; version?: unknown };
-    return typeof format === 'string' && format.toLowerCase() === 'json' && version === 1;
+    return typeof format === "string" && format.toLowerCase() === "json" && version === 1;
   } catch {
     return false;
   }
@@ -52,13 +52,13 @@ export function inspectDatagram(datagram: Uint8Array): Inspected {
       break;
     }
   }
-  if (newline < 0 || !headerAccepted(datagram.subarray(0, newline))) return { kind: 'dropped', reason: 'no header' };
+  if (newline < 0 || !headerAccepted(datagram.subarray(0, newline))) return { kind: "dropped", reason: "no header" };
   const body = datagram.subarray(newline + 1);
-  if (body.length === 0) return { kind: 'dropped', reason: 'no document' };
+  if (body.length === 0) return { kind: "dropped", reason: "no document" };
 
   const text = lenient.decode(body);
   const check = safeValidate(datagram, body);
-  const result: Inspected = { kind: 'document', text, violations: check.violations };
+  const result: Inspected = { kind: "document", text, violations: check.violations };
   if (check.document !== undefined) result.document = check.document;
   return result;
 }
@@ -75,16 +75,16 @@ function safeValidate(datagram: Uint8Array, body: Uint8Array): { document?: Reco
       check = validateDatagram(canonical);
       // Our header is 3 bytes longer: a datagram that fit must not fail the size check for that.
       if (canonical.length > MAX_DATAGRAM_BYTES && datagram.length <= MAX_DATAGRAM_BYTES && Array.isArray(check.violations)) {
-        check = { ...check, violations: check.violations.filter((v) => !/^the datagram is \d+ bytes/.test(v?.message ?? '')) };
+        check = { ...check, violations: check.violations.filter((v) => !/^the datagram is \d+ bytes/.test(v?.message ?? "")) };
       }
     }
     const violations = Array.isArray(check.violations) ? check.violations : [];
     const out: { document?: Record<string, unknown>; violations: Violation[] } = { violations };
     const doc: unknown = check.document;
-    if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) out.document = doc as Record<string, unknown>;
+    if (typeof doc === "object" && doc !== null && !Array.isArray(doc)) out.document = doc as Record<string, unknown>;
     return out;
   } catch (err) {
-    return { violations: [{ path: '', message: `validator failed: ${describe(err)}` }] };
+    return { violations: [{ path: "", message: `validator failed: ${describe(err)}` }] };
   }
 }
 
@@ -92,6 +92,6 @@ function describe(err: unknown): string {
   try {
     return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   } catch {
-    return 'unknown error';
+    return "unknown error";
   }
 }

@@ -37,9 +37,9 @@ export interface ForwardStats {
 
 /** The real sender: @aws-sdk/client-xray, loaded only when forwarding. The SDK's own retries are off. */
 export async function xraySender(region: string, endpoint?: string): Promise<{ send: SendBatch; destroy(): void }> {
-  let sdk: typeof import('@aws-sdk/client-xray');
+  let sdk: typeof import("@aws-sdk/client-xray");
   try {
-    sdk = await import('@aws-sdk/client-xray');
+    sdk = await import("@aws-sdk/client-xray");
   } catch (err) {
     throw new Error(`--forward needs the package @aws-sdk/client-xray (npm install @aws-sdk/client-xray): ${describeError(err)}`);
   }
@@ -52,19 +52,19 @@ export async function xraySender(region: string, endpoint?: string): Promise<{ s
 }
 
 export function isRetryable(err: unknown): boolean {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; $metadata?: { httpStatusCode?: unknown } };
-  const name = typeof e.name === 'string' ? e.name : '';
+  const e = (typeof err === "object" && err !== null ? err : {}) as { name?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const name = typeof e.name === "string" ? e.name : "";
   if (/thrott|toomanyrequests/i.test(name)) return true;
   const status = e.$metadata?.httpStatusCode;
-  if (typeof status === 'number') return status === 429 || status >= 500;
-  if (name === 'CredentialsProviderError' || name === 'InvalidSignatureException') return false;
+  if (typeof status === "number") return status === 429 || status >= 500;
+  if (name === "CredentialsProviderError" || name === "InvalidSignatureException") return false;
   return true; // no HTTP answer at all: a network error or a timeout
 }
 
 export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const status = (err as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
-  return `${err.name}${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${err.message}`;
+  return `${err.name}${typeof status === "number" ? ` (HTTP ${status})` : ""}: ${err.message}`;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref?.());
@@ -85,7 +85,11 @@ export class Forwarder {
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
 
-  constructor(options: ForwardOptions, private readonly send: SendBatch, private readonly log: (line: string) => void) {
+  constructor(
+    options: ForwardOptions,
+    private readonly send: SendBatch,
+    private readonly log: (line: string) => void,
+  ) {
     this.batchSize = Math.min(50, Math.max(1, options.batchSize ?? 50));
     this.intervalMs = options.intervalMs ?? 1000;
     this.maxQueue = Math.max(1, options.maxQueue ?? 10_000);
@@ -177,7 +181,7 @@ export class Forwarder {
         const answer = await this.send(batch);
         const unprocessed = Array.isArray(answer?.UnprocessedTraceSegments) ? answer.UnprocessedTraceSegments : [];
         for (const u of unprocessed) {
-          this.log(`forward: X-Ray did not process segment ${u?.Id ?? '?'}: ${u?.ErrorCode ?? '?'}${u?.Message ? ` ${u.Message}` : ''}`);
+          this.log(`forward: X-Ray did not process segment ${u?.Id ?? "?"}: ${u?.ErrorCode ?? "?"}${u?.Message ? ` ${u.Message}` : ""}`);
         }
         this.s.unprocessed += unprocessed.length;
         this.s.forwarded += Math.max(0, batch.length - unprocessed.length);
@@ -185,7 +189,9 @@ export class Forwarder {
       } catch (err) {
         if (attempt >= this.maxAttempts || !isRetryable(err)) {
           this.s.failed += batch.length;
-          this.log(`forward: giving up on ${batch.length} documents after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${describeError(err)}`);
+          this.log(
+            `forward: giving up on ${batch.length} documents after ${attempt} attempt${attempt === 1 ? "" : "s"}: ${describeError(err)}`,
+          );
           return;
         }
         this.s.retries++;

@@ -2,24 +2,24 @@
  * Text the daemon writes about single documents: the `--json` line and the violation lines on
  * stderr. Both work on any document, however large, deep or oddly typed.
  */
-import type { Inspected } from './datagram.ts';
+import type { Inspected } from "./datagram.ts";
 
-type DocumentResult = Extract<Inspected, { kind: 'document' }>;
+type DocumentResult = Extract<Inspected, { kind: "document" }>;
 
 const MAX_VIOLATION_LINES = 20;
 
 function clip(value: unknown, width: number): string {
-  const text = typeof value === 'string' ? value : String(value);
-  const clean = text.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  const text = typeof value === "string" ? value : String(value);
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, " ");
   return clean.length > width ? `${clean.slice(0, width - 1)}…` : clean;
 }
 
 /** `subsegment 53995c3f42cd8ad8 "name"`, from whatever of type/id/name the document has. */
 export function describeDocument(doc: Record<string, unknown> | undefined): string {
-  if (!doc) return 'document';
-  const kind = doc.type === 'subsegment' ? 'subsegment' : 'segment';
-  const id = typeof doc.id === 'string' ? ` ${clip(doc.id, 40)}` : ' (no id)';
-  const name = typeof doc.name === 'string' ? ` ${JSON.stringify(clip(doc.name, 60))}` : '';
+  if (!doc) return "document";
+  const kind = doc.type === "subsegment" ? "subsegment" : "segment";
+  const id = typeof doc.id === "string" ? ` ${clip(doc.id, 40)}` : " (no id)";
+  const name = typeof doc.name === "string" ? ` ${JSON.stringify(clip(doc.name, 60))}` : "";
   return `${kind}${id}${name}`;
 }
 
@@ -27,7 +27,7 @@ export function describeDocument(doc: Record<string, unknown> | undefined): stri
 export function violationLines(result: DocumentResult): string[] {
   const what = describeDocument(result.document);
   const lines = result.violations.slice(0, MAX_VIOLATION_LINES).map((v) => {
-    const path = typeof v?.path === 'string' && v.path !== '' ? `${clip(v.path, 120)}: ` : '';
+    const path = typeof v?.path === "string" && v.path !== "" ? `${clip(v.path, 120)}: ` : "";
     return `invalid ${what}: ${path}${clip(v?.message, 300)}`;
   });
   const more = result.violations.length - MAX_VIOLATION_LINES;
@@ -41,13 +41,13 @@ export function violationLines(result: DocumentResult): string[] {
  * parsed, so it is JSON; raw line breaks can only be whitespace between tokens there).
  */
 export function jsonLine(received: number, result: DocumentResult): string {
-  const violations = result.violations.map((v) => ({ path: String(v?.path ?? ''), message: String(v?.message ?? '') }));
+  const violations = result.violations.map((v) => ({ path: String(v?.path ?? ""), message: String(v?.message ?? "") }));
   const head = { received, valid: result.violations.length === 0, violations };
   if (result.document === undefined) return `${JSON.stringify(head)}\n`;
   try {
     return `${JSON.stringify({ ...head, document: result.document })}\n`;
   } catch {
-    const raw = result.text.replace(/[\r\n]+/g, ' ');
+    const raw = result.text.replace(/[\r\n]+/g, " ");
     return `${JSON.stringify(head).slice(0, -1)},"document":${raw}}\n`;
   }
 }

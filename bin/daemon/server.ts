@@ -4,13 +4,13 @@
  * violations, prints traces as waterfalls (or one JSON line per document) and optionally forwards
  * valid documents to X-Ray. No datagram can make it throw.
  */
-import dgram from 'node:dgram';
-import { parseDaemonAddress } from '../../adapters/udp/address.ts';
-import { Assembler, type AssembledTrace } from './assembler.ts';
-import { inspectDatagram, type Inspected } from './datagram.ts';
-import { Forwarder, xraySender, type ForwardOptions, type ForwardStats, type SendBatch } from './forwarder.ts';
-import { jsonLine, violationLines } from './report.ts';
-import { renderTrace, useColor } from './waterfall.ts';
+import dgram from "node:dgram";
+import { parseDaemonAddress } from "../../adapters/udp/address.ts";
+import { Assembler, type AssembledTrace } from "./assembler.ts";
+import { inspectDatagram, type Inspected } from "./datagram.ts";
+import { Forwarder, xraySender, type ForwardOptions, type ForwardStats, type SendBatch } from "./forwarder.ts";
+import { jsonLine, violationLines } from "./report.ts";
+import { renderTrace, useColor } from "./waterfall.ts";
 
 export interface DaemonAddress {
   host: string;
@@ -77,7 +77,7 @@ export interface DaemonHandle {
 }
 
 export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonHandle> {
-  const requested = typeof options.address === 'object' ? options.address : parseDaemonAddress(options.address).udp;
+  const requested = typeof options.address === "object" ? options.address : parseDaemonAddress(options.address).udp;
   const out = options.stdout ?? process.stdout;
   const err = options.stderr ?? process.stderr;
   const color = options.color ?? useColor(out);
@@ -115,7 +115,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonHa
     const now = Date.now();
     counts.received++;
     const result = inspectDatagram(datagram);
-    if (result.kind === 'dropped') {
+    if (result.kind === "dropped") {
       counts.dropped++;
       if (json) out.write(`${JSON.stringify({ received: now, dropped: result.reason })}\n`);
       if (!quiet) log(`dropped datagram of ${datagram.length} bytes: ${result.reason}`);
@@ -132,8 +132,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonHa
     options.onDatagram?.(result, now);
   };
 
-  const socket = dgram.createSocket({ type: requested.family === 6 ? 'udp6' : 'udp4' });
-  socket.on('message', (message) => {
+  const socket = dgram.createSocket({ type: requested.family === 6 ? "udp6" : "udp4" });
+  socket.on("message", (message) => {
     try {
       handle(message);
     } catch (e) {
@@ -142,13 +142,13 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonHa
     }
   });
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
+    socket.once("error", reject);
     socket.bind(requested.port, requested.host, () => {
-      socket.off('error', reject);
+      socket.off("error", reject);
       resolve();
     });
   });
-  socket.on('error', (e) => log(`xray-edge daemon: socket error: ${e.message}`));
+  socket.on("error", (e) => log(`xray-edge daemon: socket error: ${e.message}`));
   try {
     socket.setRecvBufferSize(options.receiveBufferBytes ?? 8 * 1024 * 1024);
   } catch {

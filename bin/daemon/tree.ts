@@ -46,11 +46,11 @@ export const MAX_NODES = 5000;
 type Obj = Record<string, unknown>;
 
 export function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function finite(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
 }
 
 function nestedOf(o: Obj): Obj[] {
@@ -67,7 +67,7 @@ export function scanDocument(doc: Obj): { ids: string[]; inProgress: boolean } {
   while (stack.length > 0 && seen < MAX_NODES) {
     const [o, depth] = stack.pop()!;
     seen++;
-    if (typeof o.id === 'string') ids.push(o.id);
+    if (typeof o.id === "string") ids.push(o.id);
     if (o.in_progress === true) inProgress = true;
     if (depth < MAX_DEPTH) for (const s of nestedOf(o)) stack.push([s, depth + 1]);
   }
@@ -76,8 +76,8 @@ export function scanDocument(doc: Obj): { ids: string[]; inProgress: boolean } {
 
 function toNode(o: Obj, fallbackId: string, segment: boolean, invalid: boolean): TraceNode {
   const node: TraceNode = {
-    id: typeof o.id === 'string' ? o.id : fallbackId,
-    name: typeof o.name === 'string' && o.name.length > 0 ? o.name : '(no name)',
+    id: typeof o.id === "string" ? o.id : fallbackId,
+    name: typeof o.name === "string" && o.name.length > 0 ? o.name : "(no name)",
     segment,
     inProgress: o.in_progress === true,
     fault: o.fault === true,
@@ -94,7 +94,7 @@ function toNode(o: Obj, fallbackId: string, segment: boolean, invalid: boolean):
   const cause = o.cause;
   if (isObject(cause) && Array.isArray(cause.exceptions)) {
     const first: unknown = cause.exceptions[0];
-    if (isObject(first) && typeof first.message === 'string') node.cause = first.message;
+    if (isObject(first) && typeof first.message === "string") node.cause = first.message;
   }
   return node;
 }
@@ -123,10 +123,10 @@ export function buildTree(docs: Iterable<StoredDocument>): BuiltTree {
       omitted++;
       continue;
     }
-    const top = toNode(doc, `#${count}`, doc.type !== 'subsegment', invalid);
+    const top = toNode(doc, `#${count}`, doc.type !== "subsegment", invalid);
     note(top);
     byId.set(top.id, top);
-    tops.push([top, typeof doc.parent_id === 'string' ? doc.parent_id : undefined]);
+    tops.push([top, typeof doc.parent_id === "string" ? doc.parent_id : undefined]);
     const stack: Array<[Obj, TraceNode, number]> = nestedOf(doc).map((s) => [s, top, 1]);
     while (stack.length > 0) {
       const [o, parent, depth] = stack.pop()!;

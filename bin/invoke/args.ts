@@ -4,12 +4,12 @@
  * checkable before starting is checked here (files exist, JSON parses, numbers are in range), so
  * that a mistake is a usage error naming the option, not a failed invocation.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { parseDaemonAddress } from '../../adapters/udp/address.ts';
-import type { Sampling } from './ids.ts';
-import { RUNTIMES, type RuntimeName } from './runtime-command.ts';
-import { UsageError, scanOptions } from '../options.ts';
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { parseDaemonAddress } from "../../adapters/udp/address.ts";
+import type { Sampling } from "./ids.ts";
+import { RUNTIMES, type RuntimeName } from "./runtime-command.ts";
+import { UsageError, scanOptions } from "../options.ts";
 
 export const INVOKE_USAGE = `Usage: xray-edge invoke --bootstrap PATH [options]
        xray-edge invoke --handler FILE.EXPORT [--runtime node|bun|deno] [options]
@@ -81,23 +81,23 @@ export interface InvokeArgs {
 export { UsageError };
 
 const VALUE_OPTIONS = new Set([
-  '--bootstrap',
-  '--handler',
-  '--runtime',
-  '--event',
-  '--sampled',
-  '--client-context',
-  '--cognito-identity',
-  '--timeout',
-  '--memory',
-  '--function-name',
-  '--region',
-  '--task-root',
-  '--daemon-address',
-  '--env',
+  "--bootstrap",
+  "--handler",
+  "--runtime",
+  "--event",
+  "--sampled",
+  "--client-context",
+  "--cognito-identity",
+  "--timeout",
+  "--memory",
+  "--function-name",
+  "--region",
+  "--task-root",
+  "--daemon-address",
+  "--env",
 ]);
-const REPEATABLE = new Set(['--event', '--env']);
-const FLAG_OPTIONS = new Set(['--json', '--quiet', '--help', '-h']);
+const REPEATABLE = new Set(["--event", "--env"]);
+const FLAG_OPTIONS = new Set(["--json", "--quiet", "--help", "-h"]);
 
 function parseJsonOption(name: string, text: string, source = text): void {
   try {
@@ -109,8 +109,8 @@ function parseJsonOption(name: string, text: string, source = text): void {
 }
 
 function readEvent(value: string, cwd: string): Buffer {
-  if (!value.startsWith('@')) {
-    parseJsonOption('--event', value);
+  if (!value.startsWith("@")) {
+    parseJsonOption("--event", value);
     return Buffer.from(value);
   }
   const file = path.resolve(cwd, value.slice(1));
@@ -120,7 +120,7 @@ function readEvent(value: string, cwd: string): Buffer {
   } catch (e) {
     throw new UsageError(`--event ${value}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  parseJsonOption(`--event ${value}`, bytes.toString('utf8'), file);
+  parseJsonOption(`--event ${value}`, bytes.toString("utf8"), file);
   return bytes;
 }
 
@@ -128,50 +128,51 @@ function numberOption(name: string, text: string, min: number, max: number, inte
   const pattern = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
   const n = Number(text);
   if (!pattern.test(text.trim()) || !Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError(`${name} must be ${integer ? 'a whole number of' : 'a number of'} ${unit} from ${min} to ${max}, not "${text}"`);
+    throw new UsageError(`${name} must be ${integer ? "a whole number of" : "a number of"} ${unit} from ${min} to ${max}, not "${text}"`);
   }
   return n;
 }
 
 /** Parses the arguments after `invoke`. Throws UsageError on anything it does not accept. */
 export function parseInvokeArgs(argv: readonly string[], cwd: string = process.cwd()): InvokeArgs {
-  const { values, flags } = scanOptions(argv, { command: 'invoke', values: VALUE_OPTIONS, flags: FLAG_OPTIONS, repeatable: REPEATABLE });
+  const { values, flags } = scanOptions(argv, { command: "invoke", values: VALUE_OPTIONS, flags: FLAG_OPTIONS, repeatable: REPEATABLE });
   const one = (name: string): string | undefined => values.get(name)?.[0];
 
   const args: InvokeArgs = {
-    help: flags.has('--help'),
+    help: flags.has("--help"),
     events: [],
-    sampled: '1',
+    sampled: "1",
     timeoutMs: 3000,
     memoryMb: 128,
-    functionName: 'local-function',
-    region: 'us-east-1',
+    functionName: "local-function",
+    region: "us-east-1",
     taskRoot: cwd,
     env: {},
-    json: flags.has('--json'),
-    quiet: flags.has('--quiet'),
+    json: flags.has("--json"),
+    quiet: flags.has("--quiet"),
   };
   if (args.help) return args;
 
-  const bootstrap = one('--bootstrap');
-  const handler = one('--handler');
-  const runtime = one('--runtime');
+  const bootstrap = one("--bootstrap");
+  const handler = one("--handler");
+  const runtime = one("--runtime");
   if (bootstrap === undefined && handler === undefined) {
-    throw new UsageError('invoke needs a runtime: --bootstrap PATH (an executable) or --handler FILE.EXPORT [--runtime node|bun|deno]');
+    throw new UsageError("invoke needs a runtime: --bootstrap PATH (an executable) or --handler FILE.EXPORT [--runtime node|bun|deno]");
   }
   if (handler !== undefined) {
-    const dot = handler.lastIndexOf('.');
-    if (dot <= 0 || dot === handler.length - 1 || handler.slice(dot + 1).includes('/') || /\s/.test(handler)) {
+    const dot = handler.lastIndexOf(".");
+    if (dot <= 0 || dot === handler.length - 1 || handler.slice(dot + 1).includes("/") || /\s/.test(handler)) {
       throw new UsageError(`--handler must be FILE.EXPORT (e.g. index.handler or src/app.main), not "${handler}"`);
     }
     args.handler = handler;
   }
   if (runtime !== undefined) {
-    if (bootstrap !== undefined) throw new UsageError('--runtime applies to --handler only; --bootstrap runs its PATH itself');
-    if (!(RUNTIMES as readonly string[]).includes(runtime)) throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')}, not "${runtime}"`);
+    if (bootstrap !== undefined) throw new UsageError("--runtime applies to --handler only; --bootstrap runs its PATH itself");
+    if (!(RUNTIMES as readonly string[]).includes(runtime))
+      throw new UsageError(`--runtime must be one of ${RUNTIMES.join(", ")}, not "${runtime}"`);
     args.runtime = runtime as RuntimeName;
   } else if (bootstrap === undefined) {
-    args.runtime = 'node';
+    args.runtime = "node";
   }
   if (bootstrap !== undefined) {
     const file = path.resolve(cwd, bootstrap);
@@ -190,7 +191,7 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string = process.c
     args.bootstrap = file;
   }
 
-  const taskRoot = one('--task-root');
+  const taskRoot = one("--task-root");
   if (taskRoot !== undefined) {
     const dir = path.resolve(cwd, taskRoot);
     let isDir = false;
@@ -203,56 +204,57 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string = process.c
     args.taskRoot = dir;
   }
 
-  args.events = (values.get('--event') ?? []).map((value) => readEvent(value, cwd));
-  if (args.events.length === 0) args.events.push(Buffer.from('{}'));
+  args.events = (values.get("--event") ?? []).map((value) => readEvent(value, cwd));
+  if (args.events.length === 0) args.events.push(Buffer.from("{}"));
 
-  const sampled = one('--sampled');
+  const sampled = one("--sampled");
   if (sampled !== undefined) {
-    if (sampled !== '1' && sampled !== '0' && sampled !== 'none') throw new UsageError(`--sampled must be 1, 0 or none, not "${sampled}"`);
+    if (sampled !== "1" && sampled !== "0" && sampled !== "none") throw new UsageError(`--sampled must be 1, 0 or none, not "${sampled}"`);
     args.sampled = sampled;
   }
-  const clientContext = one('--client-context');
+  const clientContext = one("--client-context");
   if (clientContext !== undefined) {
-    parseJsonOption('--client-context', clientContext);
+    parseJsonOption("--client-context", clientContext);
     args.clientContext = clientContext;
   }
-  const identity = one('--cognito-identity');
+  const identity = one("--cognito-identity");
   if (identity !== undefined) {
-    parseJsonOption('--cognito-identity', identity);
+    parseJsonOption("--cognito-identity", identity);
     args.cognitoIdentity = identity;
   }
 
-  const timeout = one('--timeout');
-  if (timeout !== undefined) args.timeoutMs = Math.round(numberOption('--timeout', timeout, 0.1, 900, false, 'seconds') * 1000);
-  const memory = one('--memory');
-  if (memory !== undefined) args.memoryMb = numberOption('--memory', memory, 128, 10240, true, 'MB');
+  const timeout = one("--timeout");
+  if (timeout !== undefined) args.timeoutMs = Math.round(numberOption("--timeout", timeout, 0.1, 900, false, "seconds") * 1000);
+  const memory = one("--memory");
+  if (memory !== undefined) args.memoryMb = numberOption("--memory", memory, 128, 10240, true, "MB");
 
-  const functionName = one('--function-name');
+  const functionName = one("--function-name");
   if (functionName !== undefined) {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(functionName)) {
       throw new UsageError(`--function-name must be 1 to 64 letters, digits, - or _, not "${functionName}"`);
     }
     args.functionName = functionName;
   }
-  const region = one('--region');
+  const region = one("--region");
   if (region !== undefined) {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) throw new UsageError(`--region must be a region name like us-east-1, not "${region}"`);
+    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region))
+      throw new UsageError(`--region must be a region name like us-east-1, not "${region}"`);
     args.region = region;
   }
 
-  const daemon = one('--daemon-address');
+  const daemon = one("--daemon-address");
   if (daemon !== undefined) {
     try {
       parseDaemonAddress(daemon);
     } catch (e) {
-      throw new UsageError(`--daemon-address: ${(e as Error).message.replace(/^xray-edge: /, '')}`);
+      throw new UsageError(`--daemon-address: ${(e as Error).message.replace(/^xray-edge: /, "")}`);
     }
     args.daemonAddress = daemon;
   }
 
-  for (const pair of values.get('--env') ?? []) {
-    const eq = pair.indexOf('=');
-    const key = eq > 0 ? pair.slice(0, eq) : '';
+  for (const pair of values.get("--env") ?? []) {
+    const eq = pair.indexOf("=");
+    const key = eq > 0 ? pair.slice(0, eq) : "";
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`--env must be KEY=VALUE with KEY a variable name, not "${pair}"`);
     args.env[key] = pair.slice(eq + 1);
   }

@@ -5,11 +5,11 @@
  * Exit codes: 0 when every invocation succeeded, 1 otherwise (or when the emulator cannot start),
  * 2 for a usage mistake, 130 after SIGINT/SIGTERM.
  */
-import { existsSync } from 'node:fs';
-import { INVOKE_USAGE, UsageError, parseInvokeArgs, type InvokeArgs } from './args.ts';
-import { startEmulator, type InvocationResult } from './emulator.ts';
-import { formatResult, jsonLine, summaryLine } from './report.ts';
-import { bootstrapScript, ownPackageRoot, runtimeCommand } from './runtime-command.ts';
+import { existsSync } from "node:fs";
+import { INVOKE_USAGE, UsageError, parseInvokeArgs, type InvokeArgs } from "./args.ts";
+import { startEmulator, type InvocationResult } from "./emulator.ts";
+import { formatResult, jsonLine, summaryLine } from "./report.ts";
+import { bootstrapScript, ownPackageRoot, runtimeCommand } from "./runtime-command.ts";
 
 /** The runtime command, or a message saying what is missing. */
 function resolveCommand(args: InvokeArgs): string[] | string {
@@ -20,9 +20,10 @@ function resolveCommand(args: InvokeArgs): string[] | string {
   } catch (e) {
     return (e as Error).message;
   }
-  const command = runtimeCommand(args.runtime ?? 'node', root);
+  const command = runtimeCommand(args.runtime ?? "node", root);
   if (!existsSync(bootstrapScript(root))) return `${bootstrapScript(root)} not found: build the package first (npm run build)`;
-  if (!existsSync(command[0]!)) return `${command[0]} not found: install the package's devDependencies (npm ci) to run --runtime ${args.runtime}`;
+  if (!existsSync(command[0]!))
+    return `${command[0]} not found: install the package's devDependencies (npm ci) to run --runtime ${args.runtime}`;
   return command;
 }
 
@@ -40,14 +41,14 @@ export async function runInvokeCommand(argv: readonly string[]): Promise<number>
     return 0;
   }
   const command = resolveCommand(args);
-  if (typeof command === 'string') {
+  if (typeof command === "string") {
     process.stderr.write(`xray-edge invoke: ${command}\n`);
     return 1;
   }
 
   // A closed pipe on stdout (e.g. `| head`) must not end the run with an unhandled error.
-  process.stdout.on('error', () => {});
-  process.stderr.on('error', () => {});
+  process.stdout.on("error", () => {});
+  process.stderr.on("error", () => {});
 
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
@@ -74,11 +75,11 @@ export async function runInvokeCommand(argv: readonly string[]): Promise<number>
   const interrupted = new Promise<number>((resolve) => {
     const onSignal = (): void => {
       signalled = true;
-      process.stderr.write('xray-edge invoke: interrupted\n');
+      process.stderr.write("xray-edge invoke: interrupted\n");
       void running.close().finally(() => resolve(130));
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
   });
 
   const work = (async (): Promise<number> => {
@@ -97,7 +98,7 @@ export async function runInvokeCommand(argv: readonly string[]): Promise<number>
     }
     await running.close();
     if (!args.quiet) process.stderr.write(`${summaryLine(results)}\n`);
-    return results.every((r) => r.status === 'success') ? 0 : 1;
+    return results.every((r) => r.status === "success") ? 0 : 1;
   })();
 
   // After a signal, `work` fails on the rejected invocations: the signal's exit code stands.

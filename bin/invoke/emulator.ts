@@ -17,9 +17,9 @@
  * Requests that do not fit that order get Lambda's answers: 400 for a request ID that is not the
  * current invocation's, 403 for a call out of turn, 413 for a payload over 6 MB.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
-import { functionArn, newRequestId, newTraceHeader, type Sampling } from './ids.ts';
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import { functionArn, newRequestId, newTraceHeader, type Sampling } from "./ids.ts";
 import {
   ACCEPTED_BODY,
   H_CLIENT_CONTEXT,
@@ -38,35 +38,51 @@ import {
   errorBody,
   parseErrorRequest,
   type RuntimeError,
-} from './protocol.ts';
-import { describeExit, spawnRuntime, type ExitInfo, } from './runtime-process.ts';
-import { readBody, sendJson, startRuntimeApi } from './server.ts';
-import { functionSegmentSender, type FunctionSegmentSender } from './function-segment.ts';
-import { lambdaEnvironment, type FunctionSettings } from './environment.ts';
-import { invocationResult, reportLine, round2, seconds, type Outcome, type Pending, type Sandbox } from './invocation.ts';
-import { DEFAULT_INIT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type Emulator, type EmulatorOptions, type InvocationResult, type InvocationStatus, type InvokeOptions } from './types.ts';
+} from "./protocol.ts";
+import { describeExit, spawnRuntime, type ExitInfo } from "./runtime-process.ts";
+import { readBody, sendJson, startRuntimeApi } from "./server.ts";
+import { functionSegmentSender, type FunctionSegmentSender } from "./function-segment.ts";
+import { lambdaEnvironment, type FunctionSettings } from "./environment.ts";
+import { invocationResult, reportLine, round2, seconds, type Outcome, type Pending, type Sandbox } from "./invocation.ts";
+import {
+  DEFAULT_INIT_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  type Emulator,
+  type EmulatorOptions,
+  type InvocationResult,
+  type InvocationStatus,
+  type InvokeOptions,
+} from "./types.ts";
 
 export type { RuntimeError, Sampling };
 
-export type { EmulatorOptions, InvokeOptions, InvocationStatus, InvocationResult, Emulator } from './types.ts';
-export { DEFAULT_TIMEOUT_MS, DEFAULT_INIT_TIMEOUT_MS } from './types.ts';
+export type { EmulatorOptions, InvokeOptions, InvocationStatus, InvocationResult, Emulator } from "./types.ts";
+export { DEFAULT_TIMEOUT_MS, DEFAULT_INIT_TIMEOUT_MS } from "./types.ts";
 
 /** A runtime that reported an init error gets this long to exit before it is killed. */
 const INIT_ERROR_EXIT_GRACE_MS = 500;
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
-  if (options.command.length === 0) throw new TypeError('startEmulator: command is empty');
+  if (options.command.length === 0) throw new TypeError("startEmulator: command is empty");
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const initTimeoutMs = options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
-  if (!(timeoutMs > 0) || !(initTimeoutMs > 0)) throw new RangeError('startEmulator: timeoutMs and initTimeoutMs must be positive');
-  const functionName = options.functionName ?? 'local-function';
-  const region = options.region ?? 'us-east-1';
+  if (!(timeoutMs > 0) || !(initTimeoutMs > 0)) throw new RangeError("startEmulator: timeoutMs and initTimeoutMs must be positive");
+  const functionName = options.functionName ?? "local-function";
+  const region = options.region ?? "us-east-1";
   const memoryMb = options.memoryMb ?? 128;
   const taskRoot = options.taskRoot ?? process.cwd();
-  const defaultSampling = options.sampled ?? '1';
+  const defaultSampling = options.sampled ?? "1";
   const arn = functionArn(region, functionName);
   const daemonAddress = options.daemonAddress ?? process.env.AWS_XRAY_DAEMON_ADDRESS;
-  const settings: FunctionSettings = { taskRoot, functionName, memoryMb, region, handler: options.handler, daemonAddress, extra: options.env };
+  const settings: FunctionSettings = {
+    taskRoot,
+    functionName,
+    memoryMb,
+    region,
+    handler: options.handler,
+    daemonAddress,
+    extra: options.env,
+  };
   // Lambda's part of the trace: the function segment (function-segment.ts). A malformed address
   // is the runtime's to report; here it only means no function segment.
   let functionSegment: FunctionSegmentSender | undefined;
@@ -88,8 +104,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   /** Callers of idle() (see checkIdle). */
   let idleWaiters: Array<() => void> = [];
 
-  const invalidRequestId = (res: ServerResponse): void => sendJson(res, 400, errorBody('InvalidRequestID', 'Invalid request ID: not the invocation in progress'));
-  const outOfTurn = (res: ServerResponse, why: string): void => sendJson(res, 403, errorBody('InvalidStateTransition', why));
+  const invalidRequestId = (res: ServerResponse): void =>
+    sendJson(res, 400, errorBody("InvalidRequestID", "Invalid request ID: not the invocation in progress"));
+  const outOfTurn = (res: ServerResponse, why: string): void => sendJson(res, 403, errorBody("InvalidStateTransition", why));
 
   function finish(p: Pending, outcome: Outcome): void {
     if (p.done) return;
@@ -102,7 +119,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const result = invocationResult(p, outcome, durationMs);
     if (p.deliveredAt !== undefined) {
       const start = performance.timeOrigin + p.deliveredAt;
-      functionSegment?.send(p.traceHeader, p.requestId, start, start + durationMs, outcome.status !== 'success');
+      functionSegment?.send(p.traceHeader, p.requestId, start, start + durationMs, outcome.status !== "success");
       log(`END RequestId: ${p.requestId}`);
       log(reportLine(p, outcome, durationMs, memoryMb));
     }
@@ -110,7 +127,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   }
 
   /** Ends every invocation not yet handed out (init failed: none of them can run). */
-  function failQueued(error: RuntimeError, status: InvocationStatus = 'init error'): void {
+  function failQueued(error: RuntimeError, status: InvocationStatus = "init error"): void {
     for (const p of queue.slice()) finish(p, { status, error, initError: error });
   }
 
@@ -128,13 +145,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       onLine: (line) => log(`[runtime] ${line}`),
     });
     const sb: Sandbox = { proc, spawnedAt: performance.now(), initDone: false, servedAny: false, doomed: false, timers: [] };
-    log(`xray-edge invoke: runtime started${proc.pid !== undefined ? ` (pid ${proc.pid})` : ''}: ${options.command.join(' ')}`);
+    log(`xray-edge invoke: runtime started${proc.pid !== undefined ? ` (pid ${proc.pid})` : ""}: ${options.command.join(" ")}`);
     sb.timers.push(
       setTimeout(() => {
         if (sb.initDone || sb.doomed) return;
         sb.doomed = true;
         proc.kill();
-        failQueued({ errorType: 'Sandbox.Timedout', errorMessage: `Init timed out after ${seconds(initTimeoutMs)} seconds` });
+        failQueued({ errorType: "Sandbox.Timedout", errorMessage: `Init timed out after ${seconds(initTimeoutMs)} seconds` });
       }, initTimeoutMs),
     );
     void proc.exited.then((info) => onExit(sb, info));
@@ -150,10 +167,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     waiter = undefined;
     if (closed) return;
     const reason = describeExit(info);
-    log(`xray-edge invoke: runtime${sb.proc.pid !== undefined ? ` (pid ${sb.proc.pid})` : ''} ended: ${reason}`);
-    const errorType = info.spawnError !== undefined ? 'Runtime.InvalidEntrypoint' : 'Runtime.ExitError';
+    log(`xray-edge invoke: runtime${sb.proc.pid !== undefined ? ` (pid ${sb.proc.pid})` : ""} ended: ${reason}`);
+    const errorType = info.spawnError !== undefined ? "Runtime.InvalidEntrypoint" : "Runtime.ExitError";
     if (inFlight && inFlight.sandbox === sb) {
-      finish(inFlight, { status: 'error', error: { errorType, errorMessage: `RequestId: ${inFlight.requestId} Error: ${reason}` } });
+      finish(inFlight, { status: "error", error: { errorType, errorMessage: `RequestId: ${inFlight.requestId} Error: ${reason}` } });
     } else if (!sb.initDone && !sb.doomed) {
       failQueued({ errorType, errorMessage: reason });
     }
@@ -173,8 +190,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       if (sb.initDurationMs !== undefined) p.initDurationMs = sb.initDurationMs;
     }
     const headers: Record<string, string> = {
-      'Content-Type': 'application/json',
-      'Content-Length': String(p.body.length),
+      "Content-Type": "application/json",
+      "Content-Length": String(p.body.length),
       [H_REQUEST_ID]: p.requestId,
       [H_DEADLINE]: String(p.deadlineMs),
       [H_FUNCTION_ARN]: arn,
@@ -189,7 +206,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       if (inFlight !== p) return;
       sb.doomed = true;
       sb.proc.kill();
-      finish(p, { status: 'timeout', error: { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${p.requestId} Error: Task timed out after ${seconds(timeoutMs)} seconds` } });
+      finish(p, {
+        status: "timeout",
+        error: {
+          errorType: "Sandbox.Timedout",
+          errorMessage: `RequestId: ${p.requestId} Error: Task timed out after ${seconds(timeoutMs)} seconds`,
+        },
+      });
     }, timeoutMs);
   }
 
@@ -216,13 +239,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   }
 
   function next(_req: IncomingMessage, res: ServerResponse): void {
-    if (closed) return outOfTurn(res, 'the emulator is closing');
+    if (closed) return outOfTurn(res, "the emulator is closing");
     if (sandbox) markInit(sandbox);
     if (inFlight) return outOfTurn(res, `invocation ${inFlight.requestId} has not been answered yet: post its response or error first`);
-    if (waiter) return outOfTurn(res, 'another next request is already waiting for an event');
+    if (waiter) return outOfTurn(res, "another next request is already waiting for an event");
     // A runtime being stopped (after init/error) that asks again just waits here until it is gone.
     waiter = res;
-    res.on('close', () => {
+    res.on("close", () => {
       if (waiter === res) waiter = undefined;
     });
     pump();
@@ -244,24 +267,27 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return undefined;
     }
     if (body.tooLarge) {
-      sendJson(res, 413, errorBody('RequestEntityTooLarge', `Exceeded maximum allowed payload size (${limit} bytes).`));
+      sendJson(res, 413, errorBody("RequestEntityTooLarge", `Exceeded maximum allowed payload size (${limit} bytes).`));
       finish(p, {
-        status: 'error',
-        error: { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size (${body.size} bytes) exceeded maximum allowed payload size (${limit} bytes).` },
+        status: "error",
+        error: {
+          errorType: "Function.ResponseSizeTooLarge",
+          errorMessage: `Response payload size (${body.size} bytes) exceeded maximum allowed payload size (${limit} bytes).`,
+        },
       });
       pump();
       return undefined;
     }
-    return { p, text: body.bytes.toString('utf8') };
+    return { p, text: body.bytes.toString("utf8") };
   }
 
   const header = (req: IncomingMessage, name: string): string | undefined => {
     const value = req.headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
+    return Array.isArray(value) ? value.join(", ") : value;
   };
 
   async function invocationResponse(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const streaming = header(req, H_RESPONSE_MODE)?.toLowerCase() === 'streaming';
+    const streaming = header(req, H_RESPONSE_MODE)?.toLowerCase() === "streaming";
     const got = await current(requestId, req, res, streaming ? MAX_STREAMED_BYTES : MAX_PAYLOAD_BYTES);
     if (!got) return;
     sendJson(res, 202, ACCEPTED_BODY);
@@ -269,8 +295,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const trailerType = streaming ? req.trailers[H_ERROR_TYPE] : undefined;
     if (trailerType !== undefined) {
       const encoded = req.trailers[T_ERROR_BODY];
-      const body = encoded === undefined ? '' : Buffer.from(encoded, 'base64').toString('utf8');
-      finish(got.p, { status: 'error', error: parseErrorRequest(body, trailerType, undefined), responseText: got.text });
+      const body = encoded === undefined ? "" : Buffer.from(encoded, "base64").toString("utf8");
+      finish(got.p, { status: "error", error: parseErrorRequest(body, trailerType, undefined), responseText: got.text });
     } else {
       let response: unknown = got.text;
       try {
@@ -278,7 +304,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       } catch {
         // Not JSON: the text is the payload.
       }
-      finish(got.p, { status: 'success', response, responseText: got.text });
+      finish(got.p, { status: "success", response, responseText: got.text });
     }
     pump();
   }
@@ -287,16 +313,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const got = await current(requestId, req, res, MAX_PAYLOAD_BYTES);
     if (!got) return;
     sendJson(res, 202, ACCEPTED_BODY);
-    finish(got.p, { status: 'error', error: parseErrorRequest(got.text, header(req, H_ERROR_TYPE), header(req, H_XRAY_CAUSE)) });
+    finish(got.p, { status: "error", error: parseErrorRequest(got.text, header(req, H_ERROR_TYPE), header(req, H_XRAY_CAUSE)) });
     pump();
   }
 
   async function initError(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, MAX_PAYLOAD_BYTES);
     const sb = sandbox;
-    if (sb?.initDone || sb?.doomed || inFlight) return outOfTurn(res, 'init/error is accepted once, and only before the runtime asks for its first event');
-    if (body.tooLarge) return sendJson(res, 413, errorBody('RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`));
-    const error = parseErrorRequest(body.bytes.toString('utf8'), header(req, H_ERROR_TYPE), undefined);
+    if (sb?.initDone || sb?.doomed || inFlight)
+      return outOfTurn(res, "init/error is accepted once, and only before the runtime asks for its first event");
+    if (body.tooLarge)
+      return sendJson(res, 413, errorBody("RequestEntityTooLarge", `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`));
+    const error = parseErrorRequest(body.bytes.toString("utf8"), header(req, H_ERROR_TYPE), undefined);
     sendJson(res, 202, ACCEPTED_BODY);
     log(`xray-edge invoke: init error: ${error.errorType}: ${error.errorMessage}`);
     if (sb) {
@@ -312,19 +340,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   // Runtimes live in process groups of their own: make sure they do not outlive this process.
   const killOnExit = (): void => sandbox?.proc.kill();
-  process.on('exit', killOnExit);
+  process.on("exit", killOnExit);
 
   return {
     address: server.address,
     invoke(event?: unknown, invokeOptions: InvokeOptions = {}): Promise<InvocationResult> {
-      if (closed) return Promise.reject(new Error('the emulator is closed'));
+      if (closed) return Promise.reject(new Error("the emulator is closed"));
       let body: Buffer;
       try {
         body = encodeEvent(event);
       } catch (e) {
         return Promise.reject(e);
       }
-      const traceHeader = invokeOptions.traceHeader !== undefined ? invokeOptions.traceHeader : newTraceHeader(invokeOptions.sampled ?? defaultSampling);
+      const traceHeader =
+        invokeOptions.traceHeader !== undefined ? invokeOptions.traceHeader : newTraceHeader(invokeOptions.sampled ?? defaultSampling);
       return new Promise<InvocationResult>((resolve, reject) => {
         const p: Pending = { requestId: newRequestId(), body, traceHeader, queuedAt: performance.now(), done: false, resolve, reject };
         if (invokeOptions.clientContext !== undefined) p.clientContext = invokeOptions.clientContext;
@@ -332,8 +361,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         if (body.length > MAX_PAYLOAD_BYTES) {
           // Lambda refuses such a request before any runtime sees it.
           finish(p, {
-            status: 'error',
-            error: { errorType: 'RequestEntityTooLargeException', errorMessage: `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation` },
+            status: "error",
+            error: {
+              errorType: "RequestEntityTooLargeException",
+              errorMessage: `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+            },
           });
           return;
         }
@@ -351,8 +383,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       if (closed) return;
       closed = true;
       checkIdle();
-      process.off('exit', killOnExit);
-      const error = new Error('the emulator was closed before the invocation ended');
+      process.off("exit", killOnExit);
+      const error = new Error("the emulator was closed before the invocation ended");
       for (const p of [...(inFlight ? [inFlight] : []), ...queue.splice(0)]) {
         p.done = true;
         clearTimeout(p.timer);

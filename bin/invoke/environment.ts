@@ -4,7 +4,7 @@
  * X-Ray daemon), PATH and HOME from this process, then the caller's extra variables, which win.
  * Nothing else of this process's environment reaches the runtime, as on Lambda.
  */
-import { logStreamName } from './ids.ts';
+import { logStreamName } from "./ids.ts";
 
 export interface FunctionSettings {
   taskRoot: string;
@@ -19,7 +19,7 @@ export interface FunctionSettings {
 
 export function lambdaEnvironment(runtimeApi: string, f: FunctionSettings): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const key of ['PATH', 'HOME']) {
+  for (const key of ["PATH", "HOME"]) {
     const value = process.env[key];
     if (value !== undefined) env[key] = value;
   }
@@ -27,12 +27,12 @@ export function lambdaEnvironment(runtimeApi: string, f: FunctionSettings): Reco
     AWS_LAMBDA_RUNTIME_API: runtimeApi,
     LAMBDA_TASK_ROOT: f.taskRoot,
     AWS_LAMBDA_FUNCTION_NAME: f.functionName,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(f.memoryMb),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${f.functionName}`,
     // Each execution environment writes to a stream of its own.
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
     AWS_REGION: f.region,
     AWS_DEFAULT_REGION: f.region,
   });

@@ -4,25 +4,25 @@
  * emulator and the tests name the same things.
  */
 
-export const API_PREFIX = '/2018-06-01/runtime';
+export const API_PREFIX = "/2018-06-01/runtime";
 export const NEXT_PATH = `${API_PREFIX}/invocation/next`;
 export const INIT_ERROR_PATH = `${API_PREFIX}/init/error`;
 /** `/2018-06-01/runtime/invocation/{AwsRequestId}/(response|error)` */
 export const INVOCATION_PATH = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/;
 
 /** Headers of the `next` answer. */
-export const H_REQUEST_ID = 'Lambda-Runtime-Aws-Request-Id';
-export const H_DEADLINE = 'Lambda-Runtime-Deadline-Ms';
-export const H_FUNCTION_ARN = 'Lambda-Runtime-Invoked-Function-Arn';
-export const H_TRACE_ID = 'Lambda-Runtime-Trace-Id';
-export const H_CLIENT_CONTEXT = 'Lambda-Runtime-Client-Context';
-export const H_COGNITO_IDENTITY = 'Lambda-Runtime-Cognito-Identity';
+export const H_REQUEST_ID = "Lambda-Runtime-Aws-Request-Id";
+export const H_DEADLINE = "Lambda-Runtime-Deadline-Ms";
+export const H_FUNCTION_ARN = "Lambda-Runtime-Invoked-Function-Arn";
+export const H_TRACE_ID = "Lambda-Runtime-Trace-Id";
+export const H_CLIENT_CONTEXT = "Lambda-Runtime-Client-Context";
+export const H_COGNITO_IDENTITY = "Lambda-Runtime-Cognito-Identity";
 
 /** Headers (and, for streamed responses, trailers) the runtime sends. Node lower-cases them. */
-export const H_ERROR_TYPE = 'lambda-runtime-function-error-type';
-export const H_XRAY_CAUSE = 'lambda-runtime-function-xray-error-cause';
-export const H_RESPONSE_MODE = 'lambda-runtime-function-response-mode';
-export const T_ERROR_BODY = 'lambda-runtime-function-error-body';
+export const H_ERROR_TYPE = "lambda-runtime-function-error-type";
+export const H_XRAY_CAUSE = "lambda-runtime-function-xray-error-cause";
+export const H_RESPONSE_MODE = "lambda-runtime-function-response-mode";
+export const T_ERROR_BODY = "lambda-runtime-function-error-body";
 
 /** Invocation payloads, request and response, of synchronous invocations: 6 MB. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -46,7 +46,7 @@ export function errorBody(errorType: string, errorMessage: string): string {
 }
 
 /** The body of a 202 (the documented StatusResponse). */
-export const ACCEPTED_BODY = JSON.stringify({ status: 'OK' });
+export const ACCEPTED_BODY = JSON.stringify({ status: "OK" });
 
 /**
  * An ErrorRequest body as Lambda reads it: the JSON object's fields when they have the right types;
@@ -56,16 +56,17 @@ export const ACCEPTED_BODY = JSON.stringify({ status: 'OK' });
 export function parseErrorRequest(body: string, headerType: string | undefined, xrayCause: string | undefined): RuntimeError {
   let parsed: unknown;
   try {
-    parsed = body.trim() === '' ? undefined : JSON.parse(body);
+    parsed = body.trim() === "" ? undefined : JSON.parse(body);
   } catch {
     parsed = undefined;
   }
-  const fields = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  const fields = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
   const error: RuntimeError = {
-    errorType: typeof fields.errorType === 'string' && fields.errorType !== '' ? fields.errorType : (headerType ?? 'Unhandled'),
-    errorMessage: typeof fields.errorMessage === 'string' ? fields.errorMessage : parsed === undefined ? body : '',
+    errorType: typeof fields.errorType === "string" && fields.errorType !== "" ? fields.errorType : (headerType ?? "Unhandled"),
+    errorMessage: typeof fields.errorMessage === "string" ? fields.errorMessage : parsed === undefined ? body : "",
   };
-  if (Array.isArray(fields.stackTrace)) error.stackTrace = fields.stackTrace.map((line) => (typeof line === 'string' ? line : JSON.stringify(line)));
+  if (Array.isArray(fields.stackTrace))
+    error.stackTrace = fields.stackTrace.map((line) => (typeof line === "string" ? line : JSON.stringify(line)));
   if (headerType !== undefined) error.functionErrorType = headerType;
   if (xrayCause !== undefined) {
     try {
@@ -80,7 +81,7 @@ export function parseErrorRequest(body: string, headerType: string | undefined, 
 /** An event as the body of `next`: a JSON value serialized, or bytes as given; none is `{}`. */
 export function encodeEvent(event: unknown): Buffer {
   if (event instanceof Uint8Array) return Buffer.from(event.buffer, event.byteOffset, event.byteLength);
-  if (event === undefined) return Buffer.from('{}');
+  if (event === undefined) return Buffer.from("{}");
   const text = JSON.stringify(event);
   if (text === undefined) throw new TypeError(`the event is not JSON-serializable (${typeof event})`);
   return Buffer.from(text);

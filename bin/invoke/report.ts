@@ -2,7 +2,7 @@
  * Invocation results as the CLI prints them: a few lines of text each, or one JSON line each
  * (`--json`), plus the closing summary.
  */
-import type { InvocationResult } from './emulator.ts';
+import type { InvocationResult } from "./emulator.ts";
 
 /**
  * ```
@@ -13,20 +13,23 @@ import type { InvocationResult } from './emulator.ts';
  * then, instead of the payload, `Type: message` and the stack trace for an error.
  */
 export function formatResult(result: InvocationResult, index: number, total: number): string {
-  const init = result.initDurationMs !== undefined ? `  (init ${result.initDurationMs.toFixed(2)} ms)` : '';
-  const lines = [`[${index}/${total}] ${result.requestId}  ${result.status}  ${result.durationMs.toFixed(2)} ms${init}`, `trace: ${result.traceHeader ?? 'none'}`];
-  if (result.status === 'success') {
-    lines.push(result.responseText === undefined || result.responseText === '' ? '(empty response)' : result.responseText);
+  const init = result.initDurationMs !== undefined ? `  (init ${result.initDurationMs.toFixed(2)} ms)` : "";
+  const lines = [
+    `[${index}/${total}] ${result.requestId}  ${result.status}  ${result.durationMs.toFixed(2)} ms${init}`,
+    `trace: ${result.traceHeader ?? "none"}`,
+  ];
+  if (result.status === "success") {
+    lines.push(result.responseText === undefined || result.responseText === "" ? "(empty response)" : result.responseText);
   } else if (result.error) {
     const { errorType, errorMessage, stackTrace } = result.error;
-    lines.push(errorMessage === '' ? errorType : `${errorType}: ${errorMessage}`);
+    lines.push(errorMessage === "" ? errorType : `${errorType}: ${errorMessage}`);
     for (const frame of stackTrace ?? []) {
       const text = frame.trim();
       // Node runtimes repeat "Type: message" as the first line of the stack.
-      if (text !== '' && text !== `${errorType}: ${errorMessage}`) lines.push(`    ${text}`);
+      if (text !== "" && text !== `${errorType}: ${errorMessage}`) lines.push(`    ${text}`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.join("\n")}\n`;
 }
 
 /** `{"requestId","traceId","status","durationMs","response"|"error"}` and a newline. */
@@ -37,14 +40,14 @@ export function jsonLine(result: InvocationResult): string {
     status: result.status,
     durationMs: result.durationMs,
   };
-  if (result.status === 'success') line.response = result.response ?? null;
+  if (result.status === "success") line.response = result.response ?? null;
   else line.error = result.error ?? null;
   return `${JSON.stringify(line)}\n`;
 }
 
 export function summaryLine(results: readonly InvocationResult[]): string {
   const count = (status: string): number => results.filter((r) => r.status === status).length;
-  const parts = [`${count('success')} succeeded`];
-  for (const status of ['error', 'timeout', 'init error']) if (count(status) > 0) parts.push(`${count(status)} ${status}`);
-  return `xray-edge invoke: ${results.length} invocation${results.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
+  const parts = [`${count("success")} succeeded`];
+  for (const status of ["error", "timeout", "init error"]) if (count(status) > 0) parts.push(`${count(status)} ${status}`);
+  return `xray-edge invoke: ${results.length} invocation${results.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
 }

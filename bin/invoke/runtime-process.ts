@@ -4,7 +4,7 @@
  * shell that runs `node …` without exec would otherwise leave node polling the API). Its stdout and
  * stderr are handed on line by line.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from "node:child_process";
 
 export interface ExitInfo {
   code: number | null;
@@ -27,12 +27,12 @@ export interface SpawnOptions {
   cwd: string;
   env: Record<string, string>;
   /** Called with each complete line of output (without its newline); the rest when it exits. */
-  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  onLine?: (line: string, stream: "stdout" | "stderr") => void;
 }
 
 export function spawnRuntime(options: SpawnOptions): RuntimeProcess {
   const [file, ...args] = options.command;
-  if (file === undefined) throw new Error('the runtime command is empty');
+  if (file === undefined) throw new Error("the runtime command is empty");
   let child: ChildProcess;
   let settle!: (info: ExitInfo) => void;
   const exited = new Promise<ExitInfo>((resolve) => (settle = resolve));
@@ -44,35 +44,35 @@ export function spawnRuntime(options: SpawnOptions): RuntimeProcess {
   };
 
   try {
-    child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   } catch (e) {
     // Synchronous failures (e.g. a bad cwd type) are reported like asynchronous ones.
     finish({ code: null, signal: null, spawnError: e instanceof Error ? e.message : String(e) });
     return { pid: undefined, exited, hasExited: () => true, kill: () => {} };
   }
 
-  for (const stream of ['stdout', 'stderr'] as const) {
-    let partial = '';
+  for (const stream of ["stdout", "stderr"] as const) {
+    let partial = "";
     // Node leaves the pipes out when the spawn fails for lack of descriptors (EMFILE, ENFILE); the
     // 'error' event below reports that failure.
     const source = child[stream];
     if (!source) continue;
-    source.setEncoding('utf8');
-    source.on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) options.onLine?.(line.endsWith('\r') ? line.slice(0, -1) : line, stream);
+    source.setEncoding("utf8");
+    source.on("data", (chunk: string) => {
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) options.onLine?.(line.endsWith("\r") ? line.slice(0, -1) : line, stream);
     });
-    source.on('end', () => {
-      if (partial !== '') options.onLine?.(partial, stream);
-      partial = '';
+    source.on("end", () => {
+      if (partial !== "") options.onLine?.(partial, stream);
+      partial = "";
     });
   }
-  child.on('error', (e) => finish({ code: null, signal: null, spawnError: e.message }));
-  child.on('exit', (code, signal) => {
+  child.on("error", (e) => finish({ code: null, signal: null, spawnError: e.message }));
+  child.on("exit", (code, signal) => {
     // Whatever the runtime started and left behind goes with it, as with a Lambda sandbox.
     try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
     } catch {
       // Nothing left in the group.
     }
@@ -86,10 +86,10 @@ export function spawnRuntime(options: SpawnOptions): RuntimeProcess {
     kill: () => {
       if (done || child.pid === undefined) return;
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        process.kill(-child.pid, "SIGKILL");
       } catch {
         // The group is gone already (or never formed): kill the process itself.
-        child.kill('SIGKILL');
+        child.kill("SIGKILL");
       }
     },
   };
@@ -99,6 +99,6 @@ export function spawnRuntime(options: SpawnOptions): RuntimeProcess {
 export function describeExit(info: ExitInfo): string {
   if (info.spawnError !== undefined) return info.spawnError;
   if (info.signal) return `Runtime exited with error: signal: ${info.signal}`;
-  if (info.code === 0) return 'Runtime exited without providing a reason';
+  if (info.code === 0) return "Runtime exited without providing a reason";
   return `Runtime exited with error: exit status ${info.code}`;
 }

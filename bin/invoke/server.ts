@@ -3,9 +3,9 @@
  * anything else with 404 (unknown path) or 405 (known path, wrong method), and reads request bodies
  * against a byte limit. What the endpoints mean is the emulator's business (emulator.ts).
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { INIT_ERROR_PATH, INVOCATION_PATH, NEXT_PATH, errorBody } from './protocol.ts';
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { INIT_ERROR_PATH, INVOCATION_PATH, NEXT_PATH, errorBody } from "./protocol.ts";
 
 export interface RuntimeApiHandlers {
   next(req: IncomingMessage, res: ServerResponse): void;
@@ -22,7 +22,7 @@ export interface RuntimeApiServer {
 
 export function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), ...headers });
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)), ...headers });
   res.end(body);
 }
 
@@ -42,64 +42,65 @@ export function readBody(req: IncomingMessage, limit: number): Promise<ReadBody>
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => resolve({ bytes: size <= limit ? Buffer.concat(chunks) : Buffer.alloc(0), size, tooLarge: size > limit }));
-    req.on('error', reject);
+    req.on("end", () => resolve({ bytes: size <= limit ? Buffer.concat(chunks) : Buffer.alloc(0), size, tooLarge: size > limit }));
+    req.on("error", reject);
   });
 }
 
-export async function startRuntimeApi(handlers: RuntimeApiHandlers, host = '127.0.0.1', port = 0): Promise<RuntimeApiServer> {
+export async function startRuntimeApi(handlers: RuntimeApiHandlers, host = "127.0.0.1", port = 0): Promise<RuntimeApiServer> {
   const route = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const method = req.method ?? 'GET';
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const method = req.method ?? "GET";
     const wrongMethod = (allowed: string): void => {
       req.resume();
-      sendJson(res, 405, errorBody('MethodNotAllowed', `${method} is not allowed on ${path}; use ${allowed}`), { Allow: allowed });
+      sendJson(res, 405, errorBody("MethodNotAllowed", `${method} is not allowed on ${path}; use ${allowed}`), { Allow: allowed });
     };
     const fail = (e: unknown): void => {
-      sendJson(res, 500, errorBody('InternalServerError', e instanceof Error ? e.message : String(e)));
+      sendJson(res, 500, errorBody("InternalServerError", e instanceof Error ? e.message : String(e)));
     };
     if (path === NEXT_PATH) {
-      if (method !== 'GET') return wrongMethod('GET');
+      if (method !== "GET") return wrongMethod("GET");
       req.resume();
       return handlers.next(req, res);
     }
     if (path === INIT_ERROR_PATH) {
-      if (method !== 'POST') return wrongMethod('POST');
+      if (method !== "POST") return wrongMethod("POST");
       handlers.initError(req, res).catch(fail);
       return;
     }
     const match = INVOCATION_PATH.exec(path);
     if (match) {
-      if (method !== 'POST') return wrongMethod('POST');
+      if (method !== "POST") return wrongMethod("POST");
       let requestId: string;
       try {
-        requestId = decodeURIComponent(match[1] ?? '');
+        requestId = decodeURIComponent(match[1] ?? "");
       } catch {
-        requestId = match[1] ?? '';
+        requestId = match[1] ?? "";
       }
-      const work = match[2] === 'response' ? handlers.invocationResponse(requestId, req, res) : handlers.invocationError(requestId, req, res);
+      const work =
+        match[2] === "response" ? handlers.invocationResponse(requestId, req, res) : handlers.invocationError(requestId, req, res);
       work.catch(fail);
       return;
     }
     req.resume();
-    sendJson(res, 404, errorBody('NotFound', `no such Runtime API resource: ${method} ${path}`));
+    sendJson(res, 404, errorBody("NotFound", `no such Runtime API resource: ${method} ${path}`));
   };
 
   const server = http.createServer(route);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once("error", reject);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off("error", reject);
       resolve();
     });
   });
   const bound = server.address() as AddressInfo;
   return {
-    address: `${host.includes(':') ? `[${host}]` : host}:${bound.port}`,
+    address: `${host.includes(":") ? `[${host}]` : host}:${bound.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

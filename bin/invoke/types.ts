@@ -2,8 +2,8 @@
  * What `startEmulator` takes and gives: its options, one invocation's options and result, and the
  * emulator handle. Apart from emulator.ts so that the CLI, tests and benchmarks can name them.
  */
-import type { Sampling } from './ids.ts';
-import type { RuntimeError } from './protocol.ts';
+import type { Sampling } from "./ids.ts";
+import type { RuntimeError } from "./protocol.ts";
 
 export interface EmulatorOptions {
   /** The runtime process: executable and arguments (e.g. `[bootstrap]` or `[node, bootstrap.js]`). */
@@ -45,7 +45,7 @@ export interface InvokeOptions {
   cognitoIdentity?: string;
 }
 
-export type InvocationStatus = 'success' | 'error' | 'timeout' | 'init error';
+export type InvocationStatus = "success" | "error" | "timeout" | "init error";
 
 export interface InvocationResult {
   requestId: string;

@@ -2,13 +2,13 @@
  * `xray-edge layer node|bun|deno [--arch x64|arm64] [--out DIR]`: builds Lambda layer zips from the
  * installed package's build and prints each zip's path and size.
  */
-import { parseArgs } from 'node:util';
-import path from 'node:path';
-import { packageRoot } from './package-root.ts';
-import { nodeLayerEntries } from './node.ts';
-import { runtimeLayerEntries } from './runtime.ts';
-import { writeZip } from './zip.ts';
-import type { Arch, Runtime } from './binaries.ts';
+import { parseArgs } from "node:util";
+import path from "node:path";
+import { packageRoot } from "./package-root.ts";
+import { nodeLayerEntries } from "./node.ts";
+import { runtimeLayerEntries } from "./runtime.ts";
+import { writeZip } from "./zip.ts";
+import type { Arch, Runtime } from "./binaries.ts";
 
 export const LAYER_USAGE = `Usage: xray-edge layer <node|bun|deno>... [--arch x64|arm64] [--out DIR]
 
@@ -26,13 +26,17 @@ Options:
   -h, --help   show this help
 `;
 
-const KINDS = ['node', 'bun', 'deno'] as const;
-const ARCHES: readonly Arch[] = ['x64', 'arm64'];
+const KINDS = ["node", "bun", "deno"] as const;
+const ARCHES: readonly Arch[] = ["x64", "arm64"];
 
 export async function runLayerCommand(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, arch: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { out: { type: "string" }, arch: { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
   } catch (error) {
     process.stderr.write(`xray-edge layer: ${(error as Error).message}\n\n${LAYER_USAGE}`);
     return 2;
@@ -43,20 +47,24 @@ export async function runLayerCommand(argv: string[]): Promise<number> {
   }
   const kinds = parsed.positionals;
   if (kinds.length === 0 || kinds.some((k) => !(KINDS as readonly string[]).includes(k))) {
-    process.stderr.write(`xray-edge layer: expected node, bun or deno, got ${kinds.length ? kinds.map((k) => `"${k}"`).join(' ') : 'nothing'}\n\n${LAYER_USAGE}`);
+    process.stderr.write(
+      `xray-edge layer: expected node, bun or deno, got ${kinds.length ? kinds.map((k) => `"${k}"`).join(" ") : "nothing"}\n\n${LAYER_USAGE}`,
+    );
     return 2;
   }
-  const arch = (parsed.values.arch ?? 'x64') as Arch;
+  const arch = (parsed.values.arch ?? "x64") as Arch;
   if (!ARCHES.includes(arch)) {
     process.stderr.write(`xray-edge layer: --arch "${arch}" is not valid: expected x64 or arm64\n`);
     return 2;
   }
-  const out = path.resolve((parsed.values.out as string | undefined) ?? 'dist/layers');
+  const out = path.resolve((parsed.values.out as string | undefined) ?? "dist/layers");
   const root = packageRoot();
   for (const kind of new Set(kinds)) {
-    let file: string, bytes: number, from = '';
-    if (kind === 'node') {
-      file = path.join(out, 'xray-edge-node.zip');
+    let file: string,
+      bytes: number,
+      from = "";
+    if (kind === "node") {
+      file = path.join(out, "xray-edge-node.zip");
       bytes = writeZip(file, nodeLayerEntries(root));
     } else {
       const { entries, source } = runtimeLayerEntries(root, kind as Runtime, arch);

@@ -5,10 +5,10 @@
  * The bootstrap finds its files relative to itself, so the zip works unzipped anywhere (/opt on
  * Lambda, a temporary folder in the tests).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { ZipEntry } from './zip.ts';
-import { runtimeBinary, type Arch, type Runtime } from './binaries.ts';
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { ZipEntry } from "./zip.ts";
+import { runtimeBinary, type Arch, type Runtime } from "./binaries.ts";
 
 /**
  * How each runtime starts. Lambda's file system is read-only outside /tmp: Deno keeps its cache
@@ -20,12 +20,12 @@ const EXEC: Record<Runtime, string> = {
   bun: [
     'export BUN_RUNTIME_TRANSPILER_CACHE_PATH="${BUN_RUNTIME_TRANSPILER_CACHE_PATH:-0}"',
     'exec "$DIR/bin/bun" "$DIR/runtime/bootstrap.js"',
-  ].join('\n'),
+  ].join("\n"),
   deno: [
     'export DENO_DIR="${DENO_DIR:-/tmp/deno_dir}"',
-    'export DENO_NO_UPDATE_CHECK=1',
+    "export DENO_NO_UPDATE_CHECK=1",
     'exec "$DIR/bin/deno" run --allow-all --unstable-net --no-prompt --no-config --no-lock "$DIR/runtime/bootstrap.js"',
-  ].join('\n'),
+  ].join("\n"),
 };
 
 export function bootstrapScript(runtime: Runtime, version: string): string {
@@ -45,20 +45,20 @@ function runtimeFiles(dist: string): string[] {
     const full = path.join(dist, file);
     if (!existsSync(full)) throw new Error(`${full} missing: run "npm run build" first`);
     files.push(file);
-    for (const m of readFileSync(full, 'utf8').matchAll(/(?:from|import)\s*\(?\s*["']\.\/([\w.-]+\.js)["']/g)) visit(m[1]!);
+    for (const m of readFileSync(full, "utf8").matchAll(/(?:from|import)\s*\(?\s*["']\.\/([\w.-]+\.js)["']/g)) visit(m[1]!);
   };
-  visit('bootstrap.js');
+  visit("bootstrap.js");
   return files;
 }
 
 export function runtimeLayerEntries(root: string, runtime: Runtime, arch: Arch): { entries: ZipEntry[]; source: string } {
-  const dist = path.join(root, 'dist');
+  const dist = path.join(root, "dist");
   const binary = runtimeBinary(root, runtime, arch);
   const entries: ZipEntry[] = [
-    { name: 'bootstrap', data: new TextEncoder().encode(bootstrapScript(runtime, binary.version)), mode: 0o755 },
+    { name: "bootstrap", data: new TextEncoder().encode(bootstrapScript(runtime, binary.version)), mode: 0o755 },
     { name: `bin/${runtime}`, data: binary.bytes, mode: 0o755, level: 6 },
     // The bundles are ES modules: said for any runtime that asks (Node does).
-    { name: 'runtime/package.json', data: new TextEncoder().encode('{ "type": "module" }\n'), mode: 0o644 },
+    { name: "runtime/package.json", data: new TextEncoder().encode('{ "type": "module" }\n'), mode: 0o644 },
   ];
   for (const file of runtimeFiles(dist)) entries.push({ name: `runtime/${file}`, data: readFileSync(path.join(dist, file)), mode: 0o644 });
   return { entries, source: binary.source };

@@ -2,9 +2,9 @@
  * Zip archives for the layers, through fflate. Entries carry Unix modes (Lambda runs `bootstrap`
  * only if the zip marks it executable) and a fixed date, so the same inputs give the same bytes.
  */
-import { zipSync, type Zippable } from 'fflate';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { zipSync, type Zippable } from "fflate";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 
 export interface ZipEntry {
   /** Path inside the archive, with `/`. */

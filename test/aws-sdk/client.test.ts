@@ -28,9 +28,21 @@ test.before.each(() => {
 });
 
 const OK: Reply = { status: 200, body: json({ SamplingRuleRecords: [] }), headers: { "x-amzn-requestid": "test-request-1" } };
-const BAD: Reply = { status: 400, body: json({ __type: "InvalidRequestException", Message: "bad" }), headers: { "x-amzn-requestid": "test-request-2" } };
-const throttled = (id: string): Reply => ({ status: 429, body: json({ __type: "ThrottlingException", Message: "slow down" }), headers: { "x-amzn-requestid": id } });
-const FAILURE: Reply = { status: 500, body: json({ __type: "InternalFailure", Message: "boom" }), headers: { "x-amzn-requestid": "test-request-4" } };
+const BAD: Reply = {
+  status: 400,
+  body: json({ __type: "InvalidRequestException", Message: "bad" }),
+  headers: { "x-amzn-requestid": "test-request-2" },
+};
+const throttled = (id: string): Reply => ({
+  status: 429,
+  body: json({ __type: "ThrottlingException", Message: "slow down" }),
+  headers: { "x-amzn-requestid": id },
+});
+const FAILURE: Reply = {
+  status: 500,
+  body: json({ __type: "InternalFailure", Message: "boom" }),
+  headers: { "x-amzn-requestid": "test-request-4" },
+};
 
 const getRules = () => new GetSamplingRulesCommand({});
 
@@ -64,7 +76,10 @@ function onlySub(t: Traced): Record<string, any> {
   assert.is(t.subs.length, 1, "one subsegment for the call");
   const sub = t.subs[0]!;
   assert.match(sub.id, /^[0-9a-f]{16}$/);
-  assert.ok(sub.start_time >= t.doc.start_time && sub.end_time >= sub.start_time && sub.end_time <= t.doc.end_time, "timed within the segment");
+  assert.ok(
+    sub.start_time >= t.doc.start_time && sub.end_time >= sub.start_time && sub.end_time <= t.doc.end_time,
+    "timed within the segment",
+  );
   assert.is(sub.in_progress, undefined);
   return sub;
 }
@@ -215,7 +230,11 @@ test("500 then 200: one subsegment of the successful call, retries 1, no flags",
 });
 
 test("a throttling error name on a 400 (DynamoDB's ProvisionedThroughputExceededException): throttle and error", async () => {
-  service.script({ status: 400, body: json({ __type: "ProvisionedThroughputExceededException", Message: "busy" }), headers: { "x-amzn-requestid": "test-request-5" } });
+  service.script({
+    status: 400,
+    body: json({ __type: "ProvisionedThroughputExceededException", Message: "busy" }),
+    headers: { "x-amzn-requestid": "test-request-5" },
+  });
   const client = captureAwsClient(xrayClient(service));
   const t = await traced(client);
   assert.is(t.error.name, "ProvisionedThroughputExceededException");
@@ -332,7 +351,10 @@ test("captureAwsClient twice: the middleware is added once, each call is one sub
   segment.close();
   const { doc, subs } = onlyDocument(emitter);
   assert.is(subs.length, 2);
-  assert.equal(service.seen.map((s) => s.traceHeader), subs.map((s) => `Root=${doc.trace_id};Parent=${s.id};Sampled=1`));
+  assert.equal(
+    service.seen.map((s) => s.traceHeader),
+    subs.map((s) => `Root=${doc.trace_id};Parent=${s.id};Sampled=1`),
+  );
   client.destroy();
 });
 
@@ -346,7 +368,13 @@ test("concurrent calls in two segments: each subsegment in its own segment, with
   a.close();
   b.close();
   const docs = emitter.documents();
-  assert.equal(docs.map((d) => [d.name, d.subsegments?.length]), [["a", 1], ["b", 1]]);
+  assert.equal(
+    docs.map((d) => [d.name, d.subsegments?.length]),
+    [
+      ["a", 1],
+      ["b", 1],
+    ],
+  );
   const expected = docs.map((d) => `Root=${d.trace_id};Parent=${d.subsegments[0].id};Sampled=1`).sort();
   assert.equal(service.seen.map((s) => s.traceHeader).sort(), expected);
   client.destroy();
@@ -368,7 +396,11 @@ test("options.parent: calls are recorded in the given segment without a context"
 
 test("options.parent that throws: the context's segment is used", async () => {
   service.script(OK);
-  const client = captureAwsClient(xrayClient(service), { parent: () => { throw new Error("no parent"); } });
+  const client = captureAwsClient(xrayClient(service), {
+    parent: () => {
+      throw new Error("no parent");
+    },
+  });
   const t = await traced(client);
   assert.is(t.error, undefined);
   assertPropagated(t, onlySub(t), 1);
@@ -377,7 +409,11 @@ test("options.parent that throws: the context's segment is used", async () => {
 
 test("instrumentation failures never reach the call: a parent whose beginSubsegment throws, a subsegment whose setters throw", async () => {
   service.script(OK);
-  const broken = { beginSubsegment() { throw new Error("broken"); } } as unknown as TraceEntity;
+  const broken = {
+    beginSubsegment() {
+      throw new Error("broken");
+    },
+  } as unknown as TraceEntity;
   const a = captureAwsClient(xrayClient(service), { parent: () => broken });
   const output = await a.send(getRules());
   assert.is(output.$metadata.requestId, "test-request-1");
@@ -385,8 +421,17 @@ test("instrumentation failures never reach the call: a parent whose beginSubsegm
   a.destroy();
 
   const closed: string[] = [];
-  const fail = () => { throw new Error("setter"); };
-  const sub = { traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1", setAws: fail, setHttp: fail, addError: fail, addThrottleFlag: fail, close: () => void closed.push("closed") };
+  const fail = () => {
+    throw new Error("setter");
+  };
+  const sub = {
+    traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+    setAws: fail,
+    setHttp: fail,
+    addError: fail,
+    addThrottleFlag: fail,
+    close: () => void closed.push("closed"),
+  };
   const parent = { beginSubsegment: () => sub } as unknown as TraceEntity;
   const b = captureAwsClient(xrayClient(service), { parent: () => parent });
   assert.is((await b.send(getRules())).$metadata.requestId, "test-request-1");
@@ -401,10 +446,13 @@ test("a trace header already on the request is kept", async () => {
   service.script(OK);
   const client = xrayClient(service);
   const mine = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
-  (client.middlewareStack as any).add((next: (a: any) => Promise<any>) => (args: any) => {
-    args.request.headers["x-amzn-trace-id"] = mine;
-    return next(args);
-  }, { step: "build", priority: "high", name: "testOwnHeader" });
+  (client.middlewareStack as any).add(
+    (next: (a: any) => Promise<any>) => (args: any) => {
+      args.request.headers["x-amzn-trace-id"] = mine;
+      return next(args);
+    },
+    { step: "build", priority: "high", name: "testOwnHeader" },
+  );
   captureAwsClient(client);
   const t = await traced(client);
   onlySub(t);
@@ -430,7 +478,10 @@ test("AWS_XRAY_SDK_ENABLED=false: the client is returned as it was", async () =>
 });
 
 test("not an AWS SDK v3 client: a TypeError at capture", () => {
-  assert.throws(() => captureAwsClient({} as any), (e: Error) => e instanceof TypeError && /AWS SDK for JavaScript v3/.test(e.message));
+  assert.throws(
+    () => captureAwsClient({} as any),
+    (e: Error) => e instanceof TypeError && /AWS SDK for JavaScript v3/.test(e.message),
+  );
   assert.throws(() => captureAwsClient(null as any), TypeError);
 });
 

@@ -11,7 +11,14 @@ import { reloadSettings } from "../../adapters/context/storage.ts";
 
 // The same outcome whatever the shell's environment: default settings, not in Lambda (where the
 // SDK's own recursion-detection middleware sets X-Amzn-Trace-Id), and no Node-version notice.
-for (const name of ["AWS_XRAY_SDK_ENABLED", "AWS_XRAY_CONTEXT_MISSING", "AWS_XRAY_LOG_LEVEL", "AWS_LAMBDA_FUNCTION_NAME", "_X_AMZN_TRACE_ID"]) delete process.env[name];
+for (const name of [
+  "AWS_XRAY_SDK_ENABLED",
+  "AWS_XRAY_CONTEXT_MISSING",
+  "AWS_XRAY_LOG_LEVEL",
+  "AWS_LAMBDA_FUNCTION_NAME",
+  "_X_AMZN_TRACE_ID",
+])
+  delete process.env[name];
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 reloadSettings();
 
@@ -58,8 +65,13 @@ export async function fakeService(): Promise<FakeService> {
     req.resume();
     req.on("end", () => {
       const header = req.headers["x-amzn-trace-id"];
-      const reply = replies.length > 1 ? replies.shift()! : replies[0] ?? { status: 500, body: "{}" };
-      seen.push({ method: req.method ?? "", path: req.url ?? "", traceHeader: Array.isArray(header) ? header.join(",") : header, replyLength: Buffer.byteLength(reply.body) });
+      const reply = replies.length > 1 ? replies.shift()! : (replies[0] ?? { status: 500, body: "{}" });
+      seen.push({
+        method: req.method ?? "",
+        path: req.url ?? "",
+        traceHeader: Array.isArray(header) ? header.join(",") : header,
+        replyLength: Buffer.byteLength(reply.body),
+      });
       res.writeHead(reply.status, {
         "content-type": "application/json",
         "content-length": String(Buffer.byteLength(reply.body)),
@@ -76,10 +88,11 @@ export async function fakeService(): Promise<FakeService> {
     script(...r) {
       replies = r;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -100,7 +113,11 @@ export function xrayClient(service: FakeService, config: Partial<XRayClientConfi
 export function tracing(): { tracer: Tracer; emitter: MemoryEmitter; warnings: string[] } {
   const emitter = new MemoryEmitter();
   const warnings: string[] = [];
-  const tracer = new Tracer({ emitter, sampler: { shouldSample: () => ({ sampled: true, rule: "test" }) }, logger: { warn: (m) => void warnings.push(m) } });
+  const tracer = new Tracer({
+    emitter,
+    sampler: { shouldSample: () => ({ sampled: true, rule: "test" }) },
+    logger: { warn: (m) => void warnings.push(m) },
+  });
   return { tracer, emitter, warnings };
 }
 

@@ -49,7 +49,10 @@ export function runOps(tracer: TracerLike, ops: Op[]): Map<string, EntityLike> {
   for (const [op, id, ...args] of ops) {
     switch (op) {
       case "begin":
-        handles.set(String(id), tracer.beginSegment(String(args[0]), { traceHeader: (args[1] as string | null) ?? undefined, ...(args[2] as object) }));
+        handles.set(
+          String(id),
+          tracer.beginSegment(String(args[0]), { traceHeader: (args[1] as string | null) ?? undefined, ...(args[2] as object) }),
+        );
         break;
       case "sub":
         handles.set(String(id), get(args[0]).beginSubsegment(String(args[1]), args[2] as never));

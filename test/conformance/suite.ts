@@ -92,12 +92,18 @@ function ids(suite: typeof uvuSuite, lib: Lib): void {
   if (supports("wasmFromBytes") && supports("fileSystem")) {
     // workerd compiles no wasm from bytes: there the embedded module is the one workerd imported.
     s("a core compiled at run time from core.wasm's bytes (createXRay({ module }))", () => {
-      const fs = (globalThis as unknown as { process: { getBuiltinModule(id: string): { readFileSync(path: string): Uint8Array<ArrayBuffer> } } }).process.getBuiltinModule("node:fs");
+      const fs = (
+        globalThis as unknown as { process: { getBuiltinModule(id: string): { readFileSync(path: string): Uint8Array<ArrayBuffer> } } }
+      ).process.getBuiltinModule("node:fs");
       const module = new WebAssembly.Module(fs.readFileSync(besideThis("../../core/core.wasm")));
       const x = lib.createXRay({ module, entropy: sequentialEntropy(), clock: () => 1700000000.9 });
       assert.is(x.newSegmentId(), "0102030405060708");
       assert.is(x.newTraceId(), "1-6553f100-090a0b0c0d0e0f1011121314");
-      assert.equal(x.parseTraceHeader("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"), { root: "1-5759e988-bd862e3fe1be46a994272793", extra: {}, sampled: true });
+      assert.equal(x.parseTraceHeader("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"), {
+        root: "1-5759e988-bd862e3fe1be46a994272793",
+        extra: {},
+        sampled: true,
+      });
     });
   }
   s.run();
@@ -118,7 +124,14 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
   const s = suite("conformance: sampling");
   const v2 = (rules: object[], def = { fixed_target: 0, rate: 0 }) => ({ version: 2, rules, default: def });
   s("default rule: the first request each second, then 5% (entropy 0xff never falls under 5%)", () => {
-    assert.equal(decide(lib, undefined, 0xff, [[100.0], [100.5], [100.99], [101.0], [101.2], [102.7]]), [true, false, false, true, false, true]);
+    assert.equal(decide(lib, undefined, 0xff, [[100.0], [100.5], [100.99], [101.0], [101.2], [102.7]]), [
+      true,
+      false,
+      false,
+      true,
+      false,
+      true,
+    ]);
   });
   s("default rule: past the reservoir, a draw under 5% samples (entropy 0x00)", () => {
     assert.equal(decide(lib, undefined, 0x00, [[100.0], [100.5], [100.6]]), [true, true, true]);
@@ -126,9 +139,29 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
   s("rate boundary: a draw of 0x7fffffff is under 0.5, 0x80000000 is not", () => {
     const rules = v2([], { fixed_target: 0, rate: 0.5 });
     assert.equal(decide(lib, rules, 0x7f, [[1]]), [true], "0x7f7f7f7f < 2^31");
-    const x = lib.createXRay({ entropy: (b) => { for (let i = 0; i < b.length; i += 4) { b[i] = 0x7f; b[i + 1] = 0xff; b[i + 2] = 0xff; b[i + 3] = 0xff; } }, clock: () => 1 });
+    const x = lib.createXRay({
+      entropy: (b) => {
+        for (let i = 0; i < b.length; i += 4) {
+          b[i] = 0x7f;
+          b[i + 1] = 0xff;
+          b[i + 2] = 0xff;
+          b[i + 3] = 0xff;
+        }
+      },
+      clock: () => 1,
+    });
     assert.is(new x.Sampler({ rules }).shouldSample().sampled, true);
-    const y = lib.createXRay({ entropy: (b) => { for (let i = 0; i < b.length; i += 4) { b[i] = 0x80; b[i + 1] = 0; b[i + 2] = 0; b[i + 3] = 0; } }, clock: () => 1 });
+    const y = lib.createXRay({
+      entropy: (b) => {
+        for (let i = 0; i < b.length; i += 4) {
+          b[i] = 0x80;
+          b[i + 1] = 0;
+          b[i + 2] = 0;
+          b[i + 3] = 0;
+        }
+      },
+      clock: () => 1,
+    });
     assert.is(new y.Sampler({ rules }).shouldSample().sampled, false);
   });
   s("fixed_target counts requests per second", () => {
@@ -150,13 +183,19 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
     });
     assert.equal(sampler.shouldSample({ host: "api.example.com", method: "GET", urlPath: "/health" }), { sampled: false, rule: "health" });
     assert.equal(sampler.shouldSample({ host: "API.Example.COM", method: "get", urlPath: "/V1/orders/7" }), { sampled: true, rule: "api" });
-    assert.equal(sampler.shouldSample({ host: "api.example.com", method: "GET", urlPath: "/v10/orders" }), { sampled: false, rule: "default" }, "? is exactly one character");
+    assert.equal(
+      sampler.shouldSample({ host: "api.example.com", method: "GET", urlPath: "/v10/orders" }),
+      { sampled: false, rule: "default" },
+      "? is exactly one character",
+    );
     assert.equal(sampler.shouldSample({ host: "other", method: "POST", urlPath: "/x" }), { sampled: true, rule: "rules[2]" });
     assert.equal(sampler.shouldSample({ host: "other", method: "PUT", urlPath: "/x" }), { sampled: false, rule: "default" });
   });
   s("an absent request attribute matches any pattern", () => {
     const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
-    const sampler = new x.Sampler({ rules: v2([{ description: "r", host: "a.com", http_method: "GET", url_path: "/x", fixed_target: 0, rate: 1 }]) });
+    const sampler = new x.Sampler({
+      rules: v2([{ description: "r", host: "a.com", http_method: "GET", url_path: "/x", fixed_target: 0, rate: 1 }]),
+    });
     assert.is(sampler.shouldSample({}).rule, "r");
     assert.is(sampler.shouldSample({ urlPath: "/y" }).rule, "default");
     assert.is(sampler.shouldSample({ host: "" }).rule, "default", "an empty string is present and must match");
@@ -164,14 +203,19 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
   s("version 1: service_name matches the host", () => {
     const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
     const sampler = new x.Sampler({
-      rules: { version: 1, rules: [{ description: "orders", service_name: "orders-*", http_method: "*", url_path: "*", fixed_target: 0, rate: 1 }], default: { fixed_target: 0, rate: 0 } },
+      rules: {
+        version: 1,
+        rules: [{ description: "orders", service_name: "orders-*", http_method: "*", url_path: "*", fixed_target: 0, rate: 1 }],
+        default: { fixed_target: 0, rate: 0 },
+      },
     });
     assert.is(sampler.shouldSample({ host: "orders-eu" }).rule, "orders");
     assert.is(sampler.shouldSample({ host: "billing" }).rule, "default");
   });
   s("wildcards: * spans any run, ? one character, also non-ASCII", () => {
     const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
-    const rule = (url_path: string) => new x.Sampler({ rules: v2([{ description: "m", host: "*", http_method: "*", url_path, fixed_target: 0, rate: 1 }]) });
+    const rule = (url_path: string) =>
+      new x.Sampler({ rules: v2([{ description: "m", host: "*", http_method: "*", url_path, fixed_target: 0, rate: 1 }]) });
     assert.is(rule("*a*b*").shouldSample({ urlPath: "xxaxxbxx" }).rule, "m");
     assert.is(rule("*a*b").shouldSample({ urlPath: "xxaxxbxx" }).rule, "default");
     assert.is(rule("/caf?").shouldSample({ urlPath: "/café" }).rule, "m");
@@ -184,14 +228,54 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
     ["version 3", { version: 3, default: { fixed_target: 1, rate: 0.1 } }, /"version" must be 1 or 2, got 3/],
     ["no default", { version: 2, rules: [] }, /default must be an object with fixed_target, rate/],
     ["default without rate", { version: 2, default: { fixed_target: 1 } }, /default has no "rate"/],
-    ["default with a host", { version: 2, default: { fixed_target: 1, rate: 0.1, host: "*" } }, /default has unknown field "host" \(expected: fixed_target, rate\)/],
-    ["v2 rule without rate", { version: 2, rules: [{ host: "*", http_method: "*", url_path: "*", fixed_target: 1 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] has no "rate" \(expected: host, http_method, url_path, fixed_target, rate, description\)/],
-    ["v2 rule with service_name", { version: 2, rules: [{ service_name: "*", http_method: "*", url_path: "*", fixed_target: 1, rate: 0.1 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] has unknown field "service_name"/],
-    ["v1 rule with host", { version: 1, rules: [{ host: "*", http_method: "*", url_path: "*", fixed_target: 1, rate: 0.1 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] has unknown field "host"/],
+    [
+      "default with a host",
+      { version: 2, default: { fixed_target: 1, rate: 0.1, host: "*" } },
+      /default has unknown field "host" \(expected: fixed_target, rate\)/,
+    ],
+    [
+      "v2 rule without rate",
+      { version: 2, rules: [{ host: "*", http_method: "*", url_path: "*", fixed_target: 1 }], default: { fixed_target: 1, rate: 0.1 } },
+      /rules\[0\] has no "rate" \(expected: host, http_method, url_path, fixed_target, rate, description\)/,
+    ],
+    [
+      "v2 rule with service_name",
+      {
+        version: 2,
+        rules: [{ service_name: "*", http_method: "*", url_path: "*", fixed_target: 1, rate: 0.1 }],
+        default: { fixed_target: 1, rate: 0.1 },
+      },
+      /rules\[0\] has unknown field "service_name"/,
+    ],
+    [
+      "v1 rule with host",
+      {
+        version: 1,
+        rules: [{ host: "*", http_method: "*", url_path: "*", fixed_target: 1, rate: 0.1 }],
+        default: { fixed_target: 1, rate: 0.1 },
+      },
+      /rules\[0\] has unknown field "host"/,
+    ],
     ["rate above 1", { version: 2, rules: [], default: { fixed_target: 1, rate: 1.5 } }, /"rate" must be a number from 0 to 1, got 1.5/],
     ["negative fixed_target", { version: 2, default: { fixed_target: -1, rate: 0.1 } }, /"fixed_target" must be a non-negative integer/],
-    ["fractional fixed_target", { version: 2, rules: [{ host: "*", http_method: "*", url_path: "*", fixed_target: 0.5, rate: 0 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] "fixed_target" must be a non-negative integer/],
-    ["pattern not a string", { version: 2, rules: [{ host: 7, http_method: "*", url_path: "*", fixed_target: 0, rate: 0 }], default: { fixed_target: 1, rate: 0.1 } }, /rules\[0\] "host" must be a string pattern/],
+    [
+      "fractional fixed_target",
+      {
+        version: 2,
+        rules: [{ host: "*", http_method: "*", url_path: "*", fixed_target: 0.5, rate: 0 }],
+        default: { fixed_target: 1, rate: 0.1 },
+      },
+      /rules\[0\] "fixed_target" must be a non-negative integer/,
+    ],
+    [
+      "pattern not a string",
+      {
+        version: 2,
+        rules: [{ host: 7, http_method: "*", url_path: "*", fixed_target: 0, rate: 0 }],
+        default: { fixed_target: 1, rate: 0.1 },
+      },
+      /rules\[0\] "host" must be a string pattern/,
+    ],
     ["rules not an array", { version: 2, rules: {}, default: { fixed_target: 1, rate: 0.1 } }, /"rules" must be an array/],
     ["JSON text that is not JSON", "{ version: 2 }", /is not valid JSON/],
   ];
@@ -243,7 +327,8 @@ function encoding(suite: typeof uvuSuite, lib: Lib): void {
     segment.addError(new Error("boom"));
     segment.close();
     const doc = JSON.parse(emitter.texts()[0]!.slice(lib.DAEMON_HEADER.length));
-    if (supports("processCwd")) assert.is(doc.cause.working_directory, (globalThis as unknown as { process: { cwd(): string } }).process.cwd());
+    if (supports("processCwd"))
+      assert.is(doc.cause.working_directory, (globalThis as unknown as { process: { cwd(): string } }).process.cwd());
     else assert.not.ok("working_directory" in doc.cause, JSON.stringify(doc.cause));
     assert.is(doc.cause.exceptions[0].message, "boom");
   });

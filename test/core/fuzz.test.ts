@@ -6,7 +6,11 @@ import type { CoreExports } from "../../core/abi.ts";
 
 // Principle 4 of the core: no input makes it trap. Every export is driven here with arbitrary
 // integers (negative, huge, stale handles), arbitrary floats and arbitrary bytes in its input.
-const int = fc.oneof(fc.integer({ min: -3, max: 300 }), fc.integer(), fc.constantFrom(-1, 0, 1, 35, 64, 4096, 65535, 65536, 131072, 2 ** 31 - 1));
+const int = fc.oneof(
+  fc.integer({ min: -3, max: 300 }),
+  fc.integer(),
+  fc.constantFrom(-1, 0, 1, 35, 64, 4096, 65535, 65536, 131072, 2 ** 31 - 1),
+);
 const num = fc.oneof(fc.double(), fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e300, 1700000000.5));
 const op = fc.oneof(
   fc.tuple(fc.constant("segBegin"), int, int, int, num, int),

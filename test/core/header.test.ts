@@ -27,14 +27,39 @@ test("many extras stay within the 256-byte budget", () => {
 
 test("any string: no throw; a result has a valid root; formatting is canonical", () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.array(fc.constantFrom("Root=", ROOT, ";", "=", "Parent=53995c3f42cd8ad8", "Sampled=", "1", "?", " ", "é", "\ud800", "Self=", "Lineage=")).map((a) => a.join(""))), (s) => {
-      const h = parseTraceHeader(s);
-      if (h === undefined) return;
-      assert.match(h.root, TRACE_ID);
-      if (h.parent !== undefined) assert.match(h.parent, /^[0-9a-f]{16}$/);
-      const canonical = formatTraceHeader(h);
-      assert.is(formatTraceHeader(parseTraceHeader(canonical)!), canonical);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.string({ unit: "binary" }),
+        fc
+          .array(
+            fc.constantFrom(
+              "Root=",
+              ROOT,
+              ";",
+              "=",
+              "Parent=53995c3f42cd8ad8",
+              "Sampled=",
+              "1",
+              "?",
+              " ",
+              "é",
+              "\ud800",
+              "Self=",
+              "Lineage=",
+            ),
+          )
+          .map((a) => a.join("")),
+      ),
+      (s) => {
+        const h = parseTraceHeader(s);
+        if (h === undefined) return;
+        assert.match(h.root, TRACE_ID);
+        if (h.parent !== undefined) assert.match(h.parent, /^[0-9a-f]{16}$/);
+        const canonical = formatTraceHeader(h);
+        assert.is(formatTraceHeader(parseTraceHeader(canonical)!), canonical);
+      },
+    ),
     { numRuns: 3000 },
   );
 });

@@ -25,9 +25,16 @@ test("trace IDs: the current epoch second, then 24 random hex digits", () => {
 test("randomness comes from crypto.getRandomValues in 64 KiB refills, never Math.random", () => {
   const random = Math.random;
   const original = crypto.getRandomValues.bind(crypto);
-  let calls = 0, bytes = 0;
-  Math.random = () => { throw new Error("Math.random used"); };
-  (crypto as { getRandomValues: unknown }).getRandomValues = (a: Uint8Array<ArrayBuffer>) => { calls++; bytes += a.length; return original(a); };
+  let calls = 0,
+    bytes = 0;
+  Math.random = () => {
+    throw new Error("Math.random used");
+  };
+  (crypto as { getRandomValues: unknown }).getRandomValues = (a: Uint8Array<ArrayBuffer>) => {
+    calls++;
+    bytes += a.length;
+    return original(a);
+  };
   try {
     const x = createXRay();
     for (let i = 0; i < 8193; i++) x.newSegmentId();

@@ -12,7 +12,16 @@ const KEY = /^[A-Za-z0-9_]{1,500}$/;
 const ID = /^[0-9a-f]{16}$/;
 
 const anyString = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.string({ unit: "grapheme", maxLength: 300 }));
-const anyValue = fc.oneof(anyString, fc.double(), fc.boolean(), fc.bigInt(), fc.constant(null), fc.constant(undefined), fc.object(), fc.array(fc.anything()));
+const anyValue = fc.oneof(
+  anyString,
+  fc.double(),
+  fc.boolean(),
+  fc.bigInt(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.object(),
+  fc.array(fc.anything()),
+);
 const step = fc.oneof(
   fc.tuple(fc.constant("sub"), anyString),
   fc.tuple(fc.constant("annotate"), anyString, anyValue),
@@ -33,7 +42,10 @@ function checkEntity(e: Record<string, any>, path: string) {
     for (const k of keys) {
       assert.ok(KEY.test(k), `${path} annotation key ${JSON.stringify(k)}`);
       const v = e.annotations[k];
-      assert.ok((typeof v === "string" && [...v].length <= 1000) || (typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean", `${path}.annotations.${k}`);
+      assert.ok(
+        (typeof v === "string" && [...v].length <= 1000) || (typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean",
+        `${path}.annotations.${k}`,
+      );
     }
   }
   if (e.metadata) for (const ns of Object.keys(e.metadata)) assert.not.ok(ns.startsWith("AWS."), `${path} reserved namespace ${ns}`);
@@ -48,7 +60,15 @@ test("any input: valid JSON datagrams within 64 KB that obey the documented rule
     fc.property(anyString, fc.array(step, { maxLength: 25 }), (name, steps) => {
       emitter.clear();
       const segment = tracer.beginSegment(name, { traceHeader: SAMPLED });
-      const stack = [segment as { beginSubsegment: typeof segment.beginSubsegment; close(): void; addAnnotation: typeof segment.addAnnotation; addMetadata: typeof segment.addMetadata; addError: typeof segment.addError }];
+      const stack = [
+        segment as {
+          beginSubsegment: typeof segment.beginSubsegment;
+          close(): void;
+          addAnnotation: typeof segment.addAnnotation;
+          addMetadata: typeof segment.addMetadata;
+          addError: typeof segment.addError;
+        },
+      ];
       for (const [op, a, b, c] of steps) {
         const top = stack[stack.length - 1]!;
         if (op === "sub") stack.push(top.beginSubsegment(a as string));

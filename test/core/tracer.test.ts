@@ -42,7 +42,14 @@ test("a facade is recorded only on Root, Parent and Sampled=1; on any other head
   const facade = tracer.beginSegment("f", { traceHeader: `Root=${ROOT};Parent=${PARENT};Sampled=1`, facade: true });
   assert.is(facade.sampled, true);
   assert.is(facade.id, PARENT, "a facade's ID is the header's Parent");
-  const headers = [`Root=${ROOT};Sampled=1`, `Root=${ROOT};Parent=${PARENT}`, `Root=${ROOT};Parent=${PARENT};Sampled=?`, `Root=${ROOT}`, "Root=bad;Sampled=1", undefined];
+  const headers = [
+    `Root=${ROOT};Sampled=1`,
+    `Root=${ROOT};Parent=${PARENT}`,
+    `Root=${ROOT};Parent=${PARENT};Sampled=?`,
+    `Root=${ROOT}`,
+    "Root=bad;Sampled=1",
+    undefined,
+  ];
   for (const traceHeader of headers) {
     const s = tracer.beginSegment("f", { traceHeader, facade: true });
     assert.is(s.sampled, false, String(traceHeader));
@@ -54,12 +61,20 @@ test("a facade is recorded only on Root, Parent and Sampled=1; on any other head
   const parsed = tracer.beginSegment("f", { traceHeader: { root: ROOT, parent: PARENT, sampled: true, extra: {} }, facade: true });
   assert.is(parsed.sampled, true);
   assert.is(parsed.id, PARENT);
-  assert.is(tracer.beginSegment("f", { traceHeader: { root: ROOT, sampled: true, extra: {} }, facade: true }).sampled, false, "an object without Parent");
+  assert.is(
+    tracer.beginSegment("f", { traceHeader: { root: ROOT, sampled: true, extra: {} }, facade: true }).sampled,
+    false,
+    "an object without Parent",
+  );
   parsed.beginSubsegment("from object").close();
   facade.beginSubsegment("sent").close();
   facade.close();
   parsed.close();
-  assert.equal(emitter.documents().map((d) => d.name), ["from object", "sent"], "only the sampled facades' subsegments");
+  assert.equal(
+    emitter.documents().map((d) => d.name),
+    ["from object", "sent"],
+    "only the sampled facades' subsegments",
+  );
   // The same headers without facade go to the sampler (the last two have no valid Root).
   for (const traceHeader of headers.slice(2)) tracer.beginSegment("s", { traceHeader }).close();
   assert.is(asked, 4);
@@ -126,7 +141,15 @@ test("closing twice warns once and sends once", () => {
 
 test("an emitter that throws never reaches the caller", () => {
   const { x, logger } = setup();
-  const tracer = new x.Tracer({ logger, emitter: { send() { throw new Error("socket gone"); }, flush: () => Promise.reject(new Error("x")) } });
+  const tracer = new x.Tracer({
+    logger,
+    emitter: {
+      send() {
+        throw new Error("socket gone");
+      },
+      flush: () => Promise.reject(new Error("x")),
+    },
+  });
   tracer.beginSegment("s", { traceHeader: SAMPLED }).close();
   assert.ok(logger.messages.some((m) => m.includes("socket gone")));
   return tracer.flush();
@@ -152,7 +175,12 @@ test("setHttp sets flags from the response status", () => {
   }
   s.close();
   const flags = emitter.documents()[0]!.subsegments.map((d: Record<string, unknown>) => [d.name, !!d.error, !!d.throttle, !!d.fault]);
-  assert.equal(flags, [["s200", false, false, false], ["s404", true, false, false], ["s429", true, true, false], ["s503", false, false, true]]);
+  assert.equal(flags, [
+    ["s200", false, false, false],
+    ["s404", true, false, false],
+    ["s429", true, true, false],
+    ["s503", false, false, true],
+  ]);
 });
 
 test("every recorded field replaces the earlier value (members are single)", () => {

@@ -57,7 +57,11 @@ test("metadata: BigInt, cycles, shared references, undefined, throwing getters",
     s.addMetadata("shared", { a: shared, b: shared, big: 1n });
     s.addMetadata("undef", undefined);
     s.addMetadata("fn", () => 1);
-    s.addMetadata("getter", { get bad() { throw new Error("nope"); } });
+    s.addMetadata("getter", {
+      get bad() {
+        throw new Error("nope");
+      },
+    });
   });
   assert.equal(doc.metadata.default.big, { n: "12345678901234567890" });
   assert.equal(doc.metadata.default.cycle, { name: "c", self: "[Circular]" });
@@ -89,7 +93,14 @@ test("errors: non-Error values, long messages, deep stacks, cyclic causes", () =
     s.addError(loop);
   });
   const ex = doc.cause.exceptions as Record<string, any>[];
-  assert.equal(ex.slice(0, 3).map((e) => [e.type, e.message]), [["string", "a string"], ["null", "null"], ["Object", "plain object"]]);
+  assert.equal(
+    ex.slice(0, 3).map((e) => [e.type, e.message]),
+    [
+      ["string", "a string"],
+      ["null", "null"],
+      ["Object", "plain object"],
+    ],
+  );
   assert.is(ex[3]!.message.length, 2048);
   assert.is(ex[3]!.stack.length, 32);
   assert.is(ex[3]!.truncated, 8);

@@ -3,11 +3,11 @@
  * retries on 5xx, and unprocessed segments reported on stderr. The real @aws-sdk/client-xray
  * makes the requests, signed with the dummy credentials from the environment.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { test } from 'uvu';
-import * as assert from 'uvu/assert';
-import { datagram, newTraceId, segmentDoc, sendDatagrams, startDaemonProcess, stopProcess, withTimeout } from './helpers.ts';
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { datagram, newTraceId, segmentDoc, sendDatagrams, startDaemonProcess, stopProcess, withTimeout } from "./helpers.ts";
 
 interface Recorded {
   method: string;
@@ -21,24 +21,24 @@ type Answer = (request: Recorded, index: number) => { status: number; body: unkn
 async function fakeXRay(answer: Answer): Promise<{ url: string; requests: Recorded[]; close(): Promise<void> }> {
   const requests: Recorded[] = [];
   const server = http.createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
-    req.on('end', () => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (c: string) => (body += c));
+    req.on("end", () => {
       let documents: string[] = [];
       try {
         documents = (JSON.parse(body) as { TraceSegmentDocuments: string[] }).TraceSegmentDocuments;
       } catch {
         // recorded as an empty batch
       }
-      const recorded = { method: req.method ?? '', path: req.url ?? '', authorization: String(req.headers.authorization ?? ''), documents };
+      const recorded = { method: req.method ?? "", path: req.url ?? "", authorization: String(req.headers.authorization ?? ""), documents };
       requests.push(recorded);
       const { status, body: out } = answer(recorded, requests.length - 1);
-      res.writeHead(status, { 'content-type': 'application/json' });
+      res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(out));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -48,15 +48,18 @@ async function fakeXRay(answer: Answer): Promise<{ url: string; requests: Record
 }
 
 const OK = { status: 200, body: { UnprocessedTraceSegments: [] } };
-const forwardArgs = (url: string): string[] => ['--json', '--quiet', '--forward', '--region', 'us-east-1', '--endpoint', url];
+const forwardArgs = (url: string): string[] => ["--json", "--quiet", "--forward", "--region", "us-east-1", "--endpoint", url];
 
-test('120 documents go out in batches of at most 50, each exactly once', async () => {
+test("120 documents go out in batches of at most 50, each exactly once", async () => {
   const api = await fakeXRay(() => OK);
   const daemon = await startDaemonProcess(forwardArgs(api.url));
   try {
     const traceId = newTraceId();
     const texts = Array.from({ length: 120 }, (_, i) => JSON.stringify(segmentDoc({ name: `doc-${i}`, trace_id: traceId })));
-    await sendDatagrams(daemon.port, texts.map((t) => datagram(JSON.parse(t))));
+    await sendDatagrams(
+      daemon.port,
+      texts.map((t) => datagram(JSON.parse(t))),
+    );
     const forwarded = (): number => api.requests.reduce((n, r) => n + r.documents.length, 0);
     await withTimeout(
       (async () => {
@@ -68,14 +71,14 @@ test('120 documents go out in batches of at most 50, each exactly once', async (
     await new Promise((r) => setTimeout(r, 300)); // nothing more may come
     assert.ok(api.requests.length >= 3, `${api.requests.length} requests`);
     for (const r of api.requests) {
-      assert.is(r.method, 'POST');
-      assert.is(r.path, '/TraceSegments');
+      assert.is(r.method, "POST");
+      assert.is(r.path, "/TraceSegments");
       assert.match(r.authorization, /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/xray\/aws4_request/);
       assert.ok(r.documents.length >= 1 && r.documents.length <= 50, `batch of ${r.documents.length}`);
     }
     const all = api.requests.flatMap((r) => r.documents);
     assert.is(all.length, 120);
-    assert.equal([...all].sort(), [...texts].sort(), 'exactly the documents sent, as sent');
+    assert.equal([...all].sort(), [...texts].sort(), "exactly the documents sent, as sent");
     const code = await stopProcess(daemon);
     assert.is(code, 0);
     assert.match(daemon.stderr(), /forwarded 120, failed 0, unprocessed 0, dropped from queue 0/);
@@ -85,13 +88,13 @@ test('120 documents go out in batches of at most 50, each exactly once', async (
   }
 });
 
-test('a 500 twice, then OK: the batch is retried and delivered once', async () => {
-  const api = await fakeXRay((_, i) => (i < 2 ? { status: 500, body: { __type: 'InternalFailure', message: 'try again' } } : OK));
+test("a 500 twice, then OK: the batch is retried and delivered once", async () => {
+  const api = await fakeXRay((_, i) => (i < 2 ? { status: 500, body: { __type: "InternalFailure", message: "try again" } } : OK));
   const daemon = await startDaemonProcess(forwardArgs(api.url));
   try {
-    const doc = JSON.stringify(segmentDoc({ name: 'retried' }));
+    const doc = JSON.stringify(segmentDoc({ name: "retried" }));
     await sendDatagrams(daemon.port, [datagram(JSON.parse(doc))]);
-    await daemon.waitFor(() => api.requests.length >= 3, 10_000, 'three requests');
+    await daemon.waitFor(() => api.requests.length >= 3, 10_000, "three requests");
     await new Promise((r) => setTimeout(r, 300));
     assert.is(api.requests.length, 3);
     for (const r of api.requests) assert.equal(r.documents, [doc]);
@@ -104,16 +107,16 @@ test('a 500 twice, then OK: the batch is retried and delivered once', async () =
   }
 });
 
-test('unprocessed segments in the answer are reported with their ids and error codes', async () => {
+test("unprocessed segments in the answer are reported with their ids and error codes", async () => {
   const api = await fakeXRay((r) => {
-    const id = (JSON.parse(r.documents[0] ?? '{}') as { id?: string }).id;
-    return { status: 200, body: { UnprocessedTraceSegments: [{ Id: id, ErrorCode: 'InvalidTraceId', Message: 'trace too old' }] } };
+    const id = (JSON.parse(r.documents[0] ?? "{}") as { id?: string }).id;
+    return { status: 200, body: { UnprocessedTraceSegments: [{ Id: id, ErrorCode: "InvalidTraceId", Message: "trace too old" }] } };
   });
   const daemon = await startDaemonProcess(forwardArgs(api.url));
   try {
-    const doc = segmentDoc({ name: 'refused' });
+    const doc = segmentDoc({ name: "refused" });
     await sendDatagrams(daemon.port, [datagram(doc)]);
-    await daemon.waitFor(() => daemon.stderr().includes('did not process'), 10_000, 'the unprocessed report');
+    await daemon.waitFor(() => daemon.stderr().includes("did not process"), 10_000, "the unprocessed report");
     assert.match(daemon.stderr(), new RegExp(`X-Ray did not process segment ${String(doc.id)}: InvalidTraceId trace too old`));
     const code = await stopProcess(daemon);
     assert.is(code, 0);

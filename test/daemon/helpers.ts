@@ -2,28 +2,28 @@
  * Shared by the daemon tests: spawning `xray-edge daemon` as a real process, waiting on its output
  * with timeouts, sending datagrams, making segment documents.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import dgram from 'node:dgram';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import dgram from "node:dgram";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(ROOT, 'bin/xray-edge.ts');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const CLI = path.join(ROOT, "bin/xray-edge.ts");
 export const HEADER = '{"format": "json", "version": 1}\n';
 
 /** The environment for child processes: no colour forcing, no daemon address, dummy credentials. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'test-secret' };
-  for (const key of ['FORCE_COLOR', 'NO_COLOR', 'COLUMNS', 'AWS_XRAY_DAEMON_ADDRESS', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete env[key];
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test-secret" };
+  for (const key of ["FORCE_COLOR", "NO_COLOR", "COLUMNS", "AWS_XRAY_DAEMON_ADDRESS", "AWS_PROFILE", "AWS_SESSION_TOKEN"]) delete env[key];
   return { ...env, ...extra };
 }
 
 export async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
+  const socket = dgram.createSocket("udp4");
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolve());
+    socket.once("error", reject);
+    socket.bind(0, "127.0.0.1", () => resolve());
   });
   const { port } = socket.address();
   await new Promise<void>((resolve) => socket.close(() => resolve()));
@@ -50,22 +50,22 @@ export interface Proc {
 
 /** Runs `node --import tsx bin/xray-edge.ts <args>`. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = childEnv()): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
+  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
   const waiters = new Set<() => void>();
   const wake = (): void => {
     for (const w of [...waiters]) w();
   };
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
     out += chunk;
     wake();
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
     err += chunk;
     wake();
   });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   const waitFor = (test: () => boolean, ms: number, what: string): Promise<void> => {
     let check: () => void = () => {};
     let poll: ReturnType<typeof setInterval> | undefined;
@@ -83,7 +83,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = childEnv()): Pro
           reject(new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${what}\nstderr: ${err.slice(-2000)}`));
         }
       };
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}\nstdout: ${out.slice(-1500)}\nstderr: ${err.slice(-1500)}`)), ms);
+      timer = setTimeout(
+        () => reject(new Error(`timed out after ${ms} ms waiting for ${what}\nstdout: ${out.slice(-1500)}\nstderr: ${err.slice(-1500)}`)),
+        ms,
+      );
       // Output wakes the check at once; the poll covers conditions on other things (a server's requests).
       poll = setInterval(check, 25);
       waiters.add(check);
@@ -103,7 +106,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = childEnv()): Pro
     waitFor,
     exited,
     kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     },
   };
 }
@@ -111,9 +114,9 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = childEnv()): Pro
 /** Starts the daemon on a free port and waits for its listening line. */
 export async function startDaemonProcess(extraArgs: string[] = [], env?: NodeJS.ProcessEnv): Promise<Proc & { port: number }> {
   const port = await freeUdpPort();
-  const proc = runCli(['daemon', '--address', `127.0.0.1:${port}`, ...extraArgs], env);
+  const proc = runCli(["daemon", "--address", `127.0.0.1:${port}`, ...extraArgs], env);
   try {
-    await proc.waitFor(() => proc.stderr().includes('listening on udp 127.0.0.1:'), 20_000, 'the listening line');
+    await proc.waitFor(() => proc.stderr().includes("listening on udp 127.0.0.1:"), 20_000, "the listening line");
   } catch (e) {
     proc.kill();
     throw e;
@@ -125,38 +128,38 @@ export async function startDaemonProcess(extraArgs: string[] = [], env?: NodeJS.
 export function jsonLines(proc: Proc): Array<Record<string, any>> {
   const out = proc.stdout();
   return out
-    .slice(0, out.lastIndexOf('\n') + 1)
-    .split('\n')
-    .filter((line) => line.trim() !== '')
+    .slice(0, out.lastIndexOf("\n") + 1)
+    .split("\n")
+    .filter((line) => line.trim() !== "")
     .map((line) => JSON.parse(line) as Record<string, any>);
 }
 
 /** Sends datagrams to 127.0.0.1:port, one after the other. */
 export async function sendDatagrams(port: number, datagrams: Array<Uint8Array | string>): Promise<void> {
-  const socket = dgram.createSocket('udp4');
+  const socket = dgram.createSocket("udp4");
   try {
     for (const d of datagrams) {
-      const bytes = typeof d === 'string' ? Buffer.from(d) : d;
-      await new Promise<void>((resolve, reject) => socket.send(bytes, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+      const bytes = typeof d === "string" ? Buffer.from(d) : d;
+      await new Promise<void>((resolve, reject) => socket.send(bytes, port, "127.0.0.1", (e) => (e ? reject(e) : resolve())));
     }
   } finally {
     socket.close();
   }
 }
 
-export const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
+export const hex = (bytes: number): string => randomBytes(bytes).toString("hex");
 export const newTraceId = (): string => `1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(12)}`;
 export const newId = (): string => hex(8);
 
 export function segmentDoc(fields: Record<string, unknown> = {}): Record<string, unknown> {
   const now = Date.now() / 1000;
-  return { name: 'svc', id: newId(), trace_id: newTraceId(), start_time: now - 0.05, end_time: now, ...fields };
+  return { name: "svc", id: newId(), trace_id: newTraceId(), start_time: now - 0.05, end_time: now, ...fields };
 }
 
 export const datagram = (doc: unknown): string => HEADER + JSON.stringify(doc);
 
 /** Sends SIGTERM and waits for the exit code. */
 export async function stopProcess(proc: Proc, ms = 10_000): Promise<number | null> {
-  proc.child.kill('SIGTERM');
-  return withTimeout(proc.exited, ms, 'the daemon to exit');
+  proc.child.kill("SIGTERM");
+  return withTimeout(proc.exited, ms, "the daemon to exit");
 }

@@ -3,74 +3,105 @@
  * datagram can carry (100k levels), trace assembly, the waterfall text, the forwarding queue with
  * a fake sender, and startDaemon's programmatic API.
  */
-import dgram from 'node:dgram';
-import { test } from 'uvu';
-import * as assert from 'uvu/assert';
-import { Assembler, type AssembledTrace } from '../../bin/daemon/assembler.ts';
-import { UsageError, parseDaemonArgs } from '../../bin/daemon/args.ts';
-import { headerAccepted, inspectDatagram } from '../../bin/daemon/datagram.ts';
-import { Forwarder, isRetryable, type SendBatch } from '../../bin/daemon/forwarder.ts';
-import { jsonLine } from '../../bin/daemon/report.ts';
-import { startDaemon } from '../../bin/daemon/server.ts';
-import { buildTree } from '../../bin/daemon/tree.ts';
-import { renderTrace, useColor } from '../../bin/daemon/waterfall.ts';
-import { HEADER, datagram, newId, newTraceId, segmentDoc } from './helpers.ts';
+import dgram from "node:dgram";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Assembler, type AssembledTrace } from "../../bin/daemon/assembler.ts";
+import { UsageError, parseDaemonArgs } from "../../bin/daemon/args.ts";
+import { headerAccepted, inspectDatagram } from "../../bin/daemon/datagram.ts";
+import { Forwarder, isRetryable, type SendBatch } from "../../bin/daemon/forwarder.ts";
+import { jsonLine } from "../../bin/daemon/report.ts";
+import { startDaemon } from "../../bin/daemon/server.ts";
+import { buildTree } from "../../bin/daemon/tree.ts";
+import { renderTrace, useColor } from "../../bin/daemon/waterfall.ts";
+import { HEADER, datagram, newId, newTraceId, segmentDoc } from "./helpers.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-test('parseDaemonArgs: options, defaults and mistakes', () => {
+test("parseDaemonArgs: options, defaults and mistakes", () => {
   assert.equal(parseDaemonArgs([]), { json: false, quiet: false, settleMs: 1000, help: false });
-  const a = parseDaemonArgs(['--address=[::1]:2000', '--json', '--settle-ms', '250', '--forward', '--region', 'eu-west-1', '--endpoint', 'http://127.0.0.1:9'], {});
-  assert.equal(a, { address: '[::1]:2000', json: true, quiet: false, settleMs: 250, help: false, forward: { region: 'eu-west-1', endpoint: 'http://127.0.0.1:9' } });
-  assert.equal(parseDaemonArgs(['--forward'], { AWS_REGION: 'us-west-2' }).forward, { region: 'us-west-2' });
-  for (const bad of [['--address'], ['--settle-ms', '0'], ['--settle-ms', '1.5'], ['--region', 'x'], ['--forward'], ['--forward', '--region', 'us-east-1', '--endpoint', 'ftp://x'], ['extra']]) {
-    assert.throws(() => parseDaemonArgs(bad, {}), (e: unknown) => e instanceof UsageError, bad.join(' '));
+  const a = parseDaemonArgs(
+    ["--address=[::1]:2000", "--json", "--settle-ms", "250", "--forward", "--region", "eu-west-1", "--endpoint", "http://127.0.0.1:9"],
+    {},
+  );
+  assert.equal(a, {
+    address: "[::1]:2000",
+    json: true,
+    quiet: false,
+    settleMs: 250,
+    help: false,
+    forward: { region: "eu-west-1", endpoint: "http://127.0.0.1:9" },
+  });
+  assert.equal(parseDaemonArgs(["--forward"], { AWS_REGION: "us-west-2" }).forward, { region: "us-west-2" });
+  for (const bad of [
+    ["--address"],
+    ["--settle-ms", "0"],
+    ["--settle-ms", "1.5"],
+    ["--region", "x"],
+    ["--forward"],
+    ["--forward", "--region", "us-east-1", "--endpoint", "ftp://x"],
+    ["extra"],
+  ]) {
+    assert.throws(
+      () => parseDaemonArgs(bad, {}),
+      (e: unknown) => e instanceof UsageError,
+      bad.join(" "),
+    );
   }
 });
 
-test('headers are accepted as the real daemon accepts them', () => {
-  for (const ok of ['{"format": "json", "version": 1}', '{"format":"json","version":1}', '{"version":1,"format":"JSON"}']) assert.ok(headerAccepted(enc(ok)), ok);
-  for (const bad of ['', '{}', '{"format":"json","version":"1"}', '{"format":"json","version":2}', '[1]', 'json', `{"format":"json","version":1,"x":"${'y'.repeat(300)}"}`]) {
+test("headers are accepted as the real daemon accepts them", () => {
+  for (const ok of ['{"format": "json", "version": 1}', '{"format":"json","version":1}', '{"version":1,"format":"JSON"}'])
+    assert.ok(headerAccepted(enc(ok)), ok);
+  for (const bad of [
+    "",
+    "{}",
+    '{"format":"json","version":"1"}',
+    '{"format":"json","version":2}',
+    "[1]",
+    "json",
+    `{"format":"json","version":1,"x":"${"y".repeat(300)}"}`,
+  ]) {
     assert.not.ok(headerAccepted(enc(bad)), bad);
   }
-  assert.equal(inspectDatagram(enc('{"format":"json","version":1}')), { kind: 'dropped', reason: 'no header' });
-  assert.equal(inspectDatagram(enc(HEADER)), { kind: 'dropped', reason: 'no document' });
+  assert.equal(inspectDatagram(enc('{"format":"json","version":1}')), { kind: "dropped", reason: "no header" });
+  assert.equal(inspectDatagram(enc(HEADER)), { kind: "dropped", reason: "no document" });
 
   // aws-xray-sdk-core's header (no spaces) on a datagram of the largest UDP size: still valid,
   // though our 3-byte-longer header would not fit around the same document.
   const sdkHeader = '{"format":"json","version":1}\n';
-  const doc = segmentDoc({ metadata: { default: { blob: '' } } });
-  (doc.metadata as { default: { blob: string } }).default.blob = 'y'.repeat(65507 - enc(sdkHeader + JSON.stringify(doc)).length);
+  const doc = segmentDoc({ metadata: { default: { blob: "" } } });
+  (doc.metadata as { default: { blob: string } }).default.blob = "y".repeat(65507 - enc(sdkHeader + JSON.stringify(doc)).length);
   const max = enc(sdkHeader + JSON.stringify(doc));
   assert.is(max.length, 65507);
   const r = inspectDatagram(max);
-  assert.is(r.kind, 'document');
-  if (r.kind === 'document') assert.equal(r.violations, []);
+  assert.is(r.kind, "document");
+  if (r.kind === "document") assert.equal(r.violations, []);
 });
 
-test('100k levels of nesting: inspected, serialised and assembled without throwing', () => {
-  const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+test("100k levels of nesting: inspected, serialised and assembled without throwing", () => {
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
   const r1 = inspectDatagram(enc(HEADER + deep));
-  assert.is(r1.kind, 'document');
-  if (r1.kind === 'document') assert.ok(r1.violations.length > 0);
+  assert.is(r1.kind, "document");
+  if (r1.kind === "document") assert.ok(r1.violations.length > 0);
 
   // A document whose subsegments nest 100k deep, built without recursion.
   const text = '{"name":"leaf","id":"0000000000000001"}';
   const open = '{"name":"n","subsegments":['.repeat(100_000);
-  const close = ']}'.repeat(100_000);
+  const close = "]}".repeat(100_000);
   const traceId = newTraceId();
   const docText = `{"name":"root","id":"${newId()}","trace_id":"${traceId}","start_time":1,"end_time":2,"subsegments":[${open}${text}${close}]}`;
   const r2 = inspectDatagram(enc(HEADER + docText));
-  assert.is(r2.kind, 'document');
-  if (r2.kind !== 'document') return;
+  assert.is(r2.kind, "document");
+  if (r2.kind !== "document") return;
   const line = jsonLine(1, r2);
-  assert.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'));
+  assert.ok(line.endsWith("\n") && !line.slice(0, -1).includes("\n"));
   const doc = r2.document ?? (JSON.parse(docText) as Record<string, unknown>);
   const tree = buildTree([{ doc, invalid: false }]);
   assert.ok(tree.nodes <= 5000 && tree.omitted >= 1);
   const out = renderTrace({ ...tree, traceId, documents: 1, finished: true, late: false });
-  assert.ok(out.includes('nodes not shown'));
+  assert.ok(out.includes("nodes not shown"));
 });
 
 function collect(settleMs: number): { assembler: Assembler; traces: AssembledTrace[] } {
@@ -78,16 +109,31 @@ function collect(settleMs: number): { assembler: Assembler; traces: AssembledTra
   return { assembler: new Assembler({ settleMs, graceMs: 1, onTrace: (t) => traces.push(t) }), traces };
 }
 
-test('assembly: independent subsegments under their parents, finished when the root completes', async () => {
+test("assembly: independent subsegments under their parents, finished when the root completes", async () => {
   const { assembler, traces } = collect(10_000);
   const traceId = newTraceId();
-  const root = { name: 'root', id: newId(), trace_id: traceId, start_time: 10, in_progress: true, subsegments: [{ name: 'a', id: 'aaaaaaaaaaaaaaaa', start_time: 10.1, end_time: 10.2 }] };
-  const child = { type: 'subsegment', name: 'b', id: newId(), parent_id: 'aaaaaaaaaaaaaaaa', trace_id: traceId, start_time: 10.12, end_time: 10.15 };
+  const root = {
+    name: "root",
+    id: newId(),
+    trace_id: traceId,
+    start_time: 10,
+    in_progress: true,
+    subsegments: [{ name: "a", id: "aaaaaaaaaaaaaaaa", start_time: 10.1, end_time: 10.2 }],
+  };
+  const child = {
+    type: "subsegment",
+    name: "b",
+    id: newId(),
+    parent_id: "aaaaaaaaaaaaaaaa",
+    trace_id: traceId,
+    start_time: 10.12,
+    end_time: 10.15,
+  };
   assert.ok(assembler.add(root));
   assert.ok(assembler.add(child));
-  assert.not.ok(assembler.add({ name: 'no trace id', id: newId() }));
+  assert.not.ok(assembler.add({ name: "no trace id", id: newId() }));
   await sleep(20);
-  assert.is(traces.length, 0, 'the root is still in progress');
+  assert.is(traces.length, 0, "the root is still in progress");
   assembler.add({ ...root, in_progress: undefined, end_time: 10.5 });
   assembler.add({ ...root }); // a late in-progress copy does not undo the completed one
   await sleep(30);
@@ -95,18 +141,33 @@ test('assembly: independent subsegments under their parents, finished when the r
   const t = traces[0]!;
   assert.ok(t.finished);
   assert.is(t.documents, 4);
-  assert.equal(t.roots.map((n) => n.name), ['root']);
-  assert.equal(t.roots[0]!.children.map((n) => [n.name, n.children.map((c) => c.name)]), [['a', ['b']]]);
+  assert.equal(
+    t.roots.map((n) => n.name),
+    ["root"],
+  );
+  assert.equal(
+    t.roots[0]!.children.map((n) => [n.name, n.children.map((c) => c.name)]),
+    [["a", ["b"]]],
+  );
   assert.is(t.start, 10);
   assert.is(t.end, 10.5);
   assembler.close();
 });
 
-test('assembly: cycles through parent_id, wrong types and late documents', async () => {
+test("assembly: cycles through parent_id, wrong types and late documents", async () => {
   const { assembler, traces } = collect(30);
   const traceId = newTraceId();
-  assembler.add({ type: 'subsegment', name: 'x', id: 'x', parent_id: 'y', trace_id: traceId, start_time: 'later', end_time: {} });
-  assembler.add({ type: 'subsegment', name: 7, id: 'y', parent_id: 'x', trace_id: traceId, annotations: [1, 2], subsegments: 'no', fault: 'yes' });
+  assembler.add({ type: "subsegment", name: "x", id: "x", parent_id: "y", trace_id: traceId, start_time: "later", end_time: {} });
+  assembler.add({
+    type: "subsegment",
+    name: 7,
+    id: "y",
+    parent_id: "x",
+    trace_id: traceId,
+    annotations: [1, 2],
+    subsegments: "no",
+    fault: "yes",
+  });
   await sleep(80);
   assert.is(traces.length, 1);
   assert.not.ok(traces[0]!.finished);
@@ -121,9 +182,22 @@ test('assembly: cycles through parent_id, wrong types and late documents', async
   assembler.close();
 });
 
-test('waterfall: colours only when asked, markers always', () => {
+test("waterfall: colours only when asked, markers always", () => {
   const traceId = newTraceId();
-  const tree = buildTree([{ doc: { name: 'svc', id: newId(), trace_id: traceId, start_time: 1, end_time: 1.1, fault: true, annotations: { note: 'two words', n: 1 } }, invalid: true }]);
+  const tree = buildTree([
+    {
+      doc: {
+        name: "svc",
+        id: newId(),
+        trace_id: traceId,
+        start_time: 1,
+        end_time: 1.1,
+        fault: true,
+        annotations: { note: "two words", n: 1 },
+      },
+      invalid: true,
+    },
+  ]);
   const trace = { ...tree, traceId, documents: 1, finished: true, late: false };
   const plain = renderTrace(trace, { columns: 80 });
   assert.not.match(plain, /\u001b/);
@@ -131,15 +205,15 @@ test('waterfall: colours only when asked, markers always', () => {
   assert.match(renderTrace(trace, { color: true }), /\u001b\[31;1m!fault\u001b\[0m/);
   // Short extras fit on the line: the bar makes room for them.
   const wide = renderTrace(trace, { columns: 120 });
-  for (const line of wide.trimEnd().split('\n')) assert.ok(line.length <= 120, `${line.length}: ${line}`);
-  assert.is(wide.split('\n')[1]!.length, 120);
+  for (const line of wide.trimEnd().split("\n")) assert.ok(line.length <= 120, `${line.length}: ${line}`);
+  assert.is(wide.split("\n")[1]!.length, 120);
   assert.is(useColor({ isTTY: true }, {}), true);
-  assert.is(useColor({ isTTY: true }, { NO_COLOR: '1' }), false);
-  assert.is(useColor({ isTTY: false }, { FORCE_COLOR: '1' }), true);
+  assert.is(useColor({ isTTY: true }, { NO_COLOR: "1" }), false);
+  assert.is(useColor({ isTTY: false }, { FORCE_COLOR: "1" }), true);
   assert.is(useColor({ isTTY: false }, {}), false);
 });
 
-test('forwarder: batches, full queue drops the oldest (said once), retries only what is retryable', async () => {
+test("forwarder: batches, full queue drops the oldest (said once), retries only what is retryable", async () => {
   const batches: string[][] = [];
   let release: () => void = () => {};
   const gate = new Promise<void>((r) => (release = r));
@@ -149,40 +223,47 @@ test('forwarder: batches, full queue drops the oldest (said once), retries only 
     return {};
   };
   const logs: string[] = [];
-  const f = new Forwarder({ region: 'us-east-1', maxQueue: 60, intervalMs: 50 }, send, (l) => logs.push(l));
+  const f = new Forwarder({ region: "us-east-1", maxQueue: 60, intervalMs: 50 }, send, (l) => logs.push(l));
   for (let i = 0; i < 150; i++) f.push(`d${i}`);
   // 50 in flight, 100 more for a queue of 60: the 40 oldest of them dropped.
   assert.is(f.stats().droppedQueueFull, 40);
-  assert.is(logs.filter((l) => l.includes('queue full')).length, 1);
+  assert.is(logs.filter((l) => l.includes("queue full")).length, 1);
   release();
   await f.drain(2000);
-  assert.equal(batches.map((b) => b.length), [50, 50, 10]);
-  assert.equal(batches[1]![0], 'd90');
+  assert.equal(
+    batches.map((b) => b.length),
+    [50, 50, 10],
+  );
+  assert.equal(batches[1]![0], "d90");
   assert.is(f.stats().forwarded, 110);
 
-  assert.ok(isRetryable({ name: 'ThrottledException', $metadata: { httpStatusCode: 429 } }));
-  assert.ok(isRetryable({ name: 'InternalFailure', $metadata: { httpStatusCode: 503 } }));
-  assert.ok(isRetryable(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
-  assert.not.ok(isRetryable({ name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } }));
+  assert.ok(isRetryable({ name: "ThrottledException", $metadata: { httpStatusCode: 429 } }));
+  assert.ok(isRetryable({ name: "InternalFailure", $metadata: { httpStatusCode: 503 } }));
+  assert.ok(isRetryable(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })));
+  assert.not.ok(isRetryable({ name: "InvalidRequestException", $metadata: { httpStatusCode: 400 } }));
 
   let calls = 0;
-  const failing = new Forwarder({ region: 'us-east-1', maxAttempts: 3, retryBaseMs: 1 }, async () => {
-    calls++;
-    throw Object.assign(new Error('down'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
-  }, (l) => logs.push(l));
-  failing.push('x');
+  const failing = new Forwarder(
+    { region: "us-east-1", maxAttempts: 3, retryBaseMs: 1 },
+    async () => {
+      calls++;
+      throw Object.assign(new Error("down"), { name: "ServiceUnavailable", $metadata: { httpStatusCode: 503 } });
+    },
+    (l) => logs.push(l),
+  );
+  failing.push("x");
   await failing.drain(2000);
   assert.is(calls, 3);
   assert.is(failing.stats().failed, 1);
-  assert.match(logs.at(-1) ?? '', /giving up on 1 documents after 3 attempts: ServiceUnavailable \(HTTP 503\): down/);
+  assert.match(logs.at(-1) ?? "", /giving up on 1 documents after 3 attempts: ServiceUnavailable \(HTTP 503\): down/);
 });
 
-test('startDaemon: programmatic use, stats, stop', async () => {
+test("startDaemon: programmatic use, stats, stop", async () => {
   const out: string[] = [];
   const err: string[] = [];
   const traces: AssembledTrace[] = [];
   const daemon = await startDaemon({
-    address: { host: '127.0.0.1', port: 0, family: 4 },
+    address: { host: "127.0.0.1", port: 0, family: 4 },
     settleMs: 100,
     color: false,
     stdout: { write: (s: string) => out.push(s), columns: 70 },
@@ -191,21 +272,24 @@ test('startDaemon: programmatic use, stats, stop', async () => {
   });
   try {
     assert.ok(daemon.address.port > 0);
-    const socket = dgram.createSocket('udp4');
-    const send = (d: string): Promise<void> => new Promise((resolve) => socket.send(d, daemon.address.port, '127.0.0.1', () => resolve()));
-    await send(datagram(segmentDoc({ name: 'prog' })));
-    await send('nope');
+    const socket = dgram.createSocket("udp4");
+    const send = (d: string): Promise<void> => new Promise((resolve) => socket.send(d, daemon.address.port, "127.0.0.1", () => resolve()));
+    await send(datagram(segmentDoc({ name: "prog" })));
+    await send("nope");
     await send(HEADER + '{"name": 1}');
     socket.close();
     for (let i = 0; i < 100 && daemon.stats().received < 3; i++) await sleep(10);
     await sleep(150);
     const s = daemon.stats();
-    assert.equal({ ...s, openTraces: undefined }, { received: 3, dropped: 1, documents: 2, valid: 1, invalid: 1, traces: 1, unfinished: 0, openTraces: undefined, errors: 0 });
-    assert.is(traces[0]?.roots[0]?.name, 'prog');
-    assert.match(out.join(''), /^trace 1-/);
-    assert.ok(out.join('').split('\n')[1]!.length <= 70 + 2);
-    assert.match(err.join(''), /dropped datagram of 4 bytes: no header/);
-    assert.match(err.join(''), /invalid segment \(no id\)/);
+    assert.equal(
+      { ...s, openTraces: undefined },
+      { received: 3, dropped: 1, documents: 2, valid: 1, invalid: 1, traces: 1, unfinished: 0, openTraces: undefined, errors: 0 },
+    );
+    assert.is(traces[0]?.roots[0]?.name, "prog");
+    assert.match(out.join(""), /^trace 1-/);
+    assert.ok(out.join("").split("\n")[1]!.length <= 70 + 2);
+    assert.match(err.join(""), /dropped datagram of 4 bytes: no header/);
+    assert.match(err.join(""), /invalid segment \(no id\)/);
   } finally {
     await daemon.stop();
     await daemon.stop(); // twice is fine

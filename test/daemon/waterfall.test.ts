@@ -3,78 +3,96 @@
  * assembled and printed in order, indented, with annotations and markers, without colours (stdout
  * is a pipe here).
  */
-import { test } from 'uvu';
-import * as assert from 'uvu/assert';
-import { datagram, newId, newTraceId, sendDatagrams, startDaemonProcess, stopProcess } from './helpers.ts';
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { datagram, newId, newTraceId, sendDatagrams, startDaemonProcess, stopProcess } from "./helpers.ts";
 
-test('a segment with nested and independent subsegments prints as an indented waterfall', async () => {
-  const daemon = await startDaemonProcess(['--settle-ms', '3000']);
+test("a segment with nested and independent subsegments prints as an indented waterfall", async () => {
+  const daemon = await startDaemonProcess(["--settle-ms", "3000"]);
   try {
     const traceId = newTraceId();
     const t = Math.floor(Date.now() / 1000) - 1;
     const rootId = newId();
     const dbId = newId();
     const root = {
-      name: 'checkout-api',
+      name: "checkout-api",
       id: rootId,
       trace_id: traceId,
       start_time: t,
       end_time: t + 0.2,
-      annotations: { customer: 'c-42', tier: 'gold' },
+      annotations: { customer: "c-42", tier: "gold" },
       subsegments: [
-        { name: 'load-cart', id: newId(), start_time: t + 0.01, end_time: t + 0.05 },
-        { name: 'db', id: dbId, start_time: t + 0.06, end_time: t + 0.19 },
+        { name: "load-cart", id: newId(), start_time: t + 0.01, end_time: t + 0.05 },
+        { name: "db", id: dbId, start_time: t + 0.06, end_time: t + 0.19 },
       ],
     };
     const query = {
-      type: 'subsegment',
-      name: 'db-query',
+      type: "subsegment",
+      name: "db-query",
       id: newId(),
       parent_id: dbId,
       trace_id: traceId,
       start_time: t + 0.07,
       end_time: t + 0.18,
       fault: true,
-      annotations: { table: 'orders' },
-      cause: { exceptions: [{ id: newId(), message: 'deadlock detected' }] },
+      annotations: { table: "orders" },
+      cause: { exceptions: [{ id: newId(), message: "deadlock detected" }] },
     };
-    const retry = { type: 'subsegment', name: 'db-retry', id: newId(), parent_id: query.id, trace_id: traceId, start_time: t + 0.1, end_time: t + 0.12, throttle: true, error: true };
+    const retry = {
+      type: "subsegment",
+      name: "db-retry",
+      id: newId(),
+      parent_id: query.id,
+      trace_id: traceId,
+      start_time: t + 0.1,
+      end_time: t + 0.12,
+      throttle: true,
+      error: true,
+    };
     // Children first, root last: the trace finishes when the root arrives.
     await sendDatagrams(daemon.port, [datagram(retry), datagram(query), datagram(root)]);
-    await daemon.waitFor(() => daemon.stdout().includes('db-retry'), 2500, 'the waterfall (before the settle time)');
+    await daemon.waitFor(() => daemon.stdout().includes("db-retry"), 2500, "the waterfall (before the settle time)");
 
     const text = daemon.stdout();
-    assert.not.match(text, /\u001b\[/, 'no colours when stdout is not a TTY');
-    const lines = text.trimEnd().split('\n');
+    assert.not.match(text, /\u001b\[/, "no colours when stdout is not a TTY");
+    const lines = text.trimEnd().split("\n");
     assert.is(lines.length, 6, text);
     assert.match(lines[0]!, new RegExp(`^trace ${traceId}  200\\.0 ms  3 documents$`));
     const names = lines.slice(1).map((l) => /^( *\S+)/.exec(l)?.[1]);
-    assert.equal(names, ['checkout-api', '  load-cart', '  db', '    db-query', '      db-retry']);
+    assert.equal(names, ["checkout-api", "  load-cart", "  db", "    db-query", "      db-retry"]);
     assert.match(lines[1]!, /checkout-api +\+0\.0 +200\.0 ms \|=+\| customer=c-42 tier=gold$/);
     assert.match(lines[2]!, /load-cart +\+10\.0 +40\.0 ms \|/);
     assert.match(lines[4]!, /db-query +\+70\.0 +110\.0 ms \| +=+ +\| table=orders !fault \(deadlock detected\)$/);
     assert.match(lines[5]!, /db-retry .* !error !throttle$/);
     // The bars line up, within the default width of 100 columns, leaving room for the extras.
-    const barEnds = lines.slice(1).map((line) => line.indexOf('|', line.indexOf('|') + 1) + 1);
-    assert.equal(new Set(barEnds).size, 1, barEnds.join(' '));
+    const barEnds = lines.slice(1).map((line) => line.indexOf("|", line.indexOf("|") + 1) + 1);
+    assert.equal(new Set(barEnds).size, 1, barEnds.join(" "));
     assert.ok(barEnds[0]! <= 100 && barEnds[0]! >= 70, String(barEnds[0]));
   } finally {
     daemon.kill();
   }
 });
 
-test('an unfinished trace is printed after the settle time, and the rest on SIGTERM', async () => {
-  const daemon = await startDaemonProcess(['--settle-ms', '300']);
+test("an unfinished trace is printed after the settle time, and the rest on SIGTERM", async () => {
+  const daemon = await startDaemonProcess(["--settle-ms", "300"]);
   try {
     const t = Date.now() / 1000;
-    const settled = { name: 'never-closed', id: newId(), trace_id: newTraceId(), start_time: t, in_progress: true };
+    const settled = { name: "never-closed", id: newId(), trace_id: newTraceId(), start_time: t, in_progress: true };
     await sendDatagrams(daemon.port, [datagram(settled)]);
-    await daemon.waitFor(() => daemon.stdout().includes('never-closed'), 3000, 'the settled trace');
+    await daemon.waitFor(() => daemon.stdout().includes("never-closed"), 3000, "the settled trace");
     assert.match(daemon.stdout(), /\(unfinished\)/);
     assert.match(daemon.stdout(), /never-closed .*…in progress/);
 
     // An orphan subsegment whose parent never comes: printed on SIGTERM.
-    const orphan = { type: 'subsegment', name: 'orphan-child', id: newId(), parent_id: 'ffffffffffffffff', trace_id: newTraceId(), start_time: t, end_time: t + 0.01 };
+    const orphan = {
+      type: "subsegment",
+      name: "orphan-child",
+      id: newId(),
+      parent_id: "ffffffffffffffff",
+      trace_id: newTraceId(),
+      start_time: t,
+      end_time: t + 0.01,
+    };
     await sendDatagrams(daemon.port, [datagram(orphan)]);
     await new Promise((r) => setTimeout(r, 100));
     const code = await stopProcess(daemon);

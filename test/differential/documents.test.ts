@@ -30,12 +30,16 @@ const CATEGORIES = {
   "daemon-header": "the same header line, written with spaces by us and without by the peer",
   "sdk-description": "the peer describes itself in every segment (aws.xray.sdk*, service.runtime*); we send service only when given",
   "exception-remote-false": "we write an exception's remote only when it is true; the peer also writes false",
-  "stack-frame-path": "the peer cuts a frame's location at its first ':' (node:internal/…:95:5 becomes path \"node\", line null); we keep path and line",
+  "stack-frame-path":
+    "the peer cuts a frame's location at its first ':' (node:internal/…:95:5 becomes path \"node\", line null); we keep path and line",
   "stack-frame-no-line": "we leave out frames without a line number (<anonymous>, native); the peer sends them with line null",
 } as const;
 type Category = keyof typeof CATEGORIES;
 
-interface Leaf { type: string; value: unknown }
+interface Leaf {
+  type: string;
+  value: unknown;
+}
 type Flat = Map<string, Leaf>;
 
 /** Every field of a document by path (`a.b[2].c`), with its JSON type and, for scalars, its value. */
@@ -50,7 +54,12 @@ function flatten(value: unknown, path = "", out: Flat = new Map()): Flat {
 /** IDs and times: their values differ between any two runs. */
 const ASIDE = /(^|\.)(id|start_time|end_time)$/;
 
-interface Difference { path: string; ours?: Leaf | undefined; peer?: Leaf | undefined; category?: Category | undefined }
+interface Difference {
+  path: string;
+  ours?: Leaf | undefined;
+  peer?: Leaf | undefined;
+  category?: Category | undefined;
+}
 
 function differences(ours: Flat, peer: Flat): Difference[] {
   const out: Difference[] = [];
@@ -78,7 +87,14 @@ function classify(d: Difference, ours: Flat, peer: Flat): Category | undefined {
     const peerLine = peer.get(`${frame}.line`);
     const oursPath = ours.get(`${frame}.path`)?.value;
     const oursLine = ours.get(`${frame}.line`)?.value;
-    if (peerPath === "node" && peerLine?.type === "null" && typeof oursPath === "string" && oursPath.startsWith("node:") && Number.isInteger(oursLine)) return "stack-frame-path";
+    if (
+      peerPath === "node" &&
+      peerLine?.type === "null" &&
+      typeof oursPath === "string" &&
+      oursPath.startsWith("node:") &&
+      Number.isInteger(oursLine)
+    )
+      return "stack-frame-path";
     if (!ours.has(frame) && peerLine?.type === "null" && peerPath !== "node") return "stack-frame-no-line";
   }
   return undefined;
@@ -102,12 +118,23 @@ async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void
 function runPeer(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${port}` };
-    for (const key of ["AWS_XRAY_TRACING_NAME", "AWS_XRAY_CONTEXT_MISSING", "AWS_XRAY_DEBUG_MODE", "AWS_XRAY_LOG_LEVEL", "LAMBDA_TASK_ROOT"]) delete env[key];
+    for (const key of [
+      "AWS_XRAY_TRACING_NAME",
+      "AWS_XRAY_CONTEXT_MISSING",
+      "AWS_XRAY_DEBUG_MODE",
+      "AWS_XRAY_LOG_LEVEL",
+      "LAMBDA_TASK_ROOT",
+    ])
+      delete env[key];
     const child = spawn(process.execPath, [PEER], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "", err = "";
+    let out = "",
+      err = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
     child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`the peer did not exit\n${err}`)); }, 20_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the peer did not exit\n${err}`));
+    }, 20_000);
     child.on("close", (code) => {
       clearTimeout(timer);
       if (code === 0 && err === "") resolve(out);
@@ -118,7 +145,10 @@ function runPeer(port: number): Promise<string> {
 
 const splitDatagram = (d: Buffer) => {
   const nl = d.indexOf(10);
-  return { header: d.subarray(0, nl).toString("utf8"), document: JSON.parse(d.subarray(nl + 1).toString("utf8")) as Record<string, unknown> };
+  return {
+    header: d.subarray(0, nl).toString("utf8"),
+    document: JSON.parse(d.subarray(nl + 1).toString("utf8")) as Record<string, unknown>,
+  };
 };
 
 test("the same operations through both SDKs, over UDP to one listener: the same fields with the same types", async () => {
@@ -142,7 +172,10 @@ test("the same operations through both SDKs, over UDP to one listener: the same 
     assert.is(ourDatagrams.length, 1, "we sent one datagram");
     assert.equal(warnings, [], "every operation was accepted");
     assert.equal(emitter.stats(), { sent: 1, failed: 0, bytes: ourDatagrams[0]!.length });
-    for (const [who, d] of [["peer", peerDatagrams[0]!], ["ours", ourDatagrams[0]!]] as const) {
+    for (const [who, d] of [
+      ["peer", peerDatagrams[0]!],
+      ["ours", ourDatagrams[0]!],
+    ] as const) {
       assert.equal(validateDatagram(d).violations, [], `the ${who} datagram passes xray-edge/validate`);
     }
 
@@ -151,7 +184,13 @@ test("the same operations through both SDKs, over UDP to one listener: the same 
     const found: Difference[] = [];
     // The header line: the same JSON, written differently.
     assert.equal(JSON.parse(ours.header), JSON.parse(peer.header), "the header lines say the same");
-    if (ours.header !== peer.header) found.push({ path: "(header line)", ours: { type: "string", value: ours.header }, peer: { type: "string", value: peer.header }, category: "daemon-header" });
+    if (ours.header !== peer.header)
+      found.push({
+        path: "(header line)",
+        ours: { type: "string", value: ours.header },
+        peer: { type: "string", value: peer.header },
+        category: "daemon-header",
+      });
 
     assert.is(ours.document.trace_id, "1-5759e988-bd862e3fe1be46a994272793", "our trace_id is the header's");
     assert.is(ours.document.name, "checkout");
@@ -185,7 +224,12 @@ test("the same operations through both SDKs, over UDP to one listener: the same 
 
 test("the classifier: differences outside the categories are not classified", () => {
   const ours = flatten({ name: "a", annotations: { n: 1 }, cause: { exceptions: [{ stack: [{ path: "/x.js", line: 3, label: "f" }] }] } });
-  const peer = flatten({ name: "a", annotations: { n: "1" }, aws: { xray: { sdk: "X" } }, cause: { exceptions: [{ remote: false, stack: [{ path: "/x.js", line: null, label: "f" }] }] } });
+  const peer = flatten({
+    name: "a",
+    annotations: { n: "1" },
+    aws: { xray: { sdk: "X" } },
+    cause: { exceptions: [{ remote: false, stack: [{ path: "/x.js", line: null, label: "f" }] }] },
+  });
   const found = differences(ours, peer).map((d) => [d.path, classify(d, ours, peer)]);
   assert.equal(found, [
     ["annotations.n", undefined],

@@ -31,7 +31,11 @@ const AWSXRay: any = require("aws-xray-sdk-core");
 
 type Field = "root" | "parent" | "sampled";
 type Sampled = boolean | "requested" | undefined;
-interface View { root?: string | undefined; parent?: string | undefined; sampled?: Sampled }
+interface View {
+  root?: string | undefined;
+  parent?: string | undefined;
+  sampled?: Sampled;
+}
 
 /** The categories of docs/compatibility.md ("Trace headers"), each with its reason. */
 const CATEGORIES = {
@@ -43,7 +47,8 @@ const CATEGORIES = {
   "no-valid-root": "without a valid Root we ignore Parent and Sampled too; the peer applies them to a new trace",
   "equals-in-value": "a value runs to the next ';' for us; the peer cuts it at its second '='",
   "empty-value": "an empty value is the last occurrence of its key for us; the peer skips it and keeps an earlier one",
-  "unicode-whitespace": "we trim ASCII whitespace (space, tab, CR, LF, VT, FF) around keys and values; the peer trims Unicode whitespace too (NBSP, BOM, U+2028, ...)",
+  "unicode-whitespace":
+    "we trim ASCII whitespace (space, tab, CR, LF, VT, FF) around keys and values; the peer trims Unicode whitespace too (NBSP, BOM, U+2028, ...)",
 } as const;
 type Category = keyof typeof CATEGORIES;
 
@@ -66,7 +71,13 @@ function peerRequest(header: string) {
   const res = { req, header: (_name: string, value: string) => void (answered = value), on() {} };
   samplerAsked = false;
   const segment = AWSXRay.middleware.traceRequestResponseCycle(req, res);
-  return { traceId: segment.trace_id as string, parentId: segment.parent_id as string | undefined, notTraced: segment.notTraced === true, asked: samplerAsked, answered };
+  return {
+    traceId: segment.trace_id as string,
+    parentId: segment.parent_id as string | undefined,
+    notTraced: segment.notTraced === true,
+    asked: samplerAsked,
+    answered,
+  };
 }
 
 function peerView(header: string): View {
@@ -114,9 +125,7 @@ const REWRITES: [Category, (header: string) => string][] = [
   ["empty-value", (h) => mapFields(h, (k, v) => (v.split("=")[0] === "" ? null : `${k}=${v}`))],
 ];
 /** Every non-empty combination of the rewrites, fewest first. */
-const COMBINATIONS = [1, 2, 3, 4, 5, 6, 7]
-  .map((mask) => REWRITES.filter((_, i) => mask & (1 << i)))
-  .sort((a, b) => a.length - b.length);
+const COMBINATIONS = [1, 2, 3, 4, 5, 6, 7].map((mask) => REWRITES.filter((_, i) => mask & (1 << i))).sort((a, b) => a.length - b.length);
 
 const agreesWith = (o: unknown, p: unknown) => o === p || (typeof o === "string" && typeof p === "string" && o === p.toLowerCase());
 
@@ -166,7 +175,10 @@ function constructed(): { name: string; input: string }[] {
     { name: "8,193 characters of which the Root comes last", input: `${"X=y;".repeat(2048)}Root=${R};S=1`.slice(-8193) },
     { name: "8,193 characters with a malformed Root", input: `Root=1-bad;Parent=${P};Sampled=1;Pad=`.padEnd(8193, "q") },
     { name: "1,000 empty fields then Root", input: `${";".repeat(1000)}Root=${R};Sampled=0` },
-    { name: "500 repeated Roots", input: Array.from({ length: 500 }, (_, i) => `Root=1-5759e988-${i.toString(16).padStart(24, "0")}`).join(";") },
+    {
+      name: "500 repeated Roots",
+      input: Array.from({ length: 500 }, (_, i) => `Root=1-5759e988-${i.toString(16).padStart(24, "0")}`).join(";"),
+    },
     { name: "a 4,000-character extra value", input: `Root=${R};Parent=${P};Big=${"b".repeat(4000)};Sampled=1` },
     { name: "a 4,000-character Parent", input: `Root=${R};Parent=${"5".repeat(4000)};Sampled=1` },
     { name: "a 4,000-character Sampled", input: `Root=${R};Sampled=${"1".repeat(4000)}` },
@@ -177,9 +189,11 @@ function constructed(): { name: string; input: string }[] {
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
   const next = () => {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 2 ** 32;
   };
   const int = (n: number) => Math.floor(next() * n);
@@ -189,7 +203,28 @@ function rng(seed: number) {
 
 const HEX = "0123456789abcdef";
 const WHITESPACE = [" ", "\t", "\u00a0", "\ufeff", "\u2028", "\u3000", "\r\n", "\u000b"];
-const CHARS = ["a", "Z", "0", "9", "f", "F", "-", "=", ";", " ", "\t", "?", "\u00e9", "\u65e5", "\ud83d\ude00", "\u00a0", ",", "\"", "\u0000", "\\"];
+const CHARS = [
+  "a",
+  "Z",
+  "0",
+  "9",
+  "f",
+  "F",
+  "-",
+  "=",
+  ";",
+  " ",
+  "\t",
+  "?",
+  "\u00e9",
+  "\u65e5",
+  "\ud83d\ude00",
+  "\u00a0",
+  ",",
+  '"',
+  "\u0000",
+  "\\",
+];
 
 function generated(count: number, seed: number): { name: string; input: string }[] {
   const g = rng(seed);
@@ -212,36 +247,70 @@ function generated(count: number, seed: number): { name: string; input: string }
   const rootValue = () => {
     const valid = `1-${hex(8)}-${hex(24)}`;
     switch (g.int(12)) {
-      case 0: case 1: case 2: return valid;
-      case 3: return valid.toUpperCase();
-      case 4: return `1-${hex(8)}-${hex(24, true)}`;
-      case 5: return `${g.pick(["0", "2", "01", "", "x"])}-${hex(8)}-${hex(24)}`;
-      case 6: return `1-${hex(g.int(11))}-${hex(24)}`;
-      case 7: return `1-${hex(8)}-${hex(g.int(30))}`;
-      case 8: return valid + g.pick(["=", "=x", "==", "-0", " x", "\u0000"]);
-      case 9: return "";
-      case 10: return junk(20);
-      default: { const i = g.int(valid.length); return valid.slice(0, i) + g.pick(CHARS) + valid.slice(i + 1); }
+      case 0:
+      case 1:
+      case 2:
+        return valid;
+      case 3:
+        return valid.toUpperCase();
+      case 4:
+        return `1-${hex(8)}-${hex(24, true)}`;
+      case 5:
+        return `${g.pick(["0", "2", "01", "", "x"])}-${hex(8)}-${hex(24)}`;
+      case 6:
+        return `1-${hex(g.int(11))}-${hex(24)}`;
+      case 7:
+        return `1-${hex(8)}-${hex(g.int(30))}`;
+      case 8:
+        return valid + g.pick(["=", "=x", "==", "-0", " x", "\u0000"]);
+      case 9:
+        return "";
+      case 10:
+        return junk(20);
+      default: {
+        const i = g.int(valid.length);
+        return valid.slice(0, i) + g.pick(CHARS) + valid.slice(i + 1);
+      }
     }
   };
   const parentValue = () => {
     switch (g.int(9)) {
-      case 0: case 1: case 2: return hex(16);
-      case 3: return hex(16, true);
-      case 4: return "0".repeat(16);
-      case 5: return hex(g.int(20));
-      case 6: return hex(16) + g.pick(["=", "=x", "g"]);
-      case 7: return "";
-      default: return junk(18);
+      case 0:
+      case 1:
+      case 2:
+        return hex(16);
+      case 3:
+        return hex(16, true);
+      case 4:
+        return "0".repeat(16);
+      case 5:
+        return hex(g.int(20));
+      case 6:
+        return hex(16) + g.pick(["=", "=x", "g"]);
+      case 7:
+        return "";
+      default:
+        return junk(18);
     }
   };
   const sampledValue = () => g.pick(["0", "1", "?", "0", "1", "?", "2", "", "true", "01", "1=0", "=1", "??", "-1", "\uff11", " 1 "]);
   const keys: [string, () => string][] = [
-    ["Root", rootValue], ["root", rootValue], ["ROOT", rootValue],
-    ["Parent", parentValue], ["parent", parentValue], ["PARENT", parentValue],
-    ["Sampled", sampledValue], ["sampled", sampledValue], ["SAMPLED", sampledValue],
-    ["Self", () => `1-${hex(8)}-${hex(24)}`], ["Lineage", () => `${hex(8)}:${g.int(10)}`],
-    ["Foo", () => junk(12)], ["x-extra", () => junk(30)], ["", () => junk(4)], ["Ro ot", rootValue], ["Roots", rootValue],
+    ["Root", rootValue],
+    ["root", rootValue],
+    ["ROOT", rootValue],
+    ["Parent", parentValue],
+    ["parent", parentValue],
+    ["PARENT", parentValue],
+    ["Sampled", sampledValue],
+    ["sampled", sampledValue],
+    ["SAMPLED", sampledValue],
+    ["Self", () => `1-${hex(8)}-${hex(24)}`],
+    ["Lineage", () => `${hex(8)}:${g.int(10)}`],
+    ["Foo", () => junk(12)],
+    ["x-extra", () => junk(30)],
+    ["", () => junk(4)],
+    ["Ro ot", rootValue],
+    ["Roots", rootValue],
   ];
   const out: { name: string; input: string }[] = [];
   for (let n = 0; n < count; n++) {
@@ -266,7 +335,9 @@ function generated(count: number, seed: number): { name: string; input: string }
       const valid = `Root=1-${hex(8)}-${hex(24)};Parent=${hex(16)};Sampled=${g.pick(["0", "1", "?"])}`;
       const i = g.int(valid.length);
       const c = g.pick(CHARS);
-      header = [valid.slice(0, i) + c + valid.slice(i + 1), valid.slice(0, i) + c + valid.slice(i), valid.slice(0, i) + valid.slice(i + 1)][g.int(3)]!;
+      header = [valid.slice(0, i) + c + valid.slice(i + 1), valid.slice(0, i) + c + valid.slice(i), valid.slice(0, i) + valid.slice(i + 1)][
+        g.int(3)
+      ]!;
     } else {
       header = junk(60);
     }
@@ -285,7 +356,14 @@ const headers = [
 
 // ---------------------------------------------------------------------------------------------
 
-interface Row { name: string; input: string; field: Field; ours: unknown; peer: unknown; category: Category | undefined }
+interface Row {
+  name: string;
+  input: string;
+  field: Field;
+  ours: unknown;
+  peer: unknown;
+  category: Category | undefined;
+}
 
 function compareAll(): { rows: Row[]; agreeing: number } {
   const rows: Row[] = [];
@@ -331,15 +409,31 @@ test("every disagreement with aws-xray-sdk-core on root, parent or sampled is a 
 test("each category occurs in the corpus, and is listed with its reason in docs/compatibility.md", () => {
   const doc = readFileSync(new URL("../../docs/compatibility.md", import.meta.url), "utf8");
   for (const category of Object.keys(CATEGORIES)) {
-    assert.ok(rows.some((r) => r.category === category), `no header in the corpus shows ${category}: is the category stale?`);
+    assert.ok(
+      rows.some((r) => r.category === category),
+      `no header in the corpus shows ${category}: is the category stale?`,
+    );
     assert.ok(doc.includes(`\`${category}\``), `docs/compatibility.md does not list \`${category}\``);
   }
 });
 
 test("at least a third of the corpus agrees, and well-formed headers agree completely", () => {
   assert.ok(agreeing > headers.length / 3, `${agreeing} of ${headers.length} agree`);
-  for (const c of ["all three fields", "Sampled=0", "Sampled=? asks for a decision", "Root only", "lower-case keys", "spaces around keys and values", "the last Root wins", "Lineage", "two extras"]) {
-    assert.not.ok(rows.some((r) => r.name === `headers.json: ${c}`), `"${c}" disagrees`);
+  for (const c of [
+    "all three fields",
+    "Sampled=0",
+    "Sampled=? asks for a decision",
+    "Root only",
+    "lower-case keys",
+    "spaces around keys and values",
+    "the last Root wins",
+    "Lineage",
+    "two extras",
+  ]) {
+    assert.not.ok(
+      rows.some((r) => r.name === `headers.json: ${c}`),
+      `"${c}" disagrees`,
+    );
   }
 });
 

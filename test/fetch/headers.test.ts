@@ -15,14 +15,17 @@ const server = suiteServer(test);
 
 const tracedFetch = instrumentFetch();
 
-
 /** A header the caller sets itself, distinct per call. */
-const callerHeader = (n: number) => `Root=1-67891234-${"0".repeat(22)}${String(n).padStart(2, "0")};Parent=${"a".repeat(14)}${String(n).padStart(2, "0")};Sampled=1`;
+const callerHeader = (n: number) =>
+  `Root=1-67891234-${"0".repeat(22)}${String(n).padStart(2, "0")};Parent=${"a".repeat(14)}${String(n).padStart(2, "0")};Sampled=1`;
 
 test("a caller's X-Amzn-Trace-Id is sent as it is, once, whatever its case and form; the call is still recorded", async () => {
   const url = `${server.base}/status/200`;
   const asHeaders = new Headers({ "X-Amzn-Trace-Id": callerHeader(1), accept: "text/plain" });
-  const asPairs: [string, string][] = [["x-amzn-trace-id", callerHeader(2)], ["accept", "text/plain"]];
+  const asPairs: [string, string][] = [
+    ["x-amzn-trace-id", callerHeader(2)],
+    ["accept", "text/plain"],
+  ];
   const asObject = { "X-AMZN-TRACE-ID": callerHeader(3) };
   const asRequest = new Request(url, { headers: { "x-Amzn-Trace-Id": callerHeader(4) } });
   const { doc } = await traced(async () => {
@@ -32,11 +35,23 @@ test("a caller's X-Amzn-Trace-Id is sent as it is, once, whatever its case and f
     await (await tracedFetch(asRequest)).text();
     await (await tracedFetch(new Request(url), { headers: { "X-Amzn-Trace-Id": callerHeader(5) } })).text();
   });
-  assert.equal(server.received.map((r) => r.traceHeaders), [1, 2, 3, 4, 5].map((n) => [callerHeader(n)]));
+  assert.equal(
+    server.received.map((r) => r.traceHeaders),
+    [1, 2, 3, 4, 5].map((n) => [callerHeader(n)]),
+  );
   assert.is(doc.subsegments.length, 5);
   // the caller's objects are as they were
-  assert.equal([...asHeaders.entries()], [["accept", "text/plain"], ["x-amzn-trace-id", callerHeader(1)]]);
-  assert.equal(asPairs, [["x-amzn-trace-id", callerHeader(2)], ["accept", "text/plain"]]);
+  assert.equal(
+    [...asHeaders.entries()],
+    [
+      ["accept", "text/plain"],
+      ["x-amzn-trace-id", callerHeader(1)],
+    ],
+  );
+  assert.equal(asPairs, [
+    ["x-amzn-trace-id", callerHeader(2)],
+    ["accept", "text/plain"],
+  ]);
   assert.equal(asObject, { "X-AMZN-TRACE-ID": callerHeader(3) });
 });
 
@@ -52,10 +67,19 @@ test("injected into every form (Headers, pairs, object, Request, Request + init)
   const request2 = new Request(url, { headers: { "x-custom": "from-request" } });
   const init5 = { headers: { "x-custom": "from-init" } }; // an init's headers replace the Request's, as in fetch
   const noHeadersInit = { method: "DELETE" };
-  const snapshot = () => JSON.stringify({
-    asHeaders: [...asHeaders.entries()], initWithHeaders: Object.keys(initWithHeaders), asPairs, initWithPairs: Object.keys(initWithPairs), asObject,
-    initWithObject: Object.keys(initWithObject), request: [...request.headers.entries()], request2: [...request2.headers.entries()], init5, noHeadersInit,
-  });
+  const snapshot = () =>
+    JSON.stringify({
+      asHeaders: [...asHeaders.entries()],
+      initWithHeaders: Object.keys(initWithHeaders),
+      asPairs,
+      initWithPairs: Object.keys(initWithPairs),
+      asObject,
+      initWithObject: Object.keys(initWithObject),
+      request: [...request.headers.entries()],
+      request2: [...request2.headers.entries()],
+      init5,
+      noHeadersInit,
+    });
   const before = snapshot();
 
   const { doc, root } = await traced(async () => {
@@ -76,15 +100,18 @@ test("injected into every form (Headers, pairs, object, Request, Request + init)
   assert.is(request.headers.has("x-amzn-trace-id"), false);
 
   const r = server.received;
-  assert.equal(r.map((x) => [x.method, x.headers["x-custom"], x.body]), [
-    ["POST", "h", "one"],
-    ["GET", "p", ""],
-    ["PUT", "o", "three"],
-    ["POST", "r", "four"],
-    ["GET", "from-init", ""],
-    ["DELETE", undefined, ""],
-    ["GET", undefined, ""],
-  ]);
+  assert.equal(
+    r.map((x) => [x.method, x.headers["x-custom"], x.body]),
+    [
+      ["POST", "h", "one"],
+      ["GET", "p", ""],
+      ["PUT", "o", "three"],
+      ["POST", "r", "four"],
+      ["GET", "from-init", ""],
+      ["DELETE", undefined, ""],
+      ["GET", undefined, ""],
+    ],
+  );
   assert.is(r[0]!.headers.accept, "text/plain");
   assert.is(doc.subsegments.length, 7);
   for (const [i, sub] of doc.subsegments.entries()) {
@@ -103,16 +130,22 @@ test("pass-through: the incoming header is forwarded unchanged and nothing is re
     await (await tracedFetch(`${server.base}/status/200`, { headers: { "X-Amzn-Trace-Id": callerHeader(9) } })).text();
   });
   outside.close();
-  assert.equal(server.received.map((r) => r.traceHeaders), [[incoming], [callerHeader(9)]]);
+  assert.equal(
+    server.received.map((r) => r.traceHeaders),
+    [[incoming], [callerHeader(9)]],
+  );
   const docs = emitter.documents();
   assert.is(docs.length, 1);
   assert.is(docs[0]!.subsegments, undefined);
 });
 
-test("an untraced invocation (context \"\"): nothing sent, nothing recorded, nothing said", async () => {
+test('an untraced invocation (context ""): nothing sent, nothing recorded, nothing said', async () => {
   registry().said.delete("fetch");
   const { errors } = await capturingErrors(() => runIn("", async () => (await tracedFetch(`${server.base}/status/200`)).text()));
-  assert.equal(server.received.map((r) => r.traceHeaders), [[]]);
+  assert.equal(
+    server.received.map((r) => r.traceHeaders),
+    [[]],
+  );
   assert.equal(errors, []);
 });
 
@@ -127,7 +160,10 @@ test("no context (LOG_ERROR, the default): no header, nothing recorded, the miss
   });
   outside.close();
   assert.equal(result, [200, 404, "hello world"]);
-  assert.equal(server.received.map((r) => r.traceHeaders), [[], []]);
+  assert.equal(
+    server.received.map((r) => r.traceHeaders),
+    [[], []],
+  );
   assert.is(emitter.documents()[0]!.subsegments, undefined);
   assert.is(errors.length, 1, errors.join("\n"));
   assert.match(errors[0]!, "fetch: no segment in context");
@@ -150,16 +186,24 @@ async function withEnv<R>(env: Record<string, string>, fn: () => Promise<R>): Pr
 
 test("AWS_XRAY_CONTEXT_MISSING=IGNORE_ERROR: no header, nothing said", async () => {
   registry().said.delete("fetch");
-  const { errors } = await withEnv({ AWS_XRAY_CONTEXT_MISSING: "IGNORE_ERROR" }, () => capturingErrors(async () => (await tracedFetch(`${server.base}/status/200`)).text()));
+  const { errors } = await withEnv({ AWS_XRAY_CONTEXT_MISSING: "IGNORE_ERROR" }, () =>
+    capturingErrors(async () => (await tracedFetch(`${server.base}/status/200`)).text()),
+  );
   assert.equal(errors, []);
-  assert.equal(server.received.map((r) => r.traceHeaders), [[]]);
+  assert.equal(
+    server.received.map((r) => r.traceHeaders),
+    [[]],
+  );
 });
 
 test("AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR: outside a segment the fetch rejects with the context's error and no request is made", async () => {
   const error = await withEnv({ AWS_XRAY_CONTEXT_MISSING: "RUNTIME_ERROR" }, async () => {
     const pending = tracedFetch(`${server.base}/status/200`);
     assert.instance(pending, Promise, "a rejection, as fetch reports its errors, not a throw");
-    return pending.then(() => undefined, (e: unknown) => e);
+    return pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   });
   assert.instance(error, Error);
   assert.match((error as Error).message, "AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR");
@@ -167,9 +211,14 @@ test("AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR: outside a segment the fetch reject
 });
 
 test("AWS_XRAY_SDK_ENABLED=false: inside a segment, no header and nothing recorded", async () => {
-  const { doc } = await withEnv({ AWS_XRAY_SDK_ENABLED: "false" }, () => traced(async () => (await tracedFetch(`${server.base}/status/200`)).text()));
+  const { doc } = await withEnv({ AWS_XRAY_SDK_ENABLED: "false" }, () =>
+    traced(async () => (await tracedFetch(`${server.base}/status/200`)).text()),
+  );
   assert.is(doc.subsegments, undefined);
-  assert.equal(server.received.map((r) => r.traceHeaders), [[]]);
+  assert.equal(
+    server.received.map((r) => r.traceHeaders),
+    [[]],
+  );
 });
 
 test("an unsampled segment: Sampled=0 with the trace's Root and a new Parent is sent, nothing is emitted", async () => {

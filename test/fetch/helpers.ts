@@ -44,7 +44,13 @@ export async function startServer(): Promise<TestServer> {
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
         if (req.rawHeaders[i]!.toLowerCase() === "x-amzn-trace-id") traceHeaders.push(req.rawHeaders[i + 1]!);
       }
-      received.push({ method: req.method!, url: req.url!, traceHeaders, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      received.push({
+        method: req.method!,
+        url: req.url!,
+        traceHeaders,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
       const path = req.url!.split("?")[0]!;
       const status = /^\/status\/(\d{3})$/.exec(path);
       if (status) {
@@ -70,10 +76,11 @@ export async function startServer(): Promise<TestServer> {
     base: `http://127.0.0.1:${port}`,
     host: "127.0.0.1",
     received,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -101,7 +108,9 @@ export function setup() {
 
 /** A fresh incoming header: a random Root and Parent, with the given Sampled field. */
 export function newHeader(sampled: "1" | "0" | "?" | null = "1"): { header: string; root: string; parent: string } {
-  const root = `1-${Math.floor(Date.now() / 1000).toString(16).padStart(8, "0")}-${randomBytes(12).toString("hex")}`;
+  const root = `1-${Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, "0")}-${randomBytes(12).toString("hex")}`;
   const parent = randomBytes(8).toString("hex");
   return { header: `Root=${root};Parent=${parent}${sampled === null ? "" : `;Sampled=${sampled}`}`, root, parent };
 }

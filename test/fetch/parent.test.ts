@@ -98,7 +98,10 @@ test("options.parent: asked per call; undefined leaves it to the context; xrayPa
   const [docA, docB] = emitter.documents();
   assert.is(docA!.subsegments.length, 1);
   assert.is(docB!.subsegments.length, 2);
-  assert.equal(server.received.map((r) => headerFields(r.traceHeaders[0]).Parent), [docA!.subsegments[0].id, docB!.subsegments[0].id, docB!.subsegments[1].id]);
+  assert.equal(
+    server.received.map((r) => headerFields(r.traceHeaders[0]).Parent),
+    [docA!.subsegments[0].id, docB!.subsegments[0].id, docB!.subsegments[1].id],
+  );
 });
 
 test("a fetch that throws synchronously: the same error is thrown synchronously, as without instrumentation, and recorded (not as remote)", async () => {
@@ -141,7 +144,12 @@ test("a rejection with a value that is not an Error: the same value is passed on
   const { segment } = segmentOn(tracer);
   const reason = { code: "weird" };
   const tracedFetch = instrumentFetch((() => Promise.reject(reason)) as typeof fetch);
-  const got = await withSegment(segment, () => tracedFetch("https://h.example/").then(() => "resolved", (e: unknown) => e));
+  const got = await withSegment(segment, () =>
+    tracedFetch("https://h.example/").then(
+      () => "resolved",
+      (e: unknown) => e,
+    ),
+  );
   segment.close();
   assert.is(got, reason);
   assert.is(emitter.documents()[0]!.subsegments[0].fault, true);
@@ -194,7 +202,10 @@ test("globalThis.fetch replaced by its instrumented self: no recursion; the type
   }
   segment.close();
   assert.is(emitter.documents()[0]!.subsegments.length, 2);
-  assert.equal(server.received.map((r) => r.traceHeaders.length), [1, 1]);
+  assert.equal(
+    server.received.map((r) => r.traceHeaders.length),
+    [1, 1],
+  );
 });
 
 test("instrumentFetch without a fetch to wrap throws at once, naming the problem", () => {

@@ -28,7 +28,6 @@ function spyFetch() {
   return { impl, calls };
 }
 
-
 test("a 200: a remote subsegment named after the host, the URL without query or fragment, status and Content-Length, no flags; the server got Root, Parent = that subsegment, Sampled=1", async () => {
   const { tracer, emitter } = setup();
   const spy = spyFetch();
@@ -89,7 +88,10 @@ test("404, 429, 500: error; throttle and error; fault; the header of each names 
   assert.equal(flags(subs[1]), { error: true, throttle: true, fault: false });
   assert.equal(flags(subs[2]), { error: false, throttle: false, fault: true });
   for (const [i, status] of [404, 429, 500].entries()) {
-    assert.equal(subs[i].http, { request: { method: "GET", url: `${server.base}/status/${status}` }, response: { status, content_length: 11 } });
+    assert.equal(subs[i].http, {
+      request: { method: "GET", url: `${server.base}/status/${status}` },
+      response: { status, content_length: 11 },
+    });
     assert.is(subs[i].cause, undefined);
     assert.equal(headerFields(server.received[i]!.traceHeaders[0]), { Root: root, Parent: subs[i].id, Sampled: "1" });
   }
@@ -144,11 +146,13 @@ test("the subsegment closes when the headers arrive, not when the body ends; the
 
 test("concurrent requests in one segment: each server request names its own subsegment", async () => {
   const tracedFetch = instrumentFetch();
-  const { doc, root } = await traced(() => Promise.all([
-    tracedFetch(`${server.base}/status/200?n=a`).then((r) => r.text()),
-    tracedFetch(`${server.base}/status/500?n=b`).then((r) => r.text()),
-    tracedFetch(`${server.base}/status/404?n=c`).then((r) => r.text()),
-  ]));
+  const { doc, root } = await traced(() =>
+    Promise.all([
+      tracedFetch(`${server.base}/status/200?n=a`).then((r) => r.text()),
+      tracedFetch(`${server.base}/status/500?n=b`).then((r) => r.text()),
+      tracedFetch(`${server.base}/status/404?n=c`).then((r) => r.text()),
+    ]),
+  );
   assert.is(doc.subsegments.length, 3);
   const idByStatus = new Map(doc.subsegments.map((s: any) => [s.http.response.status, s.id]));
   assert.is(idByStatus.size, 3);
@@ -185,7 +189,10 @@ test("userinfo is never recorded (with or without includeQueryString); the name 
     const sub = doc.subsegments[0];
     assert.is(sub.name, "api.example.com");
     assert.equal(sub.http, {
-      request: { method: "GET", url: includeQueryString ? "https://api.example.com:8443/v1/items?q=1" : "https://api.example.com:8443/v1/items" },
+      request: {
+        method: "GET",
+        url: includeQueryString ? "https://api.example.com:8443/v1/items?q=1" : "https://api.example.com:8443/v1/items",
+      },
       response: { status: 201, content_length: 2 },
     });
     assert.is(fake.calls[0]!.input, url, "the input is passed as given");
@@ -201,7 +208,10 @@ test("methods: fetch's six are upper-cased as fetch sends them, others kept; a R
     await tracedFetch("http://h.example/c", { method: "PATCH" });
     await tracedFetch(new Request("http://h.example/d", { method: "PUT", body: "y" }));
   });
-  assert.equal(doc.subsegments.map((s: any) => s.http.request.method), ["POST", "DELETE", "PATCH", "PUT"]);
+  assert.equal(
+    doc.subsegments.map((s: any) => s.http.request.method),
+    ["POST", "DELETE", "PATCH", "PUT"],
+  );
 });
 
 test("a Content-Length that is not a number is left out", async () => {

@@ -2,43 +2,49 @@
  * Shared by the invoke tests: the fixture runtime under node, bun and deno, the CLI as a real
  * process, and the shapes Lambda documents for its IDs and headers.
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 // A hung emulator or runtime must fail the group, not stall it: every file of the group imports this.
 setTimeout(() => {
-  process.stderr.write('test/invoke: still running after 120 s, giving up\n');
+  process.stderr.write("test/invoke: still running after 120 s, giving up\n");
   process.exit(1);
 }, 120_000).unref();
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(ROOT, 'bin/xray-edge.ts');
-export const FIXTURES = path.join(ROOT, 'test/invoke/fixtures');
-export const FIXTURE = path.join(FIXTURES, 'runtime.mjs');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const CLI = path.join(ROOT, "bin/xray-edge.ts");
+export const FIXTURES = path.join(ROOT, "test/invoke/fixtures");
+export const FIXTURE = path.join(FIXTURES, "runtime.mjs");
 
 /** The fixture runtime as a command for each runtime. */
 export const RUNTIME_COMMANDS = {
   node: [process.execPath, FIXTURE],
-  bun: [path.join(ROOT, 'node_modules/.bin/bun'), FIXTURE],
-  deno: [path.join(ROOT, 'node_modules/.bin/deno'), 'run', '-A', FIXTURE],
+  bun: [path.join(ROOT, "node_modules/.bin/bun"), FIXTURE],
+  deno: [path.join(ROOT, "node_modules/.bin/deno"), "run", "-A", FIXTURE],
 } as const;
 
 /** A process that never calls the API: the tests play the runtime themselves over HTTP. */
-export const IDLE_COMMAND = [process.execPath, '-e', 'setInterval(() => {}, 60000)'];
+export const IDLE_COMMAND = [process.execPath, "-e", "setInterval(() => {}, 60000)"];
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 export const TRACE = /^Root=1-([0-9a-f]{8})-([0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=([01])$/;
 
 /** Checks a trace header's form, that its Root's time is within [fromMs, toMs] and its Parent non-zero. */
-export function checkTraceHeader(header: string | null | undefined, sampled: '0' | '1', fromMs: number, toMs: number): { root: string; parent: string } {
-  const m = TRACE.exec(header ?? '');
+export function checkTraceHeader(
+  header: string | null | undefined,
+  sampled: "0" | "1",
+  fromMs: number,
+  toMs: number,
+): { root: string; parent: string } {
+  const m = TRACE.exec(header ?? "");
   if (!m) throw new Error(`not a trace header of the documented form: ${header}`);
   const epoch = parseInt(m[1]!, 16);
-  if (epoch < Math.floor(fromMs / 1000) || epoch > Math.floor(toMs / 1000)) throw new Error(`Root time ${epoch} outside [${fromMs / 1000}, ${toMs / 1000}]`);
-  if (/^0+$/.test(m[3]!)) throw new Error('Parent is all zeros');
+  if (epoch < Math.floor(fromMs / 1000) || epoch > Math.floor(toMs / 1000))
+    throw new Error(`Root time ${epoch} outside [${fromMs / 1000}, ${toMs / 1000}]`);
+  if (/^0+$/.test(m[3]!)) throw new Error("Parent is all zeros");
   if (m[4] !== sampled) throw new Error(`Sampled=${m[4]}, expected ${sampled}`);
   return { root: `1-${m[1]}-${m[2]}`, parent: m[3]! };
 }
@@ -46,13 +52,13 @@ export function checkTraceHeader(header: string | null | undefined, sampled: '0'
 /** Collects the emulator's log lines. */
 export function collector(): { lines: string[]; log: (line: string) => void; text: () => string } {
   const lines: string[] = [];
-  return { lines, log: (line) => void lines.push(line), text: () => lines.join('\n') };
+  return { lines, log: (line) => void lines.push(line), text: () => lines.join("\n") };
 }
 
 /** A temporary `bootstrap` (an executable shell script) that runs the fixture under node. */
 export function fixtureBootstrap(): { dir: string; bootstrap: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'xray-edge-invoke-'));
-  const bootstrap = path.join(dir, 'bootstrap');
+  const dir = mkdtempSync(path.join(os.tmpdir(), "xray-edge-invoke-"));
+  const bootstrap = path.join(dir, "bootstrap");
   writeFileSync(bootstrap, `#!/bin/sh\nexec "${process.execPath}" "${FIXTURE}"\n`);
   chmodSync(bootstrap, 0o755);
   return { dir, bootstrap };
@@ -69,16 +75,20 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
   return new Promise((resolve, reject) => {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
     delete childEnv.AWS_XRAY_DAEMON_ADDRESS;
-    const child = spawn(process.execPath, ['--import', './scripts/register.mjs', CLI, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const child = spawn(process.execPath, ["--import", "./scripts/register.mjs", CLI, ...args], {
+      cwd: ROOT,
+      env: childEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`xray-edge ${args.join(' ')} did not exit within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`));
+      child.kill("SIGKILL");
+      reject(new Error(`xray-edge ${args.join(" ")} did not exit within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`));
     }, timeoutMs);
-    child.on('close', (code) => {
+    child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, out, err });
     });

@@ -18,7 +18,12 @@ async function invoke<R>(fn: () => Promise<R>): Promise<{ doc: Record<string, an
   const emitter = new MemoryEmitter();
   const h = newHeader();
   process.env._X_AMZN_TRACE_ID = h.header;
-  const handler = traceHandler(async (_event: unknown, _context: unknown) => fn(), { emitter, logger: quiet, name: "ctx", captureResponse: false });
+  const handler = traceHandler(async (_event: unknown, _context: unknown) => fn(), {
+    emitter,
+    logger: quiet,
+    name: "ctx",
+    captureResponse: false,
+  });
   const result = await handler({}, {});
   delete process.env._X_AMZN_TRACE_ID;
   const docs = emitter.documents();
@@ -40,20 +45,38 @@ function tree(doc: Record<string, any>): Record<string, string[]> {
 
 test("across awaits, timers and concurrent promises, each capture's parent is the capture it runs in", async () => {
   const { doc } = await invoke(async () => {
-    await Promise.all(["a", "b", "c"].map((name, i) => captureAsync(name, async () => {
-      await pause(3 - i); // finish in the reverse order of their start
-      await new Promise<void>((resolve) => setTimeout(() => { capture(`${name}.timer`, () => undefined); resolve(); }, 1));
-      await captureAsync(`${name}.inner`, async () => {
-        await pause(1);
-        capture(`${name}.inner.leaf`, () => undefined);
-      });
-    })));
+    await Promise.all(
+      ["a", "b", "c"].map((name, i) =>
+        captureAsync(name, async () => {
+          await pause(3 - i); // finish in the reverse order of their start
+          await new Promise<void>((resolve) =>
+            setTimeout(() => {
+              capture(`${name}.timer`, () => undefined);
+              resolve();
+            }, 1),
+          );
+          await captureAsync(`${name}.inner`, async () => {
+            await pause(1);
+            capture(`${name}.inner.leaf`, () => undefined);
+          });
+        }),
+      ),
+    );
   });
   assert.equal(tree(doc), {
     "## ctx": ["a", "b", "c"],
-    a: ["a.inner", "a.timer"], b: ["b.inner", "b.timer"], c: ["c.inner", "c.timer"],
-    "a.inner": ["a.inner.leaf"], "b.inner": ["b.inner.leaf"], "c.inner": ["c.inner.leaf"],
-    "a.timer": [], "b.timer": [], "c.timer": [], "a.inner.leaf": [], "b.inner.leaf": [], "c.inner.leaf": [],
+    a: ["a.inner", "a.timer"],
+    b: ["b.inner", "b.timer"],
+    c: ["c.inner", "c.timer"],
+    "a.inner": ["a.inner.leaf"],
+    "b.inner": ["b.inner.leaf"],
+    "c.inner": ["c.inner.leaf"],
+    "a.timer": [],
+    "b.timer": [],
+    "c.timer": [],
+    "a.inner.leaf": [],
+    "b.inner.leaf": [],
+    "c.inner.leaf": [],
   });
 });
 
@@ -61,10 +84,13 @@ test("concurrent invocations keep their own context", async () => {
   const emitter = new MemoryEmitter();
   const h = [newHeader(), newHeader()];
   // Each invocation reads its header at its start; the env is set just before each call.
-  const handler = traceHandler(async (event: { n: string }, _context: unknown) => {
-    await pause(event.n === "first" ? 5 : 1);
-    capture(`work-${event.n}`, () => undefined);
-  }, { emitter, logger: quiet, name: "both" });
+  const handler = traceHandler(
+    async (event: { n: string }, _context: unknown) => {
+      await pause(event.n === "first" ? 5 : 1);
+      capture(`work-${event.n}`, () => undefined);
+    },
+    { emitter, logger: quiet, name: "both" },
+  );
   process.env._X_AMZN_TRACE_ID = h[0]!.header;
   const first = handler({ n: "first" }, {});
   process.env._X_AMZN_TRACE_ID = h[1]!.header;
@@ -84,12 +110,17 @@ test("the callback receives the open subsegment; it closes when the function ret
     });
     assert.is(got, "value");
     try {
-      capture("throws", () => { throw boom; });
+      capture("throws", () => {
+        throw boom;
+      });
       assert.unreachable("capture must rethrow");
     } catch (error) {
       assert.is(error, boom);
     }
-    await captureAsync("rejects", async () => { await pause(6); throw boom; }).then(
+    await captureAsync("rejects", async () => {
+      await pause(6);
+      throw boom;
+    }).then(
       () => assert.unreachable("captureAsync must reject"),
       (error) => assert.is(error, boom),
     );
@@ -113,15 +144,23 @@ test("an explicit parent works where the context does not reach", async () => {
   const emitter = new MemoryEmitter();
   const h = newHeader();
   process.env._X_AMZN_TRACE_ID = h.header;
-  await traceHandler(async (_event: unknown, _context: unknown) => {
-    const explicit = getSegment()!;
-    await new Promise<void>((resolve) => queueMicrotask(() => {
-      capture("explicit", () => undefined, explicit);
-      resolve();
-    }));
-  }, { emitter, logger: quiet, name: "explicit" })({}, {});
+  await traceHandler(
+    async (_event: unknown, _context: unknown) => {
+      const explicit = getSegment()!;
+      await new Promise<void>((resolve) =>
+        queueMicrotask(() => {
+          capture("explicit", () => undefined, explicit);
+          resolve();
+        }),
+      );
+    },
+    { emitter, logger: quiet, name: "explicit" },
+  )({}, {});
   delete process.env._X_AMZN_TRACE_ID;
-  assert.equal(emitter.documents()[0]!.subsegments.map((s: any) => s.name), ["explicit"]);
+  assert.equal(
+    emitter.documents()[0]!.subsegments.map((s: any) => s.name),
+    ["explicit"],
+  );
   assert.ok(parent !== undefined);
 });
 
@@ -134,7 +173,10 @@ test("a traced handler is not traced twice (the custom runtime wraps what it loa
   process.env._X_AMZN_TRACE_ID = h.header;
   assert.is(await twice({}, {}), "r");
   delete process.env._X_AMZN_TRACE_ID;
-  assert.equal(emitter.documents().map((d) => d.name), ["## once"]);
+  assert.equal(
+    emitter.documents().map((d) => d.name),
+    ["## once"],
+  );
 });
 
 test("AWS_XRAY_CONTEXT_MISSING: LOG_ERROR says it once, RUNTIME_ERROR throws, IGNORE_ERROR says nothing; the function still runs", () => {
@@ -146,7 +188,11 @@ test("AWS_XRAY_CONTEXT_MISSING: LOG_ERROR says it once, RUNTIME_ERROR throws, IG
     reloadSettings();
     assert.is(getSegment(), undefined);
     assert.is(getSegment(), undefined);
-    assert.is(capture("outside", (sub) => (sub.addAnnotation("k", 1), sub.traceHeader)), "", "an inert subsegment: no header");
+    assert.is(
+      capture("outside", (sub) => (sub.addAnnotation("k", 1), sub.traceHeader)),
+      "",
+      "an inert subsegment: no header",
+    );
     assert.is(errors.filter((e) => e.includes("getSegment: no segment in context")).length, 1, errors.join("\n"));
     process.env.AWS_XRAY_CONTEXT_MISSING = "RUNTIME_ERROR";
     reloadSettings();
@@ -154,7 +200,10 @@ test("AWS_XRAY_CONTEXT_MISSING: LOG_ERROR says it once, RUNTIME_ERROR throws, IG
     process.env.AWS_XRAY_CONTEXT_MISSING = "IGNORE_ERROR";
     reloadSettings();
     const before = errors.length;
-    assert.is(capture("ignored", () => 5), 5);
+    assert.is(
+      capture("ignored", () => 5),
+      5,
+    );
     assert.is(errors.length, before);
   } finally {
     console.error = original;

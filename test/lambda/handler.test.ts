@@ -12,7 +12,11 @@ const ID16 = /^[0-9a-f]{16}$/;
 
 test("async handler: one `## handler` document per invocation on each header, cold then warm, sent before the result returns", async () => {
   const h = [newHeader(), newHeader(), newHeader()];
-  const run = await runHandler("handler", h.map((x, i) => ({ header: x.header, event: { id: `item-${i}` } })), { POWERTOOLS_SERVICE_NAME: "orders" });
+  const run = await runHandler(
+    "handler",
+    h.map((x, i) => ({ header: x.header, event: { id: `item-${i}` } })),
+    { POWERTOOLS_SERVICE_NAME: "orders" },
+  );
   assert.is(run.code, 0, run.stderr);
   assert.is(run.documents.length, 3, run.stderr);
   for (const [i, doc] of run.documents.entries()) {
@@ -23,7 +27,9 @@ test("async handler: one `## handler` document per invocation on each header, co
     assert.is(doc.parent_id, h[i]!.parent);
     assert.match(doc.id, ID16);
     assert.equal(doc.annotations, { ColdStart: i === 0, Service: "orders" });
-    assert.equal(doc.metadata, { orders: { "handlers.handler response": { id: `item-${i}`, parsed: 42, header: run.outcomes[i]!.result.header } } });
+    assert.equal(doc.metadata, {
+      orders: { "handlers.handler response": { id: `item-${i}`, parsed: 42, header: run.outcomes[i]!.result.header } },
+    });
     assert.ok(doc.end_time >= doc.start_time);
     assert.not.ok(doc.fault);
     // the captures, nested, with their data
@@ -74,7 +80,17 @@ test("Sampled=0 sends nothing but propagates Sampled=0; Root without Parent pass
   assert.is(run.code, 0, run.stderr);
   assert.equal(run.documents, []);
   const results = run.outcomes.map((o) => o.result);
-  assert.equal(results.map((r) => [r.id, r.parsed]), [["a", 42], ["b", 42], ["c", 42], ["d", 42], ["e", 42], ["f", 42]]);
+  assert.equal(
+    results.map((r) => [r.id, r.parsed]),
+    [
+      ["a", 42],
+      ["b", 42],
+      ["c", 42],
+      ["d", 42],
+      ["e", 42],
+      ["f", 42],
+    ],
+  );
   assert.match(results[0].header, new RegExp(`^Root=${unsampled.root};Parent=[0-9a-f]{16};Sampled=0$`));
   assert.is(results[1].header, null, "pass-through: no segment (fetch forwards the header as is)");
   assert.is(results[2].header, null);
@@ -89,11 +105,17 @@ test("callback-style handlers: result and error through the callback", async () 
     { header: h[0]!.header, event: { id: "cb" } },
     { header: h[1]!.header, event: { fail: "via callback" } },
   ]);
-  assert.equal(run.outcomes, [{ result: { id: "cb", via: "callback" } }, { error: { name: "TypeError", message: "via callback", same: true } }]);
-  assert.equal(run.documents.map((d) => [d.name, d.trace_id, d.parent_id, d.fault ?? false]), [
-    ["## handlers.callbackHandler", h[0]!.root, h[0]!.parent, false],
-    ["## handlers.callbackHandler", h[1]!.root, h[1]!.parent, true],
+  assert.equal(run.outcomes, [
+    { result: { id: "cb", via: "callback" } },
+    { error: { name: "TypeError", message: "via callback", same: true } },
   ]);
+  assert.equal(
+    run.documents.map((d) => [d.name, d.trace_id, d.parent_id, d.fault ?? false]),
+    [
+      ["## handlers.callbackHandler", h[0]!.root, h[0]!.parent, false],
+      ["## handlers.callbackHandler", h[1]!.root, h[1]!.parent, true],
+    ],
+  );
 });
 
 test("response-streaming handlers: traced until they settle, Lambda's streaming mark kept", async () => {
@@ -116,7 +138,10 @@ test("AWS_XRAY_SDK_ENABLED=false: the handler runs as it is, nothing is sent", a
 test("bad configuration fails at init, naming the setting and the accepted forms", async () => {
   for (const [env, pattern] of [
     [{ AWS_XRAY_DAEMON_ADDRESS: "localhost" }, /AWS_XRAY_DAEMON_ADDRESS/],
-    [{ AWS_XRAY_CONTEXT_MISSING: "LOUD" }, /AWS_XRAY_CONTEXT_MISSING="LOUD" is not valid: expected one of LOG_ERROR, RUNTIME_ERROR, IGNORE_ERROR/],
+    [
+      { AWS_XRAY_CONTEXT_MISSING: "LOUD" },
+      /AWS_XRAY_CONTEXT_MISSING="LOUD" is not valid: expected one of LOG_ERROR, RUNTIME_ERROR, IGNORE_ERROR/,
+    ],
     [{ AWS_XRAY_SDK_ENABLED: "nope" }, /AWS_XRAY_SDK_ENABLED="nope" is not valid: expected one of true, false/],
     [{ AWS_XRAY_LOG_LEVEL: "loud" }, /AWS_XRAY_LOG_LEVEL/],
     [{ POWERTOOLS_TRACER_CAPTURE_RESPONSE: "maybe" }, /POWERTOOLS_TRACER_CAPTURE_RESPONSE/],
@@ -130,10 +155,14 @@ test("bad configuration fails at init, naming the setting and the accepted forms
 
 test("POWERTOOLS_TRACER_CAPTURE_RESPONSE/_ERROR=false: no response metadata, no cause (the fault flag stays)", async () => {
   const h = [newHeader(), newHeader()];
-  const run = await runHandler("handler", [
-    { header: h[0]!.header, event: { id: "x" } },
-    { header: h[1]!.header, event: { fail: "hidden", how: "throw" } },
-  ], { POWERTOOLS_TRACER_CAPTURE_RESPONSE: "false", POWERTOOLS_TRACER_CAPTURE_ERROR: "false" });
+  const run = await runHandler(
+    "handler",
+    [
+      { header: h[0]!.header, event: { id: "x" } },
+      { header: h[1]!.header, event: { fail: "hidden", how: "throw" } },
+    ],
+    { POWERTOOLS_TRACER_CAPTURE_RESPONSE: "false", POWERTOOLS_TRACER_CAPTURE_ERROR: "false" },
+  );
   assert.is(run.documents.length, 2, run.stderr);
   assert.is(run.documents[0]!.metadata, undefined);
   assert.is(run.documents[1]!.fault, true);
@@ -154,7 +183,12 @@ test("fetch and an AWS SDK v3 client inside the handler: recorded under it, and 
   const port = (server.address() as { port: number }).port;
   try {
     const h = newHeader();
-    const run = await runHandler("downstreamHandler", [{ header: h.header, event: {} }], { DOWNSTREAM_URL: `http://127.0.0.1:${port}` }, "downstream");
+    const run = await runHandler(
+      "downstreamHandler",
+      [{ header: h.header, event: {} }],
+      { DOWNSTREAM_URL: `http://127.0.0.1:${port}` },
+      "downstream",
+    );
     assert.equal(run.outcomes, [{ result: { status: 200 } }], run.stderr);
     assert.is(run.documents.length, 1, run.stderr);
     const doc = run.documents[0]!;
@@ -162,15 +196,18 @@ test("fetch and an AWS SDK v3 client inside the handler: recorded under it, and 
     const [get, aws] = doc.subsegments;
     assert.is(get.namespace, "remote");
     assert.is(get.name, "127.0.0.1");
-    assert.equal(get.http, { request: { method: "GET", url: `http://127.0.0.1:${port}/items` }, response: { status: 200, content_length: 2 } });
+    assert.equal(get.http, {
+      request: { method: "GET", url: `http://127.0.0.1:${port}/items` },
+      response: { status: 200, content_length: 2 },
+    });
     assert.is(aws.namespace, "aws");
     assert.is(aws.name, "XRay");
     assert.is(aws.aws.operation, "GetSamplingRules");
     assert.is(aws.aws.request_id, "req-42");
-    assert.equal(seen.map((s) => s.header), [
-      `Root=${h.root};Parent=${get.id};Sampled=1`,
-      `Root=${h.root};Parent=${aws.id};Sampled=1`,
-    ]);
+    assert.equal(
+      seen.map((s) => s.header),
+      [`Root=${h.root};Parent=${get.id};Sampled=1`, `Root=${h.root};Parent=${aws.id};Sampled=1`],
+    );
   } finally {
     server.close();
   }

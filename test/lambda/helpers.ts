@@ -28,7 +28,12 @@ export function newHeader(sampled: "1" | "0" | null = "1"): { header: string; ro
   return { header: `Root=${root};Parent=${parent}${sampled === null ? "" : `;Sampled=${sampled}`}`, root, parent };
 }
 
-export async function runHandler(exportName: string, invocations: Invocation[], env: Record<string, string> = {}, module = "handlers"): Promise<Run> {
+export async function runHandler(
+  exportName: string,
+  invocations: Invocation[],
+  env: Record<string, string> = {},
+  module = "handlers",
+): Promise<Run> {
   const socket = dgram.createSocket("udp4");
   const datagrams: string[] = [];
   socket.on("message", (m) => datagrams.push(m.toString("utf8")));
@@ -41,21 +46,40 @@ export async function runHandler(exportName: string, invocations: Invocation[], 
     INVOCATIONS: JSON.stringify(invocations),
     ...env,
   };
-  for (const key of ["_X_AMZN_TRACE_ID", "AWS_XRAY_CONTEXT_MISSING", "AWS_XRAY_SDK_ENABLED", "AWS_XRAY_LOG_LEVEL", "POWERTOOLS_SERVICE_NAME"]) {
+  for (const key of [
+    "_X_AMZN_TRACE_ID",
+    "AWS_XRAY_CONTEXT_MISSING",
+    "AWS_XRAY_SDK_ENABLED",
+    "AWS_XRAY_LOG_LEVEL",
+    "POWERTOOLS_SERVICE_NAME",
+  ]) {
     if (!(key in env)) delete childEnv[key];
   }
   try {
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ["test/lambda/fixtures/harness.mjs", `test/lambda/fixtures/${module}.mjs`, exportName], { env: childEnv });
-      let stdout = "", stderr = "";
+      const child = spawn(process.execPath, ["test/lambda/fixtures/harness.mjs", `test/lambda/fixtures/${module}.mjs`, exportName], {
+        env: childEnv,
+      });
+      let stdout = "",
+        stderr = "";
       child.stdout.on("data", (c) => (stdout += c));
       child.stderr.on("data", (c) => (stderr += c));
-      const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`harness did not exit in 30 s\n${stderr}`)); }, 30_000);
-      child.on("close", (c) => { clearTimeout(timer); resolve({ code: c, stdout, stderr }); });
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`harness did not exit in 30 s\n${stderr}`));
+      }, 30_000);
+      child.on("close", (c) => {
+        clearTimeout(timer);
+        resolve({ code: c, stdout, stderr });
+      });
     });
     // Everything was handed to the kernel before the child exited; let the listener read it.
     await new Promise((r) => setTimeout(r, 100));
-    const outcomes = stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const outcomes = stdout
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     const documents = datagrams.map((d) => {
       if (!d.startsWith(DAEMON_HEADER)) throw new Error(`datagram without the daemon header: ${d.slice(0, 80)}`);
       return JSON.parse(d.slice(DAEMON_HEADER.length));

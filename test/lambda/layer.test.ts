@@ -34,10 +34,21 @@ test("the command writes the zip and prints its size", () => {
   assert.match(r.stdout, new RegExp(`xray-edge-node\\.zip\\s+${kb.replace(".", "\\.")} kB`));
   const files = unzipSync(readFileSync(zip));
   const names = Object.keys(files).sort();
-  for (const want of ["package.json", "dist/index.js", "dist/index.cjs", "dist/lambda.js", "dist/lambda.cjs", "dist/udp.js", "dist/udp.cjs"]) {
+  for (const want of [
+    "package.json",
+    "dist/index.js",
+    "dist/index.cjs",
+    "dist/lambda.js",
+    "dist/lambda.cjs",
+    "dist/udp.js",
+    "dist/udp.cjs",
+  ]) {
     assert.ok(names.includes(`nodejs/node_modules/xray-edge/${want}`), `${want} in ${names.join(", ")}`);
   }
-  assert.ok(names.every((n) => n.startsWith("nodejs/node_modules/xray-edge/")), names.join(", "));
+  assert.ok(
+    names.every((n) => n.startsWith("nodejs/node_modules/xray-edge/")),
+    names.join(", "),
+  );
   for (const [name, data] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, "opt", name)), { recursive: true });
     writeFileSync(join(dir, "opt", name), data);
@@ -56,13 +67,24 @@ test("unpacked, it loads by import from its nodejs/node_modules path", () => {
 
 test("unpacked, it loads by require, by path and through NODE_PATH as the managed runtime sets it", () => {
   const modules = join(dir, "opt/nodejs/node_modules");
-  const byPath = spawnSync(process.execPath, ["-e", `const core = require(${JSON.stringify(join(modules, "xray-edge"))}); const lambda = require(${JSON.stringify(join(modules, "xray-edge/dist/lambda.cjs"))});\n${PROBE}`], { encoding: "utf8", cwd: tmpdir() });
+  const byPath = spawnSync(
+    process.execPath,
+    [
+      "-e",
+      `const core = require(${JSON.stringify(join(modules, "xray-edge"))}); const lambda = require(${JSON.stringify(join(modules, "xray-edge/dist/lambda.cjs"))});\n${PROBE}`,
+    ],
+    { encoding: "utf8", cwd: tmpdir() },
+  );
   assert.is(byPath.status, 0, byPath.stderr);
   assert.equal(JSON.parse(byPath.stdout), EXPECTED);
   const task = join(dir, "task");
   mkdirSync(task, { recursive: true });
   writeFileSync(join(task, "index.cjs"), `const core = require("xray-edge"); const lambda = require("xray-edge/lambda");\n${PROBE}`);
-  const viaNodePath = spawnSync(process.execPath, [join(task, "index.cjs")], { encoding: "utf8", cwd: task, env: { ...process.env, NODE_PATH: modules } });
+  const viaNodePath = spawnSync(process.execPath, [join(task, "index.cjs")], {
+    encoding: "utf8",
+    cwd: task,
+    env: { ...process.env, NODE_PATH: modules },
+  });
   assert.is(viaNodePath.status, 0, viaNodePath.stderr);
   assert.equal(JSON.parse(viaNodePath.stdout), EXPECTED);
 });

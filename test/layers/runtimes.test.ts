@@ -20,7 +20,9 @@ const FIXTURES = join(ROOT, "test/layers/fixtures");
 const DAEMON_HEADER = '{"format": "json", "version": 1}\n';
 const dir = mkdtempSync(join(tmpdir(), "xray-layers-"));
 
-const built = spawnSync(process.execPath, [join(ROOT, "dist/bin/xray-edge.js"), "layer", "bun", "deno", "--out", dir], { encoding: "utf8" });
+const built = spawnSync(process.execPath, [join(ROOT, "dist/bin/xray-edge.js"), "layer", "bun", "deno", "--out", dir], {
+  encoding: "utf8",
+});
 if (built.status !== 0) throw new Error(`layer build failed: ${built.stderr}`);
 
 const commands: Record<string, string[]> = { node: [process.execPath, join(ROOT, "dist/bootstrap.js")] };
@@ -56,7 +58,15 @@ test("each zip: an executable bootstrap at its root, the runtime binary, the loo
 
 for (const runtime of ["node", "bun", "deno"]) {
   const emulator = (daemon: string, options: Partial<EmulatorOptions> = {}) =>
-    startEmulator({ command: commands[runtime]!, taskRoot: FIXTURES, handler: "app.handler", daemonAddress: daemon, functionSegment: false, quiet: true, ...options });
+    startEmulator({
+      command: commands[runtime]!,
+      taskRoot: FIXTURES,
+      handler: "app.handler",
+      daemonAddress: daemon,
+      functionSegment: false,
+      quiet: true,
+      ...options,
+    });
 
   test(`${runtime}: responses, errors and rejections; a missing header and Sampled=0 send nothing; 50 invocations validated, memory flat`, async () => {
     const daemon = await listen();

@@ -6,7 +6,8 @@ import { spawnSync } from "node:child_process";
 import entries from "../../scripts/entries.json" with { type: "json" };
 
 const bin = (name: string) => `node_modules/.bin/${name}`;
-const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8", timeout: 120_000, env: { ...process.env, NO_COLOR: "1" } });
+const run = (cmd: string, args: string[]) =>
+  spawnSync(cmd, args, { encoding: "utf8", timeout: 120_000, env: { ...process.env, NO_COLOR: "1" } });
 
 test("publint --strict finds nothing", () => {
   const r = run(bin("publint"), ["--strict"]);

@@ -25,29 +25,62 @@ const text = fc.oneof(
   { weight: 4, arbitrary: fc.string({ maxLength: 20 }) },
   { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 40 }) },
   { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 80 }) },
-  { weight: 1, arbitrary: fc.constantFrom("", "AWS.x", "a-b c", "\u0000\"\\", "\ud800", "x".repeat(3000)) },
+  { weight: 1, arbitrary: fc.constantFrom("", "AWS.x", "a-b c", '\u0000"\\', "\ud800", "x".repeat(3000)) },
 );
-const annotationValue = fc.oneof(text, fc.double(), fc.integer(), fc.boolean(), fc.bigInt(), fc.constant(null), fc.constant(undefined), fc.object({ maxDepth: 1 }));
+const annotationValue = fc.oneof(
+  text,
+  fc.double(),
+  fc.integer(),
+  fc.boolean(),
+  fc.bigInt(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.object({ maxDepth: 1 }),
+);
 const metadataValue = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
-  fc.anything({ maxDepth: 2, withBigInt: true, withDate: true, withMap: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true }),
+  fc.anything({
+    maxDepth: 2,
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withNullPrototype: true,
+    withTypedArray: true,
+    withSparseArray: true,
+  }),
   fc.constantFrom("cycle", "throws").map((kind) => {
-    if (kind === "throws") return { toJSON() { throw new Error("no JSON here"); } };
+    if (kind === "throws")
+      return {
+        toJSON() {
+          throw new Error("no JSON here");
+        },
+      };
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
     return cyclic;
   }),
 );
-const stackText = fc.array(fc.oneof(
-  fc.tuple(text, text, fc.nat(99999), fc.nat(999)).map(([label, file, line, col]) => `    at ${label} (${file}:${line}:${col})`),
-  text.map((line) => `    at ${line}`),
-  text,
-), { maxLength: 6 });
+const stackText = fc.array(
+  fc.oneof(
+    fc.tuple(text, text, fc.nat(99999), fc.nat(999)).map(([label, file, line, col]) => `    at ${label} (${file}:${line}:${col})`),
+    text.map((line) => `    at ${line}`),
+    text,
+  ),
+  { maxLength: 6 },
+);
 type ErrorSpec = { name: string; message: string; stack: string[] | null; cause: ErrorSpec | null };
 const errorSpec: fc.Arbitrary<ErrorSpec> = fc.letrec<{ spec: ErrorSpec }>((tie) => ({
-  spec: fc.record({ name: text, message: text, stack: fc.option(stackText), cause: fc.option(tie("spec"), { depthSize: "small", maxDepth: 5 }) }),
+  spec: fc.record({
+    name: text,
+    message: text,
+    stack: fc.option(stackText),
+    cause: fc.option(tie("spec"), { depthSize: "small", maxDepth: 5 }),
+  }),
 })).spec;
-const errorValue = fc.oneof({ weight: 4, arbitrary: errorSpec.map(toError) }, { weight: 1, arbitrary: fc.oneof(text, fc.constant(null), fc.object({ maxDepth: 1 })) });
+const errorValue = fc.oneof(
+  { weight: 4, arbitrary: errorSpec.map(toError) },
+  { weight: 1, arbitrary: fc.oneof(text, fc.constant(null), fc.object({ maxDepth: 1 })) },
+);
 
 const step = fc.oneof(
   fc.tuple(fc.constant("sub" as const), text),
@@ -119,7 +152,9 @@ test(`wasm memory stays bounded across ${TOTAL.toLocaleString("en")} random docu
   fc.assert(property, { numRuns: TOTAL - WARM_UP, seed: seed + 1 });
   assert.is(documents, TOTAL);
   const final = x.memoryBytes();
-  console.log(`\n  property: ${TOTAL} documents, ${sent} datagrams in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${seed}); wasm memory ${warm} bytes after ${WARM_UP}, ${final} after ${TOTAL}; ${x.liveNodes()} nodes alive`);
+  console.log(
+    `\n  property: ${TOTAL} documents, ${sent} datagrams in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${seed}); wasm memory ${warm} bytes after ${WARM_UP}, ${final} after ${TOTAL}; ${x.liveNodes()} nodes alive`,
+  );
   assert.is(final, warm, `wasm memory after ${TOTAL} documents (bytes) equals the value after ${WARM_UP} (XRAY_PROPERTY_SEED=${seed})`);
   assert.is(x.liveNodes(), 0, `every node was freed (XRAY_PROPERTY_SEED=${seed})`);
 });

@@ -11,7 +11,11 @@ import { FakeRuntimeApi, FIXTURES, newTrace, RUNTIMES, startRuntime, UdpListener
 const CJS = "lib/commonjs.nested.handler";
 
 /** Starts `handler` under `runtime`, runs `body`, and stops everything. */
-async function withRuntime<T>(runtime: RuntimeName, env: Record<string, string>, body: (api: FakeRuntimeApi, udp: UdpListener, stderr: () => string) => Promise<T>): Promise<T> {
+async function withRuntime<T>(
+  runtime: RuntimeName,
+  env: Record<string, string>,
+  body: (api: FakeRuntimeApi, udp: UdpListener, stderr: () => string) => Promise<T>,
+): Promise<T> {
   const api = await FakeRuntimeApi.start();
   const udp = await UdpListener.start();
   const proc = startRuntime(runtime, { AWS_LAMBDA_RUNTIME_API: api.address, AWS_XRAY_DAEMON_ADDRESS: udp.address, ...env });
@@ -25,7 +29,8 @@ async function withRuntime<T>(runtime: RuntimeName, env: Record<string, string>,
 }
 
 /** Whether `runtime` imports .ts files (Node does only where it strips types). */
-const importsTs = (runtime: RuntimeName) => runtime !== "node" || Boolean((process as { features?: { typescript?: unknown } }).features?.typescript);
+const importsTs = (runtime: RuntimeName) =>
+  runtime !== "node" || Boolean((process as { features?: { typescript?: unknown } }).features?.typescript);
 
 for (const runtime of RUNTIMES) {
   const t = suite(`${runtime}: handler forms`);
@@ -46,7 +51,8 @@ for (const runtime of RUNTIMES) {
       assert.is(doc!.name, `## ${CJS}`);
       assert.is(doc!.parent_id, trace.parent);
       assert.is(doc!.annotations.ColdStart, true);
-    }));
+    }),
+  );
 
   t("the same handler with AWS_XRAY_SDK_ENABLED=false: called untraced, nothing sent", () =>
     withRuntime(runtime, { _HANDLER: CJS, AWS_XRAY_SDK_ENABLED: "false" }, async (api, udp) => {
@@ -59,26 +65,31 @@ for (const runtime of RUNTIMES) {
       await api.invoke({ z: 3 }, { trace: sampled.header });
       await new Promise((r) => setTimeout(r, 100));
       assert.is(udp.documents.length, 0, JSON.stringify(udp.documents).slice(0, 300));
-    }));
+    }),
+  );
 
-  t(`a TypeScript handler: ${importsTs(runtime) ? "imported" : "not tried (Runtime.ImportModuleError, .ts not among the extensions)"}`, () =>
-    withRuntime(runtime, { _HANDLER: "typed.handler" }, async (api) => {
-      if (importsTs(runtime)) {
-        const r = await api.invoke({ name: "ts" });
-        assert.equal(JSON.parse(r.body), { greeting: "hello ts", runtime });
-      } else {
-        const posted = await api.initError();
-        const body = JSON.parse(posted.body);
-        assert.is(body.errorType, "Runtime.ImportModuleError");
-        assert.match(body.errorMessage, /typed\{\.js,\.mjs,\.cjs\}$/);
-      }
-    }));
+  t(
+    `a TypeScript handler: ${importsTs(runtime) ? "imported" : "not tried (Runtime.ImportModuleError, .ts not among the extensions)"}`,
+    () =>
+      withRuntime(runtime, { _HANDLER: "typed.handler" }, async (api) => {
+        if (importsTs(runtime)) {
+          const r = await api.invoke({ name: "ts" });
+          assert.equal(JSON.parse(r.body), { greeting: "hello ts", runtime });
+        } else {
+          const posted = await api.initError();
+          const body = JSON.parse(posted.body);
+          assert.is(body.errorType, "Runtime.ImportModuleError");
+          assert.match(body.errorMessage, /typed\{\.js,\.mjs,\.cjs\}$/);
+        }
+      }),
+  );
 
   t("an absolute folder: found there, whatever the task root", () =>
     withRuntime(runtime, { _HANDLER: `${FIXTURES}/handlers.dispatch`, LAMBDA_TASK_ROOT: "/nonexistent-task-root" }, async (api) => {
       const r = await api.invoke({ action: "echo", payload: "absolute" });
       assert.equal(JSON.parse(r.body), { echo: "absolute", handler: "dispatch" });
-    }));
+    }),
+  );
 
   t.run();
 }

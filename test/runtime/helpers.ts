@@ -54,7 +54,10 @@ export class FakeRuntimeApi {
   private readonly waiters = new Map<string, (r: Recorded) => void>();
   private initWaiters: ((r: Recorded) => void)[] = [];
 
-  private constructor(private readonly server: Server, readonly address: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly address: string,
+  ) {}
 
   static async start(): Promise<FakeRuntimeApi> {
     let api: FakeRuntimeApi | undefined;
@@ -121,9 +124,10 @@ export class FakeRuntimeApi {
         res.writeHead(404).end();
         return;
       }
-      const recorded: Recorded = m[1] === undefined
-        ? { kind: "init-error", body, headers: req.headers }
-        : { kind: m[2] as "response" | "error", requestId: decodeURIComponent(m[1]), body, headers: req.headers };
+      const recorded: Recorded =
+        m[1] === undefined
+          ? { kind: "init-error", body, headers: req.headers }
+          : { kind: m[2] as "response" | "error", requestId: decodeURIComponent(m[1]), body, headers: req.headers };
       this.recorded.push(recorded);
       res.writeHead(202, { "Content-Type": "application/json" }).end('{"status":"OK"}');
       if (recorded.requestId !== undefined) {
@@ -139,7 +143,10 @@ export class FakeRuntimeApi {
 /** The X-Ray daemon's stand-in: every datagram, parsed. */
 export class UdpListener {
   readonly documents: Record<string, any>[] = [];
-  private constructor(private readonly socket: dgram.Socket, readonly address: string) {
+  private constructor(
+    private readonly socket: dgram.Socket,
+    readonly address: string,
+  ) {
     socket.on("message", (m) => {
       const text = m.toString("utf8");
       if (!text.startsWith(DAEMON_HEADER)) throw new Error(`datagram without the daemon header: ${text.slice(0, 80)}`);
@@ -206,7 +213,8 @@ export function startRuntime(runtime: RuntimeName, env: Record<string, string | 
   });
   const [cmd, args] = bootstrapCommand(runtime);
   const child = spawn(cmd, args, { cwd: ROOT, env: childEnv as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "", stderr = "";
+  let stdout = "",
+    stderr = "";
   child.stdout!.on("data", (c) => (stdout += c));
   child.stderr!.on("data", (c) => (stderr += c));
   const exited = new Promise<number | string>((resolve) => child.on("close", (code, signal) => resolve(code ?? signal ?? "unknown")));

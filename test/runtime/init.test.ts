@@ -20,14 +20,46 @@ interface Case {
 
 const CASES: Case[] = [
   { what: "no dot in the name", handler: "handlers", type: "Runtime.MalformedHandlerName", message: /"handlers" is not a handler name/ },
-  { what: "a relative folder leaving the task root", handler: "../runtime/handlers.dispatch", type: "Runtime.MalformedHandlerName", message: /contains ".."/ },
-  { what: "no such file", handler: "missing.handler", type: "Runtime.ImportModuleError", message: /Cannot find the handler's module: no \/.*\/fixtures\/missing\{\.js,\.mjs,\.cjs/ },
-  { what: "no such export", handler: "handlers.nope", type: "Runtime.HandlerNotFound", message: /handlers\.nope: .*handlers\.mjs does not export "nope"/ },
-  { what: "an export that is not a function", handler: "handlers.notAFunction", type: "Runtime.HandlerNotFound", message: /"notAFunction" in .*handlers\.mjs is number, not a function/ },
+  {
+    what: "a relative folder leaving the task root",
+    handler: "../runtime/handlers.dispatch",
+    type: "Runtime.MalformedHandlerName",
+    message: /contains ".."/,
+  },
+  {
+    what: "no such file",
+    handler: "missing.handler",
+    type: "Runtime.ImportModuleError",
+    message: /Cannot find the handler's module: no \/.*\/fixtures\/missing\{\.js,\.mjs,\.cjs/,
+  },
+  {
+    what: "no such export",
+    handler: "handlers.nope",
+    type: "Runtime.HandlerNotFound",
+    message: /handlers\.nope: .*handlers\.mjs does not export "nope"/,
+  },
+  {
+    what: "an export that is not a function",
+    handler: "handlers.notAFunction",
+    type: "Runtime.HandlerNotFound",
+    message: /"notAFunction" in .*handlers\.mjs is number, not a function/,
+  },
   { what: "a syntax error", handler: "syntax.handler", type: "Runtime.UserCodeSyntaxError", message: /./, points: "syntax.mjs" },
-  { what: "a module that throws while loading", handler: "throws.handler", type: "TypeError", message: /^the module refuses to load$/, points: "throws.mjs" },
+  {
+    what: "a module that throws while loading",
+    handler: "throws.handler",
+    type: "TypeError",
+    message: /^the module refuses to load$/,
+    points: "throws.mjs",
+  },
   { what: "a missing dependency", handler: "missingdep.handler", type: "Runtime.ImportModuleError", message: /xray-edge-no-such-package/ },
-  { what: "tracing configuration that traceHandler refuses", handler: "handlers.dispatch", env: { AWS_XRAY_CONTEXT_MISSING: "SOMETIMES" }, type: "Error", message: /AWS_XRAY_CONTEXT_MISSING="SOMETIMES" is not valid/ },
+  {
+    what: "tracing configuration that traceHandler refuses",
+    handler: "handlers.dispatch",
+    env: { AWS_XRAY_CONTEXT_MISSING: "SOMETIMES" },
+    type: "Error",
+    message: /AWS_XRAY_CONTEXT_MISSING="SOMETIMES" is not valid/,
+  },
 ];
 
 async function initFailure(runtime: RuntimeName, c: Case) {
@@ -58,7 +90,8 @@ for (const runtime of RUNTIMES) {
       assert.ok(Array.isArray(body.stackTrace), label);
       assert.is(posted.headers["lambda-runtime-function-error-type"], c.type, label);
       assert.match(String(posted.headers["content-type"]), /application\/json/, label);
-      if (c.points) assert.ok(`${body.errorMessage}\n${body.stackTrace.join("\n")}`.includes(c.points), `${label}: ${posted.body.slice(0, 500)}`);
+      if (c.points)
+        assert.ok(`${body.errorMessage}\n${body.stackTrace.join("\n")}`.includes(c.points), `${label}: ${posted.body.slice(0, 500)}`);
       assert.is(code, 1, `${label}: ${stderr}`);
       assert.is(nextCalls, 0, `${label}: no invocation asked for`);
       assert.match(stderr, new RegExp(`init failed: ${c.type.replace(".", "\\.")}`), label);
@@ -75,7 +108,10 @@ for (const runtime of RUNTIMES) {
     const proc = startRuntime(runtime, { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, _HANDLER: "handlers.dispatch" });
     const code = await within(15_000, `${runtime}: exit on a refused connection`, proc.exited, proc);
     assert.is(code, 1, proc.stderr());
-    assert.match(proc.stderr(), new RegExp(`the Runtime API failed, exiting: GET http://127\\.0\\.0\\.1:${port}/2018-06-01/runtime/invocation/next failed`));
+    assert.match(
+      proc.stderr(),
+      new RegExp(`the Runtime API failed, exiting: GET http://127\\.0\\.0\\.1:${port}/2018-06-01/runtime/invocation/next failed`),
+    );
     assert.not.match(proc.stderr(), /Unhandled|unhandled|Uncaught/, proc.stderr());
   });
 

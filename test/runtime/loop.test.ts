@@ -5,7 +5,20 @@
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { ARN, FakeRuntimeApi, FIXTURES, lineOf, newTrace, ROOT, RUNTIMES, startRuntime, UdpListener, within, type Recorded, type RuntimeProcess } from "./helpers.ts";
+import {
+  ARN,
+  FakeRuntimeApi,
+  FIXTURES,
+  lineOf,
+  newTrace,
+  ROOT,
+  RUNTIMES,
+  startRuntime,
+  UdpListener,
+  within,
+  type Recorded,
+  type RuntimeProcess,
+} from "./helpers.ts";
 
 const HANDLER = "handlers.dispatch";
 const MAX_CAUSE_BYTES = 8192;
@@ -27,7 +40,11 @@ for (const runtime of RUNTIMES) {
     ctx.api = await FakeRuntimeApi.start();
     ctx.udp = await UdpListener.start();
     ctx.invocations = 0;
-    ctx.proc = startRuntime(runtime, { AWS_LAMBDA_RUNTIME_API: ctx.api.address, _HANDLER: HANDLER, AWS_XRAY_DAEMON_ADDRESS: ctx.udp.address });
+    ctx.proc = startRuntime(runtime, {
+      AWS_LAMBDA_RUNTIME_API: ctx.api.address,
+      _HANDLER: HANDLER,
+      AWS_XRAY_DAEMON_ADDRESS: ctx.udp.address,
+    });
   });
 
   t.after(async (ctx) => {
@@ -62,7 +79,10 @@ for (const runtime of RUNTIMES) {
     assert.ok(Array.isArray(body.stackTrace) && body.stackTrace.length > 1, r.body);
     assert.is(body.stackTrace[0], "ValidationError: bad input");
     const line = await lineOf("handlers.mjs", "THROW_SITE");
-    assert.ok(body.stackTrace.some((l: string) => l.includes(`handlers.mjs:${line}:`)), body.stackTrace.join("\n"));
+    assert.ok(
+      body.stackTrace.some((l: string) => l.includes(`handlers.mjs:${line}:`)),
+      body.stackTrace.join("\n"),
+    );
     assert.is(r.headers["lambda-runtime-function-error-type"], "ValidationError");
     const raw = r.headers["lambda-runtime-function-xray-error-cause"] as string;
     assert.type(raw, "string");
@@ -127,7 +147,17 @@ for (const runtime of RUNTIMES) {
     const deadline = Date.now() + 20_000;
     const clientContext = { client: { installation_id: "i-1" }, custom: { tier: "gold" } };
     const identity = { cognitoIdentityId: "eu-west-1:abc", cognitoIdentityPoolId: "eu-west-1:pool" };
-    const r = await invoke(ctx, { action: "context" }, { deadlineMs: deadline, headers: { "Lambda-Runtime-Client-Context": JSON.stringify(clientContext), "Lambda-Runtime-Cognito-Identity": JSON.stringify(identity) } });
+    const r = await invoke(
+      ctx,
+      { action: "context" },
+      {
+        deadlineMs: deadline,
+        headers: {
+          "Lambda-Runtime-Client-Context": JSON.stringify(clientContext),
+          "Lambda-Runtime-Cognito-Identity": JSON.stringify(identity),
+        },
+      },
+    );
     const c = json(r);
     assert.is(c.awsRequestId, r.requestId);
     assert.is(c.invokedFunctionArn, ARN);
@@ -184,12 +214,17 @@ for (const runtime of RUNTIMES) {
 
   t("one process served them all: one GET /next per invocation, one more waiting, still running", async (ctx) => {
     // After its last response the runtime asks for the next invocation: wait for that request.
-    for (const end = Date.now() + 2000; ctx.api.nextCalls <= ctx.invocations && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
+    for (const end = Date.now() + 2000; ctx.api.nextCalls <= ctx.invocations && Date.now() < end; )
+      await new Promise((r) => setTimeout(r, 10));
     assert.is(ctx.proc.child.exitCode, null, ctx.proc.stderr());
     assert.is(ctx.api.recorded.filter((r) => r.kind !== "init-error").length, ctx.invocations);
     assert.is(ctx.api.nextCalls, ctx.invocations + 1);
     const cold = ctx.udp.documents.filter((d) => d.annotations?.ColdStart === true);
-    assert.equal(cold.map((d) => d.trace_id), [ctx.first.root], "ColdStart only on the first invocation");
+    assert.equal(
+      cold.map((d) => d.trace_id),
+      [ctx.first.root],
+      "ColdStart only on the first invocation",
+    );
     assert.ok(ctx.udp.documents.length >= 10, `${ctx.udp.documents.length} documents`);
   });
 

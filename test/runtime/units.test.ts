@@ -50,15 +50,60 @@ test("file URLs encode each segment", () => {
 test("a missing candidate is told from a module's own not-found failure, in each runtime's words", () => {
   const url = fileUrl("/var/task/app.mjs");
   // Node
-  assert.ok(isMissing({ code: "ERR_MODULE_NOT_FOUND", url: url.href, message: "Cannot find module '/var/task/app.mjs' imported from /opt/bootstrap.js" }, url));
-  assert.not.ok(isMissing({ code: "ERR_MODULE_NOT_FOUND", url: "file:///var/task/dep.mjs", message: "Cannot find module '/var/task/dep.mjs' imported from /var/task/app.mjs" }, url));
-  assert.not.ok(isMissing({ code: "ERR_MODULE_NOT_FOUND", message: "Cannot find package 'left-pad' imported from /var/task/app.mjs" }, url));
+  assert.ok(
+    isMissing(
+      { code: "ERR_MODULE_NOT_FOUND", url: url.href, message: "Cannot find module '/var/task/app.mjs' imported from /opt/bootstrap.js" },
+      url,
+    ),
+  );
+  assert.not.ok(
+    isMissing(
+      {
+        code: "ERR_MODULE_NOT_FOUND",
+        url: "file:///var/task/dep.mjs",
+        message: "Cannot find module '/var/task/dep.mjs' imported from /var/task/app.mjs",
+      },
+      url,
+    ),
+  );
+  assert.not.ok(
+    isMissing({ code: "ERR_MODULE_NOT_FOUND", message: "Cannot find package 'left-pad' imported from /var/task/app.mjs" }, url),
+  );
   // Bun
-  assert.ok(isMissing({ name: "ResolveMessage", code: "ERR_MODULE_NOT_FOUND", specifier: "/var/task/app.mjs", message: "Cannot find module '/var/task/app.mjs' imported from /opt/bootstrap.js" }, url));
-  assert.not.ok(isMissing({ name: "ResolveMessage", code: "ERR_MODULE_NOT_FOUND", specifier: "left-pad", message: "Cannot find package 'left-pad' imported from /var/task/app.mjs" }, url));
+  assert.ok(
+    isMissing(
+      {
+        name: "ResolveMessage",
+        code: "ERR_MODULE_NOT_FOUND",
+        specifier: "/var/task/app.mjs",
+        message: "Cannot find module '/var/task/app.mjs' imported from /opt/bootstrap.js",
+      },
+      url,
+    ),
+  );
+  assert.not.ok(
+    isMissing(
+      {
+        name: "ResolveMessage",
+        code: "ERR_MODULE_NOT_FOUND",
+        specifier: "left-pad",
+        message: "Cannot find package 'left-pad' imported from /var/task/app.mjs",
+      },
+      url,
+    ),
+  );
   // Deno (its messages carry colour codes)
   assert.ok(isMissing({ name: "TypeError", code: "ERR_MODULE_NOT_FOUND", message: `Module not found "${url.href}".` }, url));
-  assert.not.ok(isMissing({ name: "TypeError", code: "ERR_MODULE_NOT_FOUND", message: 'Module not found "file:///var/task/dep.mjs".\n    at \u001b[0m\u001b[36mfile:///var/task/app.mjs\u001b[0m:1:8' }, url));
+  assert.not.ok(
+    isMissing(
+      {
+        name: "TypeError",
+        code: "ERR_MODULE_NOT_FOUND",
+        message: 'Module not found "file:///var/task/dep.mjs".\n    at \u001b[0m\u001b[36mfile:///var/task/app.mjs\u001b[0m:1:8',
+      },
+      url,
+    ),
+  );
   // Not a not-found failure at all
   assert.not.ok(isMissing(new TypeError(`'${url.pathname}' broke`), url));
   assert.not.ok(isMissing(undefined, url));
@@ -69,13 +114,24 @@ test("import failures: syntax errors and missing modules get Runtime types, anyt
   const node = importFailure(new SyntaxError("Unexpected token ';'"), url) as Error;
   assert.is(node.name, "Runtime.UserCodeSyntaxError");
   assert.is(node.message, "SyntaxError: Unexpected token ';' (importing /var/task/app.mjs)");
-  const deno = importFailure(Object.assign(new TypeError("SyntaxError: Unexpected token `;`\n    at file:///var/task/app.mjs:3:18"), { code: "ERR_MODULE_NOT_FOUND" }), url) as Error;
+  const deno = importFailure(
+    Object.assign(new TypeError("SyntaxError: Unexpected token `;`\n    at file:///var/task/app.mjs:3:18"), {
+      code: "ERR_MODULE_NOT_FOUND",
+    }),
+    url,
+  ) as Error;
   assert.is(deno.name, "Runtime.UserCodeSyntaxError");
   assert.is(deno.message, "SyntaxError: Unexpected token `;`\n    at file:///var/task/app.mjs:3:18");
-  const bun = importFailure({ name: "BuildMessage", message: 'Expected "}" but found ";"', position: { file: "/var/task/app.mjs", line: 3, column: 18 } }, url) as Error;
+  const bun = importFailure(
+    { name: "BuildMessage", message: 'Expected "}" but found ";"', position: { file: "/var/task/app.mjs", line: 3, column: 18 } },
+    url,
+  ) as Error;
   assert.is(bun.name, "Runtime.UserCodeSyntaxError");
   assert.is(bun.message, 'SyntaxError: Expected "}" but found ";" (/var/task/app.mjs:3:18)');
-  const dep = importFailure(Object.assign(new Error("Cannot find package 'left-pad' imported from /var/task/app.mjs"), { code: "ERR_MODULE_NOT_FOUND" }), url) as Error;
+  const dep = importFailure(
+    Object.assign(new Error("Cannot find package 'left-pad' imported from /var/task/app.mjs"), { code: "ERR_MODULE_NOT_FOUND" }),
+    url,
+  ) as Error;
   assert.is(dep.name, "Runtime.ImportModuleError");
   const own = new RangeError("thrown at load");
   assert.is(importFailure(own, url), own);
@@ -88,7 +144,11 @@ test("the error document: errors give name, message, stack lines; other values t
   assert.equal(errorDocument(undefined), { errorMessage: "undefined", errorType: "undefined", stackTrace: [] });
   assert.equal(errorDocument({ code: 1 }), { errorMessage: "[object Object]", errorType: "object", stackTrace: [] });
   const hostile = new Error("x");
-  Object.defineProperty(hostile, "message", { get() { throw new Error("no"); } });
+  Object.defineProperty(hostile, "message", {
+    get() {
+      throw new Error("no");
+    },
+  });
   assert.is(errorDocument(hostile).errorType, "Runtime.UnreadableError");
 });
 
@@ -103,23 +163,35 @@ test("the error-type header: printable ASCII up to 256 characters, else Unhandle
 
 test("the X-Ray cause: paths from file URLs, non-ASCII escaped, non-errors without frames", () => {
   const e = new Error("naïve ☃");
-  e.stack = "Error: naïve ☃\n    at handler (file:///var/task/my%20app.mjs:3:9)\n    at file:///var/task/lib.mjs:10:2\n    at Runtime (node:internal/x:1:1)";
+  e.stack =
+    "Error: naïve ☃\n    at handler (file:///var/task/my%20app.mjs:3:9)\n    at file:///var/task/lib.mjs:10:2\n    at Runtime (node:internal/x:1:1)";
   const raw = xrayErrorCause(e, "/var/task")!;
   assert.ok(/^[\x20-\x7e]*$/.test(raw), raw);
   assert.equal(JSON.parse(raw), {
     working_directory: "/var/task",
-    exceptions: [{ type: "Error", message: "naïve ☃", stack: [
-      { path: "/var/task/my app.mjs", line: 3, label: "handler" },
-      { path: "/var/task/lib.mjs", line: 10, label: "anonymous" },
-      { path: "node:internal/x", line: 1, label: "Runtime" },
-    ] }],
+    exceptions: [
+      {
+        type: "Error",
+        message: "naïve ☃",
+        stack: [
+          { path: "/var/task/my app.mjs", line: 3, label: "handler" },
+          { path: "/var/task/lib.mjs", line: 10, label: "anonymous" },
+          { path: "node:internal/x", line: 1, label: "Runtime" },
+        ],
+      },
+    ],
     paths: ["/var/task/my app.mjs", "/var/task/lib.mjs", "node:internal/x"],
   });
-  assert.equal(JSON.parse(xrayErrorCause("plain", "/w")!), { working_directory: "/w", exceptions: [{ type: "string", message: "plain", stack: [] }], paths: [] });
+  assert.equal(JSON.parse(xrayErrorCause("plain", "/w")!), {
+    working_directory: "/w",
+    exceptions: [{ type: "string", message: "plain", stack: [] }],
+    paths: [],
+  });
 });
 
 test("the X-Ray cause fits in 8 KiB: frames past 8 go first, then the message is cut, then the rest", () => {
-  const frames = (n: number, pad: number) => Array.from({ length: n }, (_, i) => `    at fn${i} (/var/task/${"d".repeat(pad)}/f${i}.mjs:${i + 1}:1)`).join("\n");
+  const frames = (n: number, pad: number) =>
+    Array.from({ length: n }, (_, i) => `    at fn${i} (/var/task/${"d".repeat(pad)}/f${i}.mjs:${i + 1}:1)`).join("\n");
   const many = new Error("short");
   many.stack = `Error: short\n${frames(40, 300)}`;
   const a = JSON.parse(xrayErrorCause(many, "/w")!).exceptions[0];

@@ -66,7 +66,13 @@ export const runtime: Runtime = detectRuntime();
 
 /** The runtime with its version, for messages: "node 22.23.3", "bun 1.4.5", "workerd". */
 export const runtimeLabel: string =
-  runtime === "bun" ? `bun ${g.Bun?.version}` : runtime === "deno" ? `deno ${g.Deno?.version?.deno}` : runtime === "node" ? `node ${g.process?.versions?.node}` : runtime;
+  runtime === "bun"
+    ? `bun ${g.Bun?.version}`
+    : runtime === "deno"
+      ? `deno ${g.Deno?.version?.deno}`
+      : runtime === "node"
+        ? `node ${g.process?.versions?.node}`
+        : runtime;
 
 export function supports(capability: Capability): boolean {
   return SUPPORT[runtime][capability];

@@ -19,7 +19,10 @@ test("udp: and tcp: parts, in either order, any case", () => {
 
 test("IPv6 in brackets, alone or in parts", () => {
   assert.equal(parseDaemonAddress("[::1]:2000"), { udp: ep("::1", 2000, 6), tcp: ep("::1", 2000, 6) });
-  assert.equal(parseDaemonAddress("udp:[fe80::1%eth0]:2000 tcp:127.0.0.1:2000"), { udp: ep("fe80::1%eth0", 2000, 6), tcp: ep("127.0.0.1", 2000) });
+  assert.equal(parseDaemonAddress("udp:[fe80::1%eth0]:2000 tcp:127.0.0.1:2000"), {
+    udp: ep("fe80::1%eth0", 2000, 6),
+    tcp: ep("127.0.0.1", 2000),
+  });
 });
 
 test("no value: AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000", () => {

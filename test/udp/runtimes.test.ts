@@ -32,11 +32,18 @@ const SEES_REFUSALS = new Set(["node", "bun", "deno"]);
 function run(cmd: string[], args: string[], timeoutMs = 60_000): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd[0]!, [...cmd.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "", err = "";
+    let out = "",
+      err = "";
     child.stdout.on("data", (c) => (out += c));
     child.stderr.on("data", (c) => (err += c));
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`${cmd.join(" ")} did not exit within ${timeoutMs} ms (a socket kept it alive?)\n${err}`)); }, timeoutMs);
-    child.on("close", (code) => { clearTimeout(timer); resolve({ code, out, err }); });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${cmd.join(" ")} did not exit within ${timeoutMs} ms (a socket kept it alive?)\n${err}`));
+    }, timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
   });
 }
 
@@ -97,7 +104,10 @@ for (const [name, cmd] of Object.entries(RUNTIMES)) {
       assert.is(listener.received.length, sent.length);
       const key = (b: Buffer) => b.toString("base64");
       assert.equal(listener.received.map(key).sort(), sent.map(key).sort(), "the same bytes");
-      assert.ok(sent.some((d) => d.length > 40_000), "large datagrams were part of it");
+      assert.ok(
+        sent.some((d) => d.length > 40_000),
+        "large datagrams were part of it",
+      );
     } finally {
       listener.close();
       rmSync(dir, { recursive: true, force: true });
@@ -115,7 +125,11 @@ for (const [name, cmd] of Object.entries(RUNTIMES)) {
       assert.is(stats.sent + stats.failed, 10_000);
       assert.is(stats.sent, 10_000);
       const drops = kernelDrops(listener.port);
-      assert.is(listener.received.length + drops, stats.sent, `listener got ${listener.received.length} of ${stats.sent} sent, the kernel dropped ${drops}`);
+      assert.is(
+        listener.received.length + drops,
+        stats.sent,
+        `listener got ${listener.received.length} of ${stats.sent} sent, the kernel dropped ${drops}`,
+      );
     } finally {
       listener.close();
       rmSync(dir, { recursive: true, force: true });

@@ -12,11 +12,50 @@ const encoder = new TextEncoder();
 
 test("a full segment with every optional field is valid", () => {
   const doc = {
-    ...base(), parent_id: "1111111111111111", fault: true, error: false, throttle: false, user: "alice", origin: "AWS::EC2::Instance",
-    service: { version: "1.2.3" }, aws: { region: "us-east-1" }, http: { request: { method: "GET", url: "https://x/y", user_agent: "ua", client_ip: "1.2.3.4", x_forwarded_for: true, traced: false }, response: { status: 200, content_length: 12 } },
-    annotations: { k: "v", n: 1.5, b: true }, metadata: { default: { any: [1, { x: null }] } },
-    cause: { working_directory: "/app", paths: ["/app/a.js"], exceptions: [{ id: "2222222222222222", message: "m", type: "Error", remote: true, truncated: 2, skipped: 0, cause: "3333333333333333", stack: [{ path: "/a.js", line: 3, label: "f" }] }] },
-    subsegments: [{ name: "db", id: "4444444444444444", start_time: 1700000000.6, in_progress: true, namespace: "remote", traced: true, precursor_ids: ["5555555555555555"], sql: { url: "db" }, subsegments: [{ name: "q", id: "6666666666666666", start_time: 1700000000.7, end_time: 1700000000.8 }] }],
+    ...base(),
+    parent_id: "1111111111111111",
+    fault: true,
+    error: false,
+    throttle: false,
+    user: "alice",
+    origin: "AWS::EC2::Instance",
+    service: { version: "1.2.3" },
+    aws: { region: "us-east-1" },
+    http: {
+      request: { method: "GET", url: "https://x/y", user_agent: "ua", client_ip: "1.2.3.4", x_forwarded_for: true, traced: false },
+      response: { status: 200, content_length: 12 },
+    },
+    annotations: { k: "v", n: 1.5, b: true },
+    metadata: { default: { any: [1, { x: null }] } },
+    cause: {
+      working_directory: "/app",
+      paths: ["/app/a.js"],
+      exceptions: [
+        {
+          id: "2222222222222222",
+          message: "m",
+          type: "Error",
+          remote: true,
+          truncated: 2,
+          skipped: 0,
+          cause: "3333333333333333",
+          stack: [{ path: "/a.js", line: 3, label: "f" }],
+        },
+      ],
+    },
+    subsegments: [
+      {
+        name: "db",
+        id: "4444444444444444",
+        start_time: 1700000000.6,
+        in_progress: true,
+        namespace: "remote",
+        traced: true,
+        precursor_ids: ["5555555555555555"],
+        sql: { url: "db" },
+        subsegments: [{ name: "q", id: "6666666666666666", start_time: 1700000000.7, end_time: 1700000000.8 }],
+      },
+    ],
   };
   assert.equal(validateDocument(doc), []);
 });
@@ -24,7 +63,10 @@ test("a full segment with every optional field is valid", () => {
 test("an independent subsegment needs type, trace_id and parent_id", () => {
   assert.equal(paths({ ...base(), type: "subsegment", parent_id: "1111111111111111" }), []);
   assert.equal(paths({ ...base(), type: "subsegment" }), ["parent_id"]);
-  assert.equal(paths({ name: "x", id: "1111111111111111", start_time: 1, end_time: 2, type: "subsegment", parent_id: "1111111111111111" }), ["trace_id"]);
+  assert.equal(
+    paths({ name: "x", id: "1111111111111111", start_time: 1, end_time: 2, type: "subsegment", parent_id: "1111111111111111" }),
+    ["trace_id"],
+  );
 });
 
 const broken: [string, Record<string, unknown>, string][] = [
@@ -56,11 +98,27 @@ const broken: [string, Record<string, unknown>, string][] = [
   ["service version not a string", { service: { version: 1 } }, "service.version"],
   ["cause id not 16 hex", { cause: "abc" }, "cause"],
   ["exception without id", { cause: { exceptions: [{ message: "m" }] } }, "cause.exceptions[0].id"],
-  ["stack frame line not an integer", { cause: { exceptions: [{ id: "2222222222222222", stack: [{ line: 1.5 }] }] } }, "cause.exceptions[0].stack[0].line"],
-  ["stack frame line a string", { cause: { exceptions: [{ id: "2222222222222222", stack: [{ line: "3" }] }] } }, "cause.exceptions[0].stack[0].line"],
+  [
+    "stack frame line not an integer",
+    { cause: { exceptions: [{ id: "2222222222222222", stack: [{ line: 1.5 }] }] } },
+    "cause.exceptions[0].stack[0].line",
+  ],
+  [
+    "stack frame line a string",
+    { cause: { exceptions: [{ id: "2222222222222222", stack: [{ line: "3" }] }] } },
+    "cause.exceptions[0].stack[0].line",
+  ],
   ["subsegment without id", { subsegments: [{ name: "s", start_time: 1, end_time: 2 }] }, "subsegments[0].id"],
-  ["nested type subsegment", { subsegments: [{ name: "s", id: "1111111111111111", start_time: 1, end_time: 2, type: "subsegment" }] }, "subsegments[0].type"],
-  ["precursor_ids holding a bad ID", { subsegments: [{ name: "s", id: "1111111111111111", start_time: 1, end_time: 2, precursor_ids: ["x"] }] }, "subsegments[0].precursor_ids[0]"],
+  [
+    "nested type subsegment",
+    { subsegments: [{ name: "s", id: "1111111111111111", start_time: 1, end_time: 2, type: "subsegment" }] },
+    "subsegments[0].type",
+  ],
+  [
+    "precursor_ids holding a bad ID",
+    { subsegments: [{ name: "s", id: "1111111111111111", start_time: 1, end_time: 2, precursor_ids: ["x"] }] },
+    "subsegments[0].precursor_ids[0]",
+  ],
 ];
 for (const [name, change, path] of broken) {
   test(`invalid: ${name} is reported at ${path}`, () => {
@@ -79,7 +137,9 @@ test("datagrams: header line (either spacing), UTF-8, JSON object, size", () => 
   const bad = new Uint8Array([...encoder.encode('{"format":"json","version":1}\n{"name":"'), 0xff, ...encoder.encode('"}')]);
   assert.match(validateDatagram(bad).violations[0]!.message, /not UTF-8 JSON/);
   assert.match(validateDatagram(encoder.encode('{"format":"json","version":1}\n[1]')).violations[0]!.message, /JSON object/);
-  const big = validateDatagram(encoder.encode('{"format":"json","version":1}\n' + JSON.stringify({ ...base(), metadata: { default: { x: "x".repeat(70000) } } })));
+  const big = validateDatagram(
+    encoder.encode('{"format":"json","version":1}\n' + JSON.stringify({ ...base(), metadata: { default: { x: "x".repeat(70000) } } })),
+  );
   assert.ok(big.violations.some((v) => /at most 65507/.test(v.message)));
 });
 
@@ -111,18 +171,34 @@ test("aws-xray-sdk-core's documents are valid (a real peer)", () => {
   sub.close();
   segment.close(new Error("outer"));
   const doc = JSON.parse(segment.format());
-  assert.ok(doc.cause.exceptions[0].stack.some((f: { line: unknown }) => f.line === null), "the peer writes line: null for Node's frames (tolerated)");
+  assert.ok(
+    doc.cause.exceptions[0].stack.some((f: { line: unknown }) => f.line === null),
+    "the peer writes line: null for Node's frames (tolerated)",
+  );
   assert.equal(validateDocument(doc), []);
 });
 
 test("any bytes, any JSON value: no throw", () => {
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => void validateDatagram(bytes)), { numRuns: 500 });
-  fc.assert(fc.property(fc.jsonValue(), (value) => void validateDocument(value)), { numRuns: 500 });
-  fc.assert(fc.property(fc.anything(), (value) => void validateDocument(value)), { numRuns: 500 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => void validateDatagram(bytes)),
+    { numRuns: 500 },
+  );
+  fc.assert(
+    fc.property(fc.jsonValue(), (value) => void validateDocument(value)),
+    { numRuns: 500 },
+  );
+  fc.assert(
+    fc.property(fc.anything(), (value) => void validateDocument(value)),
+    { numRuns: 500 },
+  );
   const deep: Record<string, unknown> = { ...base() };
   let at = deep;
-  for (let i = 0; i < 500; i++) at = (at.subsegments = [{ name: "d", id: "1111111111111111", start_time: 1, end_time: 2 }])[0] as Record<string, unknown>;
-  assert.ok(paths(deep).some((p) => p.endsWith("]")), "nesting past 64 levels is reported, not followed");
+  for (let i = 0; i < 500; i++)
+    at = (at.subsegments = [{ name: "d", id: "1111111111111111", start_time: 1, end_time: 2 }])[0] as Record<string, unknown>;
+  assert.ok(
+    paths(deep).some((p) => p.endsWith("]")),
+    "nesting past 64 levels is reported, not followed",
+  );
 });
 
 test.run();

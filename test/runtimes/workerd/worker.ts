@@ -12,13 +12,17 @@ conformance(suite, lib);
 export default {
   async test(): Promise<void> {
     if (runtime !== "workerd") throw new Error(`test/runtimes/workerd runs on ${runtime}, not workerd`);
-    let total = 0, passed = 0, skipped = 0;
+    let total = 0,
+      passed = 0,
+      skipped = 0;
     const errors: string[] = [];
     for (const group of (globalThis as unknown as { UVU_QUEUE: (Run | string | null)[][] }).UVU_QUEUE) {
       for (const run of group) {
         if (typeof run !== "function") continue;
         const [errs, ran, skip, max] = await run();
-        total += max; passed += ran; skipped += skip;
+        total += max;
+        passed += ran;
+        skipped += skip;
         if (errs.length) errors.push(errs);
       }
     }
