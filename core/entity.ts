@@ -1,6 +1,10 @@
-import { F_FAULT, F_ERROR, F_THROTTLE, M_AWS, M_SQL, R_BEGIN_GEN, R_BEGIN_ID } from "./abi.ts";
-import type { TracerCore } from "./tracer-core.ts";
-import * as record from "./record.ts";
+/**
+ * Segments and subsegments: light handles over nodes that live in the core. An entity that is not
+ * sampled keeps only its IDs, for propagation, and every recording call is a no-op. Each public
+ * method is a shell over the recorder, run inside a try: nothing here throws to the caller.
+ */
+import { S } from "./abi.ts";
+import type { Recorder } from "./recorder.ts";
 
 export type AnnotationValue = string | number | boolean;
 
@@ -11,6 +15,11 @@ export interface SubsegmentOptions {
   traced?: boolean;
   /** IDs of subsegments that completed before this one (`precursor_ids`). */
   precursorIds?: string[];
+}
+
+export interface HttpData {
+  request?: { method?: string; url?: string; user_agent?: string; client_ip?: string; x_forwarded_for?: boolean; traced?: boolean };
+  response?: { status?: number; content_length?: number };
 }
 
 /**
@@ -35,41 +44,56 @@ export interface TraceEntity {
   close(): void;
 }
 
-/**
- * What segments and subsegments share. A handle is light: the data lives in the core. An entity
- * that is not sampled keeps only its IDs, for propagation, and every recording call is a no-op.
- * Each public method is a shell: the work is in record.ts, run by TracerCore.run, which catches.
- */
+/** @internal What the tracer hands a new entity: the core's report of it, read at begin. */
+export interface EntityInit {
+  rec: Recorder;
+  sampled: boolean;
+  /** The core's handle: slot (-1: not recorded) and generation. */
+  slot: number;
+  gen: number;
+  idHigh: number;
+  idLow: number;
+  /** The incoming header's Lineage and extra fields, formatted (`;k=v…`), passed downstream. */
+  carry: string;
+}
+
+/** What segments and subsegments share. */
 export abstract class Entity implements TraceEntity {
   /** False when the trace is not sampled: nothing is recorded or sent. */
   readonly sampled: boolean;
-  /** @internal */ readonly t: TracerCore;
-  /** @internal The core's handle: slot (or -1 when not recorded) and generation. */
-  slot: number;
-  /** @internal */ gen: number;
-  /** @internal The incoming header's Lineage and extra fields, formatted, passed downstream. */
-  carry = "";
-  private idText: string | undefined;
+  /** @internal */ readonly _rec: Recorder;
+  /** @internal */ readonly _slot: number;
+  /** @internal */ readonly _gen: number;
+  /** @internal */ readonly _carry: string;
+  #idText: string | undefined;
   /** The ID as the core reported it at begin (high and low 32 bits), formatted when read. */
-  private readonly idHigh: number;
-  private readonly idLow: number;
+  readonly #idHigh: number;
+  readonly #idLow: number;
 
   /** @internal */
-  constructor(t: TracerCore, sampled: boolean, slot: number, gen: number) {
-    this.t = t;
-    this.sampled = sampled;
-    this.slot = slot;
-    this.gen = gen;
-    this.idHigh = slot < 0 ? 0 : t.core.slot(R_BEGIN_ID);
-    this.idLow = slot < 0 ? 0 : t.core.slot(R_BEGIN_ID + 1);
+  constructor(init: EntityInit) {
+    this.sampled = init.sampled;
+    this._rec = init.rec;
+    this._slot = init.slot;
+    this._gen = init.gen;
+    this._carry = init.carry;
+    this.#idHigh = init.idHigh;
+    this.#idLow = init.idLow;
+    if (init.slot >= 0) init.rec.track(this, init.slot, init.gen);
   }
 
   /** This segment's or subsegment's ID (16 hex); also after it was sent. */
   get id(): string {
-    if (this.idText === undefined) {
-      this.idText = this.slot < 0 ? this.t.newId() : this.t.formatId(this.idHigh, this.idLow);
+    if (this.#idText === undefined) {
+      try {
+        const core = this._rec.core;
+        this.#idText = this._slot < 0 ? core.newSegmentId() : core.formatId(this.#idHigh, this.#idLow);
+      } catch (error) {
+        this._rec.failed(error);
+        return "0000000000000001";
+      }
     }
-    return this.idText;
+    return this.#idText;
   }
 
   /** The trace ID (`1-…-…`). */
@@ -77,25 +101,45 @@ export abstract class Entity implements TraceEntity {
 
   /** The `X-Amzn-Trace-Id` value to send downstream, with this entity as the parent. */
   get traceHeader(): string {
-    return this.t.headerFor(this.traceId, this.id, this.sampled, this.carry);
+    return `Root=${this.traceId};Parent=${this.id};Sampled=${this.sampled ? 1 : 0}${this._carry}`;
   }
 
   /** Opens a nested subsegment; close it before (or after) this one. */
   beginSubsegment(name: string, options?: SubsegmentOptions): Subsegment {
-    const slot = this.slot >= 0 ? (this.t.run(record.begin, this, name, options) ?? -1) : -1;
-    if (slot < 0) return new Subsegment(this.t, false, -1, 0, this);
-    const sub = new Subsegment(this.t, true, slot, this.t.core.slot(R_BEGIN_GEN), this);
-    if (options) this.t.run(record.subsegmentOptions, sub, options);
+    const rec = this._rec;
+    let slot = -1;
+    try {
+      if (this._slot >= 0) slot = rec.beginChild(this._slot, this._gen, name, options?.namespace);
+    } catch (error) {
+      rec.failed(error);
+      slot = -1;
+    }
+    if (slot < 0) return new Subsegment({ rec, sampled: false, slot: -1, gen: 0, idHigh: 0, idLow: 0, carry: this._carry }, this);
+    const b = rec.core.begun;
+    const sub = new Subsegment({ rec, sampled: true, slot, gen: b.gen, idHigh: b.idHigh, idLow: b.idLow, carry: this._carry }, this);
+    if (options !== undefined && options !== null && typeof options === "object") {
+      try {
+        rec.subsegmentOptions(slot, sub._gen, options as Record<string, unknown>);
+      } catch (error) {
+        rec.failed(error);
+      }
+    }
     return sub;
   }
 
   /**
    * Adds an annotation (indexed by X-Ray for filter expressions). Keys keep `[A-Za-z0-9_]`; other
    * characters become `_` (one warning). Values: strings (≤ 1000 characters, longer ones cut),
-   * finite numbers, booleans. At most 50 per segment or subsegment; the last value for a key wins.
+   * finite numbers, booleans; anything else is refused. At most 50 per segment or subsegment; the
+   * last value for a key wins.
    */
   addAnnotation(key: string, value: AnnotationValue): void {
-    if (this.slot >= 0) this.t.run(record.annotation, this, key, value);
+    if (this._slot < 0) return;
+    try {
+      this._rec.annotation(this._slot, this._gen, key, value);
+    } catch (error) {
+      this._rec.failed(error);
+    }
   }
 
   /**
@@ -103,15 +147,28 @@ export abstract class Entity implements TraceEntity {
    * as "[Circular]"). Namespaces starting with `AWS.` are reserved for AWS services and refused.
    */
   addMetadata(key: string, value: unknown, namespace = "default"): void {
-    if (this.slot >= 0) this.t.run(record.metadata, this, key, value, namespace);
+    if (this._slot < 0) return;
+    try {
+      this._rec.metadata(this._slot, this._gen, key, value, namespace);
+    } catch (error) {
+      this._rec.failed(error);
+    }
   }
 
   /**
    * Records an error in `cause.exceptions` (type, message, stack frames, and its `cause` chain)
-   * and sets the fault flag. `remote: true` marks an error returned by a downstream service.
+   * and sets the fault flag, also for an error whose fields cannot be read. `remote: true` marks
+   * an error returned by a downstream service.
    */
   addError(error: unknown, options?: { remote?: boolean }): void {
-    if (this.slot >= 0) this.t.run(record.error, this, error, options?.remote === true);
+    if (this._slot < 0) return;
+    let remote = false;
+    try {
+      remote = options?.remote === true;
+    } catch {
+      // a throwing getter on the options: not remote
+    }
+    this._rec.error(this._slot, this._gen, error, remote);
   }
 
   /**
@@ -120,29 +177,34 @@ export abstract class Entity implements TraceEntity {
    * expects: 429 throttle and error, other 4xx error, 5xx fault.
    */
   setHttp(data: HttpData): void {
-    if (this.slot >= 0) this.t.run(record.http, this, data);
+    if (this._slot < 0) return;
+    try {
+      this._rec.http(this._slot, this._gen, data);
+    } catch (error) {
+      this._rec.failed(error);
+    }
   }
 
   /** Sets `aws` (operation, region, request_id, table_name, ...). */
   setAws(data: Record<string, unknown>): void {
-    this.setMember(M_AWS, data);
+    this.#object(S.M_AWS, data, "setAws");
   }
 
   /** Sets `sql` (url, connection_string, database_type, user, sanitized_query, ...). */
   setSql(data: Record<string, unknown>): void {
-    this.setMember(M_SQL, data);
+    this.#object(S.M_SQL, data, "setSql");
   }
 
   addFaultFlag(): void {
-    this.flag(F_FAULT);
+    this.#flag(S.F_FAULT);
   }
 
   addErrorFlag(): void {
-    this.flag(F_ERROR);
+    this.#flag(S.F_ERROR);
   }
 
   addThrottleFlag(): void {
-    this.flag(F_THROTTLE);
+    this.#flag(S.F_THROTTLE);
   }
 
   /**
@@ -150,32 +212,75 @@ export abstract class Entity implements TraceEntity {
    * still open are sent as in progress and sent again, on their own, when they close.
    */
   close(): void {
-    if (this.slot >= 0) this.t.run(record.close, this);
+    if (this._slot < 0) return;
+    try {
+      this._rec.close(this._slot, this._gen);
+    } catch (error) {
+      this._rec.failed(error);
+    }
   }
 
-  /** @internal */
-  protected setMember(member: number, data: unknown): void {
-    if (this.slot >= 0) this.t.run(record.setMember, this, member, data);
+  #object(which: number, data: unknown, what: string): void {
+    if (this._slot < 0) return;
+    try {
+      this._rec.objectMember(this._slot, this._gen, which, data, what);
+    } catch (error) {
+      this._rec.failed(error);
+    }
   }
 
-  private flag(bits: number): void {
-    if (this.slot >= 0) this.t.run(record.flags, this, bits);
+  #flag(bits: number): void {
+    if (this._slot < 0) return;
+    try {
+      this._rec.flags(this._slot, this._gen, bits);
+    } catch (error) {
+      this._rec.failed(error);
+    }
   }
 }
 
-export interface HttpData {
-  request?: { method?: string; url?: string; user_agent?: string; client_ip?: string; x_forwarded_for?: boolean; traced?: boolean };
-  response?: { status?: number; content_length?: number };
+export class Segment extends Entity {
+  #trace: string | undefined;
+
+  /**
+   * @internal `traceId`: the trace joined or generated; undefined for an unsampled segment that
+   * had no header (one is generated when first needed).
+   */
+  constructor(init: EntityInit, traceId: string | undefined) {
+    super(init);
+    this.#trace = traceId;
+  }
+
+  get traceId(): string {
+    if (this.#trace === undefined) {
+      try {
+        this.#trace = this._rec.core.newTraceId(this._rec.now());
+      } catch (error) {
+        this._rec.failed(error);
+        return "1-00000000-000000000000000000000001";
+      }
+    }
+    return this.#trace;
+  }
+
+  /** Sets `user`, the user who made the request (a string; at most 250 characters are kept). */
+  setUser(user: string): void {
+    if (this._slot < 0) return;
+    try {
+      this._rec.user(this._slot, this._gen, user);
+    } catch (error) {
+      this._rec.failed(error);
+    }
+  }
 }
 
 export class Subsegment extends Entity {
   readonly parent: Entity;
 
   /** @internal */
-  constructor(t: TracerCore, sampled: boolean, slot: number, gen: number, parent: Entity) {
-    super(t, sampled, slot, gen);
+  constructor(init: EntityInit, parent: Entity) {
+    super(init);
     this.parent = parent;
-    this.carry = parent.carry;
   }
 
   get traceId(): string {

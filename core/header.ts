@@ -1,5 +1,3 @@
-import { type Core, R_ROOT, R_FLAGS, R_PARENT, R_SAMPLED, R_SELF, R_LINEAGE, R_EXTRAS } from "./abi.ts";
-
 /** A parsed `X-Amzn-Trace-Id` header. */
 export interface TraceHeader {
   /** The trace ID, `1-` + 8 hex + `-` + 24 hex, lower case. */
@@ -20,56 +18,9 @@ export interface TraceHeader {
  */
 export const MAX_HEADER_LENGTH = 8192;
 
-/** A field of the header: sliced from the string when it was ASCII, else decoded from the input. */
-function text(core: Core, header: string, ascii: boolean, offset: number, length: number): string {
-  return ascii ? header.slice(offset, offset + length) : core.read(core.input + offset, length);
-}
-
 /** Whether `header` is a string the parser takes at all (non-empty, at most 8192 characters). */
 export function headerText(header: unknown): header is string {
   return typeof header === "string" && header.length > 0 && header.length <= MAX_HEADER_LENGTH;
-}
-
-export function parseTraceHeaderWith(core: Core, header: string): TraceHeader | undefined {
-  if (!headerText(header)) return undefined;
-  const len = core.write(header, 0, core.inputCap);
-  if (core.x.parseHeader(len) !== 1) return undefined;
-  return readParsedHeader(core, header, len);
-}
-
-/** The trace ID of the header the core just parsed (`len` bytes of `header` at input 0). */
-export function parsedRoot(core: Core, header: string, len: number): string {
-  const root = text(core, header, len === header.length, core.slot(R_ROOT), 35);
-  return core.slot(R_FLAGS) & 1 ? root.toLowerCase() : root;
-}
-
-/** True when the header the core just parsed had Lineage or extra fields to carry downstream. */
-export function parsedHasCarry(core: Core): boolean {
-  return core.slot(R_LINEAGE) >= 0 || core.slot(R_EXTRAS) > 0;
-}
-
-/** The TraceHeader of the header the core just parsed (`len` bytes of `header` at input 0). */
-export function readParsedHeader(core: Core, header: string, len: number): TraceHeader {
-  // When every character was one byte, byte offsets are string offsets: slice the string itself.
-  const ascii = len === header.length;
-  const flags = core.slot(R_FLAGS);
-  const result: TraceHeader = { root: parsedRoot(core, header, len), extra: {} };
-  const parentAt = core.slot(R_PARENT);
-  if (parentAt >= 0) {
-    const parent = text(core, header, ascii, parentAt, 16);
-    result.parent = flags & 2 ? parent.toLowerCase() : parent;
-  }
-  const sampled = core.slot(R_SAMPLED);
-  if (sampled >= 0) result.sampled = sampled === 1 ? true : sampled === 0 ? false : "requested";
-  const selfAt = core.slot(R_SELF);
-  if (selfAt >= 0) result.self = text(core, header, ascii, selfAt, core.slot(R_SELF + 1));
-  const lineageAt = core.slot(R_LINEAGE);
-  if (lineageAt >= 0) result.lineage = text(core, header, ascii, lineageAt, core.slot(R_LINEAGE + 1));
-  const extras = core.slot(R_EXTRAS);
-  for (let i = 0, s = R_EXTRAS + 1; i < extras; i++, s += 4) {
-    result.extra[text(core, header, ascii, core.slot(s), core.slot(s + 1))] = text(core, header, ascii, core.slot(s + 2), core.slot(s + 3));
-  }
-  return result;
 }
 
 /**

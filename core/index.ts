@@ -1,5 +1,7 @@
 /**
  * xray-edge: AWS X-Ray tracing with a WebAssembly core, for Node.js, Bun, Deno and edge runtimes.
+ * This is the core's whole public API, platform-free; the package's main entry (adapters/host)
+ * re-exports it with the host runtime's platform as the default.
  *
  * @example
  * import { Tracer, MemoryEmitter } from "xray-edge";
@@ -10,23 +12,19 @@
  * sub.close();
  * segment.close();
  */
+import { defaultPlatform, defaultXRay } from "./default.ts";
+import { formatTraceHeader, type TraceHeader } from "./header.ts";
 import { embeddedModule } from "./wasm.ts";
-import { type XRay, type XRayOptions, createXRayWith } from "./xray.ts";
-import { type TraceHeader, formatTraceHeader } from "./header.ts";
-import { SamplerWith, type SamplerOptions } from "./sampler.ts";
-import { TracerWith, type TracerOptions } from "./tracer.ts";
-import { systemClock } from "./clock.ts";
+import { createXRayWith, type XRay, type XRayOptions } from "./xray.ts";
 
-let instance: XRay | undefined;
-
-/** The default core, instantiated on first use so that importing costs almost nothing. */
-function xray(): XRay {
-  return (instance ??= createXRayWith(embeddedModule()));
-}
-
-/** A separate core instance (own entropy, clock, or a precompiled module). */
+/**
+ * A separate core instance: its own entropy, clock, cap or precompiled module. What is not given
+ * comes from the package's platform (the host runtime's, through the main entry).
+ */
 export function createXRay(options: XRayOptions = {}): XRay {
-  return createXRayWith(options.module ?? embeddedModule(), options);
+  const base = defaultPlatform();
+  const given = typeof options === "object" && options !== null ? options : ({ invalid: options } as XRayOptions);
+  return createXRayWith(given.module ?? embeddedModule(), { ...base, ...given });
 }
 
 /**
@@ -34,42 +32,28 @@ export function createXRay(options: XRayOptions = {}): XRay {
  * README's "Trace headers" for the rules.
  */
 export function parseTraceHeader(header: string): TraceHeader | undefined {
-  return xray().parseTraceHeader(header);
+  return defaultXRay().parseTraceHeader(header);
 }
 
 export { formatTraceHeader };
 
 /** A new trace ID: `1-` + 8 hex digits of epoch seconds + `-` + 24 random hex digits. */
 export function newTraceId(): string {
-  return xray().newTraceId();
+  return defaultXRay().newTraceId();
 }
 
 /** A new segment ID: 16 random hex digits from the OS CSPRNG, never all zero. */
 export function newSegmentId(): string {
-  return xray().newSegmentId();
+  return defaultXRay().newSegmentId();
 }
 
-/** Local sampling rules (versions 1 and 2) or the default 1 per second then 5%. */
-export class Sampler extends SamplerWith {
-  constructor(options?: SamplerOptions) {
-    super(xray().core, systemClock, options);
-  }
-}
-
-/** Builds segments and sends their documents through an emitter. */
-export class Tracer extends TracerWith {
-  constructor(options: TracerOptions = {}) {
-    super(xray().core, options, (core, clock) => new SamplerWith(core, clock));
-  }
-}
-
-export { MemoryEmitter, DAEMON_HEADER, type Emitter } from "./emitter.ts";
-export type { TraceHeader } from "./header.ts";
-export type { SamplerOptions, SamplingRequest, SamplingDecision } from "./sampler.ts";
-export { Segment, type TracerOptions, type BeginSegmentOptions, type SamplingStrategy } from "./tracer.ts";
-export { Subsegment, Entity, type TraceEntity, type SubsegmentOptions, type AnnotationValue, type HttpData } from "./entity.ts";
-export type { TracerStats } from "./tracer-core.ts";
-export type { Logger } from "./log.ts";
-export type { XRay, XRayOptions } from "./xray.ts";
 export type { Clock } from "./clock.ts";
+export { DAEMON_HEADER, type Emitter, MemoryEmitter } from "./emitter.ts";
+export { type AnnotationValue, Entity, type HttpData, Segment, Subsegment, type SubsegmentOptions, type TraceEntity } from "./entity.ts";
+export type { TraceHeader } from "./header.ts";
 export * from "./limits.ts";
+export type { Logger } from "./log.ts";
+export type { TracerStats } from "./recorder.ts";
+export { Sampler, type SamplerOptions, type SamplingDecision, type SamplingRequest } from "./sampler.ts";
+export { type BeginSegmentOptions, type SamplingStrategy, Tracer, type TracerOptions } from "./tracer.ts";
+export type { Platform, XRay, XRayOptions } from "./xray.ts";

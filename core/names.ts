@@ -1,4 +1,3 @@
-import type { Core } from "./abi.ts";
 import { MAX_NAME_CHARS } from "./limits.ts";
 
 /**
@@ -12,15 +11,12 @@ const ASCII = /^[\x00-\x7f]*$/;
 export const MAX_NAME_INPUT = MAX_NAME_CHARS * 2;
 
 /**
- * Writes a segment name at input offset `at`; the core filters and cuts it to 200 characters.
- * A short ASCII name (the usual) is written by the copy loop alone; the Unicode pass runs only
- * when the name has other characters.
+ * A segment name as the core takes it: a short ASCII name (the usual) as it is (the core filters
+ * and cuts it to 200 characters); any other with its disallowed non-ASCII characters removed.
  */
-export function writeName(core: Core, name: string, at: number): number {
-  let s = typeof name === "string" ? name : String(name);
-  if (s.length <= MAX_NAME_INPUT && ASCII.test(s)) return core.write(s, at, MAX_NAME_INPUT);
-  if (s.length > MAX_NAME_INPUT * 4) s = s.slice(0, MAX_NAME_INPUT * 4);
+export function nameText(name: string): string {
+  if (name.length <= MAX_NAME_INPUT && ASCII.test(name)) return name;
+  let s = name.length > MAX_NAME_INPUT * 4 ? name.slice(0, MAX_NAME_INPUT * 4) : name;
   s = s.replace(NOT_NAME, "");
-  if (s.length > MAX_NAME_INPUT) s = s.slice(0, MAX_NAME_INPUT);
-  return core.write(s, at, MAX_NAME_INPUT * 3);
+  return s.length > MAX_NAME_INPUT ? s.slice(0, MAX_NAME_INPUT) : s;
 }

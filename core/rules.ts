@@ -1,3 +1,5 @@
+import { MAX_PATTERN_BYTES } from "./assembly/shared.ts";
+
 /**
  * Local sampling rule files, versions 1 and 2, validated at construction. A malformed file throws
  * with a message naming the field and the expected form; nothing is guessed.
@@ -20,9 +22,15 @@ function fail(where: string, message: string): never {
   throw new Error(`xray-edge: invalid sampling rules: ${where} ${message}`);
 }
 
+/** The core counts reservoirs in i32: a larger target would wrap. */
+const MAX_FIXED_TARGET = 2 ** 31 - 1;
+
 function fixedTarget(where: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-    fail(where, `"fixed_target" must be a non-negative integer (requests per second), got ${JSON.stringify(value)}`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_FIXED_TARGET) {
+    fail(
+      where,
+      `"fixed_target" must be a non-negative integer (requests per second) at most ${MAX_FIXED_TARGET}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -36,6 +44,8 @@ function rate(where: string, value: unknown): number {
 
 function pattern(where: string, key: string, value: unknown): string {
   if (typeof value !== "string") fail(where, `"${key}" must be a string pattern (* and ? wildcards), got ${JSON.stringify(value)}`);
+  const bytes = new TextEncoder().encode(value).length;
+  if (bytes > MAX_PATTERN_BYTES) fail(where, `"${key}" is ${bytes} bytes: patterns are at most ${MAX_PATTERN_BYTES} bytes`);
   return value;
 }
 
@@ -69,33 +79,48 @@ function parseRule(version: 1 | 2, raw: unknown, index: number): LocalRule {
   };
 }
 
-function readRulesFile(path: string): string {
-  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => any } }).process?.getBuiltinModule;
-  const fs = getBuiltin?.("node:fs");
-  if (!fs) fail("file", `"${path}" cannot be read here (no node:fs); pass the rules as an object or JSON text`);
+/** Where the platform reads no files, a path cannot be followed. */
+type ReadTextFile = ((path: string) => string) | undefined;
+
+function readRulesFile(path: string, read: ReadTextFile): string {
+  if (!read) fail("file", `"${path}" cannot be read here (this platform reads no files); pass the rules as an object or JSON text`);
   try {
-    return fs.readFileSync(path, "utf8");
+    return read(path);
   } catch (error) {
-    return fail("file", `"${path}" cannot be read: ${(error as Error).message}`);
+    return fail("file", `"${path}" cannot be read: ${(error as Error)?.message ?? String(error)}`);
   }
 }
 
+const DOCUMENT_FIELDS = ["version", "default", "rules"];
+
 /**
- * Parses a rules document: an object, JSON text, or a file path (where node:fs exists). Returns
- * the rules in file order with the default last.
+ * Parses a rules document: an object, JSON text (a leading byte-order mark is accepted), or a file
+ * path read through the platform's `readTextFile`. Returns the rules in file order with the
+ * default last. Checked field by field: an unknown key, a number out of range or a pattern over
+ * MAX_PATTERN_BYTES throws, naming the field.
  */
-export function parseLocalRules(source: object | string): LocalRule[] {
+export function parseLocalRules(source: object | string, readTextFile?: ReadTextFile): LocalRule[] {
   let doc: unknown = source;
   if (typeof source === "string") {
-    const text = source.trimStart().startsWith("{") ? source : readRulesFile(source);
+    const unmarked = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+    const head = unmarked.trimStart();
+    let text = unmarked;
+    if (!head.startsWith("{") && !head.startsWith("[")) {
+      text = readRulesFile(source, readTextFile);
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
     try {
       doc = JSON.parse(text);
     } catch (error) {
       fail("document", `is not valid JSON: ${(error as Error).message}`);
     }
   }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) fail("document", "must be a JSON object");
+  if (Array.isArray(doc)) fail("document", "is an array: a rules document is an object with version, default and rules");
+  if (typeof doc !== "object" || doc === null) fail("document", `must be a JSON object, got ${doc === null ? "null" : typeof doc}`);
   const d = doc as Record<string, unknown>;
+  for (const key of Object.keys(d)) {
+    if (!DOCUMENT_FIELDS.includes(key)) fail("document", `has unknown field "${key}" (expected: ${DOCUMENT_FIELDS.join(", ")})`);
+  }
   if (d.version !== 1 && d.version !== 2) fail("document", `"version" must be 1 or 2, got ${JSON.stringify(d.version)}`);
   const version = d.version;
   const def = fields("default", d.default, DEFAULT_FIELDS, []);

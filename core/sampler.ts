@@ -1,6 +1,9 @@
-import { type Core, SAMPLER_BYTES_AT } from "./abi.ts";
-import { type LocalRule, DEFAULT_RULES, parseLocalRules } from "./rules.ts";
+import type { SamplerFields } from "./abi.ts";
 import type { Clock } from "./clock.ts";
+import { defaultXRay } from "./default.ts";
+import { isRecord, optionError } from "./options.ts";
+import { DEFAULT_RULES, type LocalRule, parseLocalRules } from "./rules.ts";
+import type { XRay } from "./xray.ts";
 
 /** The request attributes rules match on; an absent attribute matches any pattern. */
 export interface SamplingRequest {
@@ -18,55 +21,63 @@ export interface SamplingDecision {
 }
 
 export interface SamplerOptions {
-  /** A rules document (versions 1 and 2) as an object, JSON text or a file path. */
+  /** A rules document (versions 1 and 2) as an object, JSON text, or a file path where the platform reads files. */
   rules?: object | string;
+  /** The core whose reservoirs and entropy decide (`createXRay()`). Default: the package's core. */
+  xray?: XRay;
+  /** Epoch seconds for the reservoirs. Default: the core's clock. */
+  clock?: Clock;
 }
 
-/** Pattern bytes a field may take; longer attributes are cut (hosts and paths are far shorter). */
-const FIELD_CAP = 4096;
+const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /**
  * Local sampling: rules in file order, the default last; each rule's reservoir takes fixed_target
- * requests per second, then `rate` of the rest is sampled with the core's CSPRNG pool.
+ * requests per second, then `rate` of the rest is sampled with the core's CSPRNG pool. Its rule
+ * set lives in the core and is freed when the Sampler is garbage-collected.
  */
-export class SamplerWith {
+export class Sampler {
   readonly rules: readonly LocalRule[];
-  private readonly core: Core;
-  private readonly id: number;
-  private readonly clock: Clock;
+  readonly #xray: XRay;
+  readonly #id: number;
+  readonly #clock: Clock;
 
-  constructor(core: Core, clock: Clock, options: SamplerOptions = {}) {
-    this.core = core;
-    this.clock = clock;
-    this.rules = options.rules === undefined ? DEFAULT_RULES : parseLocalRules(options.rules);
-    this.id = core.x.samplerCreate();
+  constructor(options: SamplerOptions = {}) {
+    if (!isRecord(options)) throw optionError("new Sampler", "options", "an object", options);
+    const o: SamplerOptions = options;
+    if (o.clock !== undefined && typeof o.clock !== "function") throw optionError("new Sampler", "clock", "a function", o.clock);
+    if (o.rules !== undefined && typeof o.rules !== "string" && (typeof o.rules !== "object" || o.rules === null)) {
+      throw optionError("new Sampler", "rules", "a rules document (an object, JSON text or a file path)", o.rules);
+    }
+    const xray = o.xray ?? defaultXRay();
+    this.#xray = xray;
+    this.#clock = o.clock ?? xray.platform.clock;
+    this.rules = o.rules === undefined ? DEFAULT_RULES : parseLocalRules(o.rules, xray.platform.readTextFile);
+    const core = xray.core;
+    this.#id = core.samplerCreate();
+    xray.reclaim.register(this, this.#id);
     for (const rule of this.rules) {
-      this.fields(rule.host, rule.httpMethod, rule.urlPath, undefined, undefined);
-      core.x.samplerAddRule(this.id, rule.fixedTarget, rule.rate);
+      // parseLocalRules refused patterns over the core's limit: this cannot fail.
+      core.samplerAddRule(this.#id, [rule.host, rule.httpMethod, rule.urlPath, undefined, undefined], rule.fixedTarget, rule.rate);
     }
   }
 
-  /** Writes five optional strings as the core's (lengths, bytes) input. */
-  private fields(...values: (string | undefined)[]): void {
-    const core = this.core;
-    let at = SAMPLER_BYTES_AT;
-    for (let i = 0; i < 5; i++) {
-      const v = values[i];
-      let n = -1;
-      if (typeof v === "string") {
-        n = core.write(v, at, FIELD_CAP);
-        at += n;
-      }
-      core.views();
-      core.i32[(core.input >> 2) + i] = n;
-    }
-  }
-
+  /** Decides for one request; never throws (a failing clock or core decides "not sampled"). */
   shouldSample(request: SamplingRequest = {}): SamplingDecision {
-    const r = request ?? {};
-    this.fields(r.host, r.method, r.urlPath, r.serviceName, r.serviceType);
-    const decision = this.core.x.samplerDecide(this.id, this.clock());
-    if (decision < 0) return { sampled: false, rule: "none" };
-    return { sampled: (decision & 1) === 1, rule: this.rules[decision >> 1]?.name ?? "default" };
+    try {
+      const r = isRecord(request) ? request : {};
+      const fields: SamplerFields = [text(r.host), text(r.method), text(r.urlPath), text(r.serviceName), text(r.serviceType)];
+      let now: number;
+      try {
+        now = this.#clock();
+      } catch {
+        now = Date.now() / 1000;
+      }
+      const decision = this.#xray.core.samplerDecide(this.#id, fields, typeof now === "number" ? now : Date.now() / 1000);
+      if (decision < 0) return { sampled: false, rule: "none" };
+      return { sampled: (decision & 1) === 1, rule: this.rules[decision >> 1]?.name ?? "default" };
+    } catch {
+      return { sampled: false, rule: "none" };
+    }
   }
 }

@@ -1,3 +1,5 @@
+import { MAX_PATH_CHARS } from "./limits.ts";
+
 /**
  * Turning user values into JSON without ever throwing: metadata (BigInt, cycles, undefined,
  * throwing getters and toJSON) and errors (type, message, stack frames, the `cause` chain).
@@ -9,6 +11,11 @@ export const MAX_STACK_FRAMES = 32;
 export const MAX_MESSAGE_CHARS = 2048;
 /** How deep an `error.cause` chain is followed. */
 export const MAX_CAUSE_DEPTH = 4;
+/** Stack frame paths and labels are cut to these many characters (JSON stays valid: they are strings). */
+export const MAX_FRAME_PATH_CHARS = MAX_PATH_CHARS;
+export const MAX_FRAME_LABEL_CHARS = 256;
+/** Characters of a stack read at most: frames past the first MAX_STACK_FRAMES are only counted. */
+const MAX_STACK_CHARS = 65536;
 
 /**
  * JSON text for any value. The plain JSON.stringify runs first (the common case); when it throws
@@ -64,19 +71,27 @@ export function parseStack(stack: unknown): { frames: StackFrame[]; truncated: n
   const frames: StackFrame[] = [];
   let truncated = 0;
   if (typeof stack !== "string") return { frames, truncated };
-  for (const line of stack.split("\n")) {
+  for (const line of (stack.length > MAX_STACK_CHARS ? stack.slice(0, MAX_STACK_CHARS) : stack).split("\n")) {
     const m = V8_FRAME.exec(line) ?? AT_FRAME.exec(line);
     if (!m) continue;
     if (frames.length === MAX_STACK_FRAMES) {
       truncated++;
       continue;
     }
-    const frame: StackFrame = { path: m[2] ?? "" };
-    if (m[3]) frame.line = Number(m[3]);
-    if (m[1]) frame.label = m[1];
+    const frame: StackFrame = { path: cut(m[2] ?? "", MAX_FRAME_PATH_CHARS) };
+    const lineNumber = Number(m[3]);
+    if (m[3] && Number.isSafeInteger(lineNumber)) frame.line = lineNumber;
+    if (m[1]) frame.label = cut(m[1], MAX_FRAME_LABEL_CHARS);
     frames.push(frame);
   }
   return { frames, truncated };
+}
+
+/** At most `max` UTF-16 units, never ending in half a surrogate pair. */
+function cut(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const end = s.charCodeAt(max - 1) >= 0xd800 && s.charCodeAt(max - 1) <= 0xdbff ? max - 1 : max;
+  return s.slice(0, end);
 }
 
 function field(read: () => unknown): unknown {
@@ -87,18 +102,24 @@ function field(read: () => unknown): unknown {
   }
 }
 
+function isError(value: unknown): value is Error {
+  return field(() => value instanceof Error) === true;
+}
+
 function typeName(error: unknown): string {
-  if (error instanceof Error) return (field(() => error.name) as string) || "Error";
+  if (isError(error)) {
+    const name = field(() => error.name);
+    return typeof name === "string" && name ? cut(name, MAX_FRAME_LABEL_CHARS) : "Error";
+  }
   if (error === null) return "null";
   const ctor = typeof error === "object" ? field(() => (error as object).constructor?.name) : undefined;
-  return typeof ctor === "string" && ctor ? ctor : typeof error;
+  return typeof ctor === "string" && ctor ? cut(ctor, MAX_FRAME_LABEL_CHARS) : typeof error;
 }
 
 function messageOf(error: unknown): string {
-  const raw =
-    error instanceof Error || (typeof error === "object" && error !== null) ? field(() => (error as { message?: unknown }).message) : error;
+  const raw = typeof error === "object" && error !== null ? field(() => (error as { message?: unknown }).message) : error;
   const text = typeof raw === "string" ? raw : raw === undefined ? "" : safeStringify(raw);
-  return text.length > MAX_MESSAGE_CHARS ? text.slice(0, MAX_MESSAGE_CHARS) : text;
+  return cut(text, MAX_MESSAGE_CHARS);
 }
 
 /**

@@ -1,38 +1,17 @@
-import {
-  B_TRACE_GIVEN,
-  BEGIN_PARENT_AT,
-  BEGIN_NAME_AT,
-  E_DECIDE,
-  F_FACADE,
-  F_HAS_PARENT,
-  M_ORIGIN,
-  M_SERVICE,
-  M_USER,
-  R_BEGIN_GEN,
-} from "./abi.ts";
-import type { Core } from "./abi.ts";
-import { type Clock, systemClock } from "./clock.ts";
+import { S } from "./abi.ts";
+import type { Clock } from "./clock.ts";
+import { defaultXRay } from "./default.ts";
 import type { Emitter } from "./emitter.ts";
-import { Entity } from "./entity.ts";
-import {
-  type TraceHeader,
-  MAX_HEADER_LENGTH,
-  formatTraceHeader,
-  headerText,
-  parseTraceHeaderWith,
-  parsedHasCarry,
-  parsedRoot,
-  readParsedHeader,
-} from "./header.ts";
-import { newTraceIdWith } from "./ids.ts";
-import { type Logger, Warnings, consoleLogger } from "./log.ts";
-import type { SamplingRequest } from "./sampler.ts";
+import { type EntityInit, Segment } from "./entity.ts";
+import { formatTraceHeader, headerText, type TraceHeader } from "./header.ts";
+import { consoleLogger, type Logger, Warnings } from "./log.ts";
+import { hasMethods, isRecord, optionError } from "./options.ts";
+import { Recorder, type TracerStats } from "./recorder.ts";
+import { Sampler, type SamplingRequest } from "./sampler.ts";
 import { safeStringify } from "./serialize.ts";
-import { TracerCore, type TracerStats } from "./tracer-core.ts";
-import { writeName } from "./names.ts";
-import { member } from "./record.ts";
+import type { XRay } from "./xray.ts";
 
-/** Anything that decides sampling: the local `Sampler`, or a centralized one later. */
+/** Anything that decides sampling: the local `Sampler`, or a centralized one. */
 export interface SamplingStrategy {
   shouldSample(request?: SamplingRequest): { sampled: boolean; rule: string };
 }
@@ -40,11 +19,11 @@ export interface SamplingStrategy {
 export interface TracerOptions {
   /** The service's name: the sampling rules' service name, and the default segment name. */
   serviceName?: string;
-  /** Where finished documents go. Without one, nothing is sent. */
+  /** Where finished documents go. Without one, nothing is sent (and stats().failed counts it). */
   emitter?: Emitter;
   /** Decides for traces the incoming header leaves open. Default: 1 per second, then 5%. */
   sampler?: SamplingStrategy;
-  /** Epoch seconds, fractional. Default: the system clock with microseconds. */
+  /** Epoch seconds, fractional. Default: the core's clock. */
   clock?: Clock;
   /** `origin` of every segment, e.g. "AWS::Lambda::Function". */
   origin?: string;
@@ -52,8 +31,10 @@ export interface TracerOptions {
   service?: Record<string, unknown>;
   /** Receives warnings (each kind once). Default: console.warn. */
   logger?: Logger;
-  /** `cause.working_directory` of recorded errors. Default: process.cwd() where it exists. */
+  /** `cause.working_directory` of recorded errors. Default: the core's platform's (the process's cwd on servers). */
   workingDirectory?: string;
+  /** The core to record on (`createXRay()`). Default: the package's core. */
+  xray?: XRay;
 }
 
 export interface BeginSegmentOptions {
@@ -70,139 +51,157 @@ export interface BeginSegmentOptions {
   facade?: boolean;
 }
 
-export class Segment extends Entity {
-  private trace: string | undefined;
-
-  /**
-   * @internal `traceId`: the incoming header's root; undefined when the core generated one (it is
-   * then read right after segBegin) or, unsampled, generated when first needed.
-   */
-  constructor(t: TracerCore, sampled: boolean, slot: number, gen: number, traceId: string | undefined, carry: string) {
-    super(t, sampled, slot, gen);
-    this.trace = traceId === undefined && slot >= 0 ? t.core.read(t.core.idAt, 35) : traceId;
-    this.carry = carry;
-  }
-
-  get traceId(): string {
-    return (this.trace ??= newTraceIdWith(this.t.core, this.t.clock()));
-  }
-
-  /** Sets `user`, the user who made the request. */
-  setUser(user: string): void {
-    this.setMember(M_USER, String(user));
-  }
+/** Formats the fields carried downstream unchanged (Lineage and unknown extras). */
+function carried(h: TraceHeader | undefined): string {
+  if (h === undefined || (h.lineage === undefined && Object.keys(h.extra).length === 0)) return "";
+  return formatTraceHeader({ root: "", lineage: h.lineage, extra: h.extra }).slice("Root=".length);
 }
 
-/** Sampler bound to a tracer's core when none is given (so the default pool is shared). */
-export type DefaultSamplerFactory = (core: Core, clock: Clock) => SamplingStrategy;
-
-/** Input bytes a header may take (8192 characters of UTF-8). */
-const HEADER_INPUT = MAX_HEADER_LENGTH * 3;
-
-/** Formats the fields carried downstream unchanged (Lineage and unknown extras). */
-function carried(h: TraceHeader): string {
-  if (h.lineage === undefined && Object.keys(h.extra).length === 0) return "";
-  const s = formatTraceHeader({ root: "", lineage: h.lineage, extra: h.extra });
-  return s.slice("Root=".length);
+function checkOptions(options: TracerOptions): void {
+  const where = "new Tracer";
+  if (!isRecord(options)) throw optionError(where, "options", "an object", options);
+  const o = options;
+  const text = (name: "serviceName" | "origin" | "workingDirectory") => {
+    if (o[name] !== undefined && typeof o[name] !== "string") throw optionError(where, name, "a string", o[name]);
+  };
+  text("serviceName");
+  text("origin");
+  text("workingDirectory");
+  if (o.emitter !== undefined && !hasMethods(o.emitter, "send", "flush"))
+    throw optionError(where, "emitter", "an Emitter: { send(datagram), flush() }", o.emitter);
+  if (o.sampler !== undefined && !hasMethods(o.sampler, "shouldSample"))
+    throw optionError(where, "sampler", "a SamplingStrategy: { shouldSample(request) }", o.sampler);
+  if (o.logger !== undefined && !hasMethods(o.logger, "warn")) throw optionError(where, "logger", "a Logger: { warn(message) }", o.logger);
+  if (o.clock !== undefined && typeof o.clock !== "function")
+    throw optionError(where, "clock", "a function returning epoch seconds", o.clock);
+  if (o.service !== undefined) {
+    if (!isRecord(o.service)) throw optionError(where, "service", 'an object such as { version: "1.2.3" }', o.service);
+    if (o.service.version !== undefined && typeof o.service.version !== "string")
+      throw optionError(where, "service.version", "a string", o.service.version);
+  }
+  if (o.xray !== undefined && !(isRecord(o.xray) && "core" in o.xray && "reclaim" in o.xray))
+    throw optionError(where, "xray", "a core made by createXRay()", o.xray);
 }
 
 /**
- * Builds segments over one core. `beginSegment` decides sampling (an incoming Sampled=1 or 0 is
- * obeyed, otherwise the sampler decides) and returns a handle; closing it sends its document.
+ * Builds segments and sends their documents through an emitter. `beginSegment` decides sampling
+ * (an incoming Sampled=1 or 0 is obeyed, otherwise the sampler decides) and returns a handle;
+ * closing it sends its document.
  */
-export class TracerWith {
-  /** @internal */ readonly t: TracerCore;
+export class Tracer {
   readonly serviceName: string | undefined;
   readonly sampler: SamplingStrategy;
-  private readonly origin: string | undefined;
-  private readonly serviceJson: string | undefined;
+  /** @internal */ readonly _rec: Recorder;
+  readonly #origin: string | undefined;
+  readonly #serviceJson: string | undefined;
 
-  constructor(core: Core, options: TracerOptions, defaultSampler: DefaultSamplerFactory) {
-    const clock = options.clock ?? systemClock;
-    this.t = new TracerCore(core, options.emitter, clock, new Warnings(options.logger ?? consoleLogger), options.workingDirectory);
+  constructor(options: TracerOptions = {}) {
+    checkOptions(options);
+    const xray = options.xray ?? defaultXRay();
+    const clock = options.clock ?? xray.platform.clock;
+    const warnings = new Warnings(options.logger ?? consoleLogger);
+    let dir = options.workingDirectory;
+    if (dir === undefined) {
+      try {
+        dir = xray.platform.workingDirectory?.();
+      } catch {
+        dir = undefined;
+      }
+    }
+    this._rec = new Recorder(xray, options.emitter, clock, warnings, typeof dir === "string" ? dir : "");
     this.serviceName = options.serviceName;
-    this.sampler = options.sampler ?? defaultSampler(core, clock);
-    this.origin = options.origin;
-    this.serviceJson = options.service ? safeStringify(options.service) : undefined;
+    this.sampler = options.sampler ?? new Sampler({ xray, clock });
+    this.#origin = options.origin;
+    this.#serviceJson = options.service ? safeStringify(options.service) : undefined;
   }
 
   beginSegment(name?: string, options: BeginSegmentOptions = {}): Segment {
+    const rec = this._rec;
     try {
-      return this.begin(name ?? this.serviceName ?? "", options);
+      return this.#begin(name ?? this.serviceName ?? "", isRecord(options) ? options : {});
     } catch (error) {
-      this.t.failed(error);
-      return new Segment(this.t, false, -1, 0, undefined, "");
+      rec.failed(error);
+      return new Segment({ rec, sampled: false, slot: -1, gen: 0, idHigh: 0, idLow: 0, carry: "" }, undefined);
     }
   }
 
-  private begin(name: string, options: BeginSegmentOptions): Segment {
-    const t = this.t;
-    const core = t.core;
+  #begin(rawName: unknown, options: BeginSegmentOptions): Segment {
+    const rec = this._rec;
+    const core = rec.core;
+    const name = rec.name(rawName);
     const raw = options.traceHeader;
-    const facade = options.facade ? F_FACADE : 0;
-    const now = t.clock();
+    const facade = options.facade === true ? S.F_FACADE : 0;
+    const now = rec.now();
     let header: TraceHeader | undefined;
     if (headerText(raw)) {
       // The common case in one core call: the core parses the header where it was written and,
       // when it says Sampled=1, begins the segment on its Root and Parent.
-      const headerLen = core.write(raw, 0, HEADER_INPUT);
-      const nameLen = writeName(core, name, headerLen);
-      const slot = core.x.segBeginHeader(headerLen, headerLen, nameLen, now, facade);
-      if (slot >= 0) {
-        const carry = parsedHasCarry(core) ? carried(readParsedHeader(core, raw, headerLen)) : "";
-        return this.started(slot, parsedRoot(core, raw, headerLen), carry);
-      }
-      if (slot === E_DECIDE) header = readParsedHeader(core, raw, headerLen);
-    } else if (raw !== undefined && typeof raw === "object") {
+      const slot = core.beginFromHeader(raw, name, now, facade);
+      if (slot >= 0) return this.#started(slot, core.begun.traceId, carried(core.header), !facade);
+      if (slot === S.E_CAP) {
+        rec.status(slot, "beginSegment");
+        header = core.header;
+      } else if (slot === S.E_DECIDE) header = core.header;
+    } else if (isRecord(raw) && typeof raw.root === "string") {
       // An object header is normalized through the parser too, so a malformed root is refused
       // the same way in both forms (and the core and this handle agree on the trace ID).
-      header = parseTraceHeaderWith(core, formatTraceHeader(raw));
+      header = core.parseHeader(formatTraceHeader({ ...raw, extra: isRecord(raw.extra) ? raw.extra : {} } as TraceHeader));
     }
+    const carry = carried(header);
     // A facade is recorded only on a header with Root, Parent and Sampled=1 (text ones the core
     // began above): on any other it stands for nothing, and no sampler decides in Lambda's place.
-    if (facade && !(header?.sampled === true && header.parent !== undefined))
-      return new Segment(t, false, -1, 0, header?.root, header ? carried(header) : "");
+    if (facade && !(header?.sampled === true && header.parent !== undefined)) return this.#unsampled(header?.root, carry);
     let sampled: boolean;
     if (header?.sampled === true || header?.sampled === false) sampled = header.sampled;
-    else {
-      const request = options.request ?? {};
-      sampled = this.sampler.shouldSample(
-        request.serviceName === undefined && this.serviceName !== undefined ? { ...request, serviceName: this.serviceName } : request,
-      ).sampled;
+    else sampled = this.#decide(options.request);
+    if (!sampled) return this.#unsampled(header?.root, carry);
+    const slot = core.begin(-1, 0, name, now, facade, header?.root, header?.parent);
+    if (slot < 0) {
+      rec.status(slot, "beginSegment");
+      return this.#unsampled(header?.root, carry);
     }
-    const carry = header ? carried(header) : "";
-    if (!sampled) return new Segment(t, false, -1, 0, header?.root, carry);
-    let flags = facade;
-    if (header) {
-      flags |= B_TRACE_GIVEN;
-      core.write(header.root, 0, 35);
-      if (header.parent !== undefined) {
-        flags |= F_HAS_PARENT;
-        core.write(header.parent, BEGIN_PARENT_AT, 16);
-      }
-    }
-    const nameLen = writeName(core, name, BEGIN_NAME_AT);
-    const slot = core.x.segBegin(-1, 0, nameLen, now, flags);
-    return this.started(slot, header?.root, carry);
+    return this.#started(slot, header?.root ?? core.begun.traceId, carry, !facade);
   }
 
-  /** The handle of a segment the core just began; `traceId` undefined: the core generated one. */
-  private started(slot: number, traceId: string | undefined, carry: string): Segment {
-    const segment = new Segment(this.t, true, slot, this.t.core.slot(R_BEGIN_GEN), traceId, carry);
-    if (this.origin !== undefined) member(segment, M_ORIGIN, JSON.stringify(this.origin));
-    if (this.serviceJson !== undefined) member(segment, M_SERVICE, this.serviceJson);
+  #decide(request: SamplingRequest | undefined): boolean {
+    const r = isRecord(request) ? request : {};
+    try {
+      const d = this.sampler.shouldSample(
+        r.serviceName === undefined && this.serviceName !== undefined ? { ...r, serviceName: this.serviceName } : r,
+      );
+      return d?.sampled === true;
+    } catch (error) {
+      this._rec.failed(error);
+      return false;
+    }
+  }
+
+  #unsampled(traceId: string | undefined, carry: string): Segment {
+    return new Segment({ rec: this._rec, sampled: false, slot: -1, gen: 0, idHigh: 0, idLow: 0, carry }, traceId);
+  }
+
+  /** The handle of a segment the core just began (its report in core.begun). */
+  #started(slot: number, traceId: string | undefined, carry: string, counted: boolean): Segment {
+    const rec = this._rec;
+    const b = rec.core.begun;
+    const init: EntityInit = { rec, sampled: true, slot, gen: b.gen, idHigh: b.idHigh, idLow: b.idLow, carry };
+    const segment = new Segment(init, traceId);
+    if (counted) rec.counters.entitiesBegun++;
+    if (this.#origin !== undefined) rec.member(slot, init.gen, S.M_ORIGIN, JSON.stringify(this.#origin));
+    if (this.#serviceJson !== undefined) rec.member(slot, init.gen, S.M_SERVICE, this.#serviceJson);
     return segment;
   }
 
-  /** Counters since the tracer was made. */
+  /** Counters since the tracer was made (see TracerStats). */
   stats(): TracerStats {
-    return { sent: this.t.sent, refused: this.t.refused, stale: this.t.stale };
+    return { ...this._rec.counters };
   }
 
-  /** Resolves when the emitter has sent everything handed to it. */
+  /** Resolves when the emitter has sent everything handed to it; never rejects. */
   flush(): Promise<void> {
     try {
-      return this.t.emitter ? this.t.emitter.flush().catch(() => undefined) : Promise.resolve();
+      const emitter = this._rec.emitter;
+      return emitter ? Promise.resolve(emitter.flush()).catch(() => undefined) : Promise.resolve();
     } catch {
       return Promise.resolve();
     }

@@ -30,22 +30,24 @@ const common = {
 const mainEntry = (ext) => ({
   name: "main-entry",
   setup: (b) =>
-    b.onResolve({ filter: /core\/index\.ts$/ }, (args) =>
+    b.onResolve({ filter: /(core|host)\/index\.ts$/ }, (args) =>
       args.kind === "entry-point" ? undefined : { path: `./index.${ext}`, external: true },
     ),
 });
+// The main entry bundles the core itself; every other entry imports it.
+const pluginsFor = (name, ext) => (name === "index" ? common.plugins : [...common.plugins, mainEntry(ext)]);
 await Promise.all(
   entries.flatMap(({ name, source }) => [
     build({
       ...common,
-      plugins: [...common.plugins, mainEntry("js")],
+      plugins: pluginsFor(name, "js"),
       entryPoints: [source],
       format: "esm",
       outfile: `${root}dist/${name}.js`,
     }),
     build({
       ...common,
-      plugins: [...common.plugins, mainEntry("cjs")],
+      plugins: pluginsFor(name, "cjs"),
       entryPoints: [source],
       format: "cjs",
       outfile: `${root}dist/${name}.cjs`,
@@ -67,12 +69,12 @@ await build({
 await build({
   ...common,
   plugins: [{ name: "wasm-module", setup: (b) => b.onResolve({ filter: /\.wasm$/ }, () => ({ path: "./core.wasm", external: true })) }],
-  entryPoints: [`${root}core/index.ts`],
+  entryPoints: [`${root}adapters/host/index.ts`],
   format: "esm",
   outfile: `${root}dist/workerd/index.js`,
 });
 copyFileSync(`${root}core/core.wasm`, `${root}dist/workerd/core.wasm`);
-writeFileSync(`${root}dist/workerd/index.d.ts`, `export * from "../types/core/index.js";\n`);
+writeFileSync(`${root}dist/workerd/index.d.ts`, `export * from "../types/adapters/host/index.js";\n`);
 
 // The `xray-edge` command: one file for Node, the daemon's AWS SDK (for --forward) left external.
 await build({

@@ -3,7 +3,7 @@
  * handler so that each invocation is traced (see invocation.ts). Configuration is read and checked
  * here, at init: a malformed setting throws with its name, before the first invocation.
  */
-import { Tracer, type Emitter, type Logger } from "../../core/index.ts";
+import { Tracer, type Emitter, type Logger } from "../host/index.ts";
 import { createUdpEmitter } from "../udp/emitter.ts";
 import { reloadSettings } from "../context/storage.ts";
 import { levelLogger, processEnv } from "../context/settings.ts";

@@ -2,7 +2,7 @@
  * The invocation's trace header and what it asks for. Lambda gives it per invocation through
  * `awslambda.InvokeStore` (runtimes that run invocations concurrently) or `_X_AMZN_TRACE_ID`.
  */
-import { parseTraceHeader } from "../../core/index.ts";
+import { parseTraceHeader } from "../host/index.ts";
 import type { Env } from "../context/settings.ts";
 
 type InvokeStoreGlobal = { awslambda?: { InvokeStore?: { getXRayTraceId?: () => unknown } } };

@@ -4,7 +4,7 @@
  * with the fault flag), the context the handler runs in, and the flush before Lambda gets the
  * result. Nothing here throws into the handler's caller except the handler's own error.
  */
-import type { Tracer } from "../../core/index.ts";
+import type { Tracer } from "../host/index.ts";
 import type { TraceEntity } from "../../core/entity.ts";
 import type { Logger } from "../../core/log.ts";
 import { runInvocation, type Scope } from "../context/storage.ts";

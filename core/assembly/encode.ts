@@ -1,38 +1,37 @@
-// Documents: a node and its subtree as X-Ray segment JSON, framed for the daemon.
-import { Node, traceIdOf, F_CLOSED, F_FAULT, F_ERROR, F_THROTTLE, F_INDEPENDENT, F_HAS_PARENT,
-  F_NS_MASK, F_NS_SHIFT, unlinkChild, makeIndependent, freeNode } from "./store";
-import { K_ANNOTATION, K_METADATA, K_MEMBER, K_EXCEPTION, K_SEEN, HEADER, recordKind, recordLength,
+// Documents: a node and its subtree as X-Ray segment JSON, framed for the daemon, handed out one
+// datagram at a time. A close starts an emission: a list of document roots. Each emitNext call
+// encodes one root into the emission's own datagram buffer and frees what it sent, so a trace of
+// any size never needs more than one datagram of output, and a close from inside the host's send
+// (an emitter that traces) gets an emission of its own instead of writing over this one.
+//
+// No recursion anywhere: the tree is walked through its first/next/parent links. A document that
+// does not fit one datagram is split bottom-up (splitToFit): every subtree that would pass the
+// limit sends its largest children as documents of their own (`type: "subsegment"`, `trace_id`,
+// `parent_id`), so chains of any depth and fans of any width end up in full datagrams.
+import { Node, traceIdOf, unlinkChild, makeIndependent, freeTree, nextInTree, rootOf } from "./store";
+import { K_ANNOTATION, K_METADATA, K_MEMBER, K_EXCEPTION, K_WORKDIR, K_SEEN, HEADER, recordKind, recordLength,
   recordsStart, recordsEnd, prefixLength } from "./records";
-import { putByte, putBytes, putLit, putTime, reserve, commit, outLength, truncate, listPush } from "./out";
+import { putByte, putBytes, putLit, putTime, reserve, commit, outLength, overflowed, useBuffer, useScratch,
+  startCounting } from "./out";
 import { hex64 } from "./hex";
-import { MAX_DATAGRAM_BYTES } from "./limits";
+import { result } from "./abi";
+import { F_CLOSED, F_FAULT, F_ERROR, F_THROTTLE, F_INDEPENDENT, F_HAS_PARENT, F_QUEUED, F_NS_MASK, F_NS_SHIFT,
+  MAX_DATAGRAM_BYTES, MAX_EMISSIONS, M_HTTP, M_AWS, M_SQL, M_SERVICE, M_USER, M_ORIGIN, M_PRECURSORS,
+  R_EMIT_PTR, R_EMIT_CLOSED, R_EMIT_OPEN } from "./shared";
 
 /** What the daemon requires before every document, spaces included. */
 const DAEMON_HEADER = '{"format": "json", "version": 1}\n';
+const DAEMON_HEADER_BYTES: i32 = 33;
+/** What a subtree gains as a document of its own: `trace_id`, `type` and `parent_id` (100 bytes). */
+const INDEPENDENT_BYTES: i32 = 100;
+/** A subtree larger than this (as a descendant) sends children on their own until it fits. */
+const SPLIT_LIMIT: i32 = MAX_DATAGRAM_BYTES - DAEMON_HEADER_BYTES - INDEPENDENT_BYTES;
+/** `,"subsegments":[` and `]`. */
+const SUBSEGMENTS_BYTES: i32 = 18;
+/** Past this many children the split cuts from the end instead of searching for the largest. */
+const LARGEST_SEARCH_MAX: i32 = 64;
 
-// The process's working directory for `cause.working_directory`, as a JSON string (host-set).
-let workingDir: usize = 0;
-let workingDirLen: i32 = 0;
-
-export function setWorkingDir(src: usize, len: i32): void {
-  if (workingDir != 0) heap.free(workingDir);
-  workingDir = len > 0 ? heap.alloc(<usize>len) : 0;
-  workingDirLen = len > 0 ? len : 0;
-  if (len > 0) memory.copy(workingDir, src, <usize>len);
-}
-
-// Members set with segMember, by number (mirrored in core/abi.ts).
-export const M_HTTP: u8 = 1;
-export const M_AWS: u8 = 2;
-export const M_SQL: u8 = 3;
-export const M_SERVICE: u8 = 4;
-export const M_USER: u8 = 5;
-export const M_ORIGIN: u8 = 6;
-export const M_PRECURSORS: u8 = 7;
-export const M_TRACED: u8 = 8;
-export const M_LAST: u8 = 8;
-
-function memberKey(m: u8): string {
+function memberKey(m: i32): string {
   switch (m) {
     case M_HTTP: return ',"http":';
     case M_AWS: return ',"aws":';
@@ -103,14 +102,17 @@ function putMetadata(n: Node): void {
 
 function putCause(n: Node): void {
   let opened = false;
-  for (let p = recordsStart(n), end = recordsEnd(n); p < end; p += <usize>(HEADER + recordLength(p))) {
+  const end = recordsEnd(n);
+  for (let p = recordsStart(n); p < end; p += <usize>(HEADER + recordLength(p))) {
     if (recordKind(p) != K_EXCEPTION) continue;
     if (!opened) {
       putLit(',"cause":{');
-      if (workingDirLen > 0) {
+      for (let w = recordsStart(n); w < end; w += <usize>(HEADER + recordLength(w))) {
+        if (recordKind(w) != K_WORKDIR) continue;
         putLit('"working_directory":');
-        putBytes(workingDir, workingDirLen);
+        putBytes(w + HEADER, recordLength(w));
         putByte(44);
+        break;
       }
       putLit('"exceptions":[');
       opened = true;
@@ -120,8 +122,8 @@ function putCause(n: Node): void {
   if (opened) putLit("]}");
 }
 
-function encodeNode(n: Node, top: bool): void {
-  const start = outLength();
+/** Everything of `n` but its subsegments and its closing brace; `top`: it heads the document. */
+function encodeOwn(n: Node, top: bool): void {
   putLit('{"name":');
   putBytes(n.data, n.nameLen);
   putId(',"id":"', n.id);
@@ -150,7 +152,7 @@ function encodeNode(n: Node, top: bool): void {
   for (let p = recordsStart(n), end = recordsEnd(n); p < end; p += <usize>(HEADER + recordLength(p))) {
     const k = recordKind(p);
     if (k == K_MEMBER) {
-      putLit(memberKey(load<u8>(p + HEADER)));
+      putLit(memberKey(<i32>load<u8>(p + HEADER)));
       putBytes(p + HEADER + 1, recordLength(p) - 1);
     } else if (k == K_METADATA) hasMeta = true;
     else if (k == K_EXCEPTION) hasCause = true;
@@ -158,70 +160,215 @@ function encodeNode(n: Node, top: bool): void {
   if (n.annotations > 0) putAnnotations(n);
   if (hasMeta) putMetadata(n);
   if (hasCause) putCause(n);
-  if (n.first != 0) {
-    putLit(',"subsegments":[');
-    for (let c = n.first; c != 0; c = changetype<Node>(c).next) {
-      if (c != n.first) putByte(44);
-      encodeNode(changetype<Node>(c), false);
-    }
-    putByte(93);
-  }
-  putByte(125);
-  n.encodedSize = outLength() - start;
 }
 
-function largestChild(n: Node): Node | null {
-  let best: usize = 0, size = -1;
+let closedInDocument: i32 = 0;
+let openInDocument: i32 = 0;
+
+/** Writes the document headed by `r`, depth first through the links. Stops early on overflow. */
+function encodeTree(r: Node): void {
+  closedInDocument = 0;
+  openInDocument = 0;
+  let n = r;
+  while (true) {
+    encodeOwn(n, n === r);
+    if (n.flags & F_CLOSED) closedInDocument++;
+    else openInDocument++;
+    if (overflowed) return;
+    if (n.first != 0) {
+      putLit(',"subsegments":[');
+      n = changetype<Node>(n.first);
+      continue;
+    }
+    putByte(125);
+    while (n !== r && n.next == 0) {
+      n = changetype<Node>(n.parent);
+      putLit("]}");
+    }
+    if (n === r) return;
+    putByte(44);
+    n = changetype<Node>(n.next);
+  }
+}
+
+// Emissions. Each has a datagram buffer, kept for reuse, and a list of document roots to send.
+@unmanaged class Emission {
+  buf: usize;
+  work: usize;
+  workLen: i32;
+  workCap: i32;
+  busy: i32;
+}
+/** One datagram and room for the sink-free slack of the last write. */
+const BUFFER_BYTES: i32 = MAX_DATAGRAM_BYTES + 64;
+const emissions: usize = memory.data(MAX_EMISSIONS << 2, 16);
+
+function emissionAt(id: i32): Emission | null {
+  if (id < 0 || id >= MAX_EMISSIONS) return null;
+  const p = <usize>load<u32>(emissions + (<usize>id << 2));
+  if (p == 0 || changetype<Emission>(p).busy == 0) return null;
+  return changetype<Emission>(p);
+}
+
+/** A free emission's id, or -1 when MAX_EMISSIONS are being drained. */
+export function openEmission(): i32 {
+  for (let i = 0; i < MAX_EMISSIONS; i++) {
+    let p = <usize>load<u32>(emissions + (<usize>i << 2));
+    if (p == 0) {
+      p = heap.alloc(offsetof<Emission>());
+      const e = changetype<Emission>(p);
+      e.buf = heap.alloc(<usize>BUFFER_BYTES);
+      e.workCap = 8;
+      e.work = heap.alloc(<usize>e.workCap << 2);
+      e.workLen = 0;
+      e.busy = 0;
+      store<u32>(emissions + (<usize>i << 2), <u32>p);
+    }
+    const e = changetype<Emission>(p);
+    if (e.busy == 0) {
+      e.busy = 1;
+      e.workLen = 0;
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** Queues `n` (a detached document root) for emission `id`. */
+export function queue(id: i32, n: Node): void {
+  const e = changetype<Emission>(<usize>load<u32>(emissions + (<usize>id << 2)));
+  if (e.workLen == e.workCap) {
+    e.workCap <<= 1;
+    e.work = heap.realloc(e.work, <usize>e.workCap << 2);
+  }
+  store<u32>(e.work + (<usize>e.workLen << 2), <u32>changetype<usize>(n));
+  e.workLen++;
+  n.flags |= F_QUEUED;
+}
+
+/** The child of `n` to send on its own: the largest, or among many the last (see LARGEST_SEARCH_MAX). */
+function childToCut(n: Node, count: i32): Node {
+  if (count > LARGEST_SEARCH_MAX) return changetype<Node>(n.last);
+  let best = n.first, size = -1;
   for (let c = n.first; c != 0; c = changetype<Node>(c).next) {
     if (changetype<Node>(c).encodedSize > size) { best = c; size = changetype<Node>(c).encodedSize; }
   }
-  return best == 0 ? null : changetype<Node>(best);
+  return changetype<Node>(best);
+}
+
+/** Sizes `n` once its children are sized, sending children on their own while it is too large. */
+function fitNode(n: Node, r: Node, e: i32): void {
+  let sum = 0, count = 0;
+  for (let c = n.first; c != 0; c = changetype<Node>(c).next) { sum += changetype<Node>(c).encodedSize; count++; }
+  let size = n.ownSize + 1 + (count > 0 ? SUBSEGMENTS_BYTES + sum + count - 1 : 0);
+  while (size > SPLIT_LIMIT && count > 0) {
+    const c = childToCut(n, count);
+    unlinkChild(n, c);
+    makeIndependent(c, traceIdOf(r), n.id);
+    queue(e, c);
+    count--;
+    sum -= c.encodedSize;
+    size = n.ownSize + 1 + (count > 0 ? SUBSEGMENTS_BYTES + sum + count - 1 : 0);
+  }
+  n.encodedSize = size;
 }
 
 /**
- * Writes `n` (a segment, or a subsegment sent on its own) as one or more datagrams. A document over
- * the datagram limit sends its largest subsegments as documents of their own (`type: "subsegment"`,
- * `trace_id`, `parent_id`) until the rest fits; nothing is dropped. A node's own data is bounded
- * by NODE_BUDGET, so a node without children always fits and this ends.
+ * The size pass over `r`'s document, children before parents (counting mode: nothing written):
+ * each node's own fields are measured, then fitNode sizes it and splits what passes the limit.
  */
-export function emitDocument(n: Node): void {
-  const start = outLength();
-  putLit(DAEMON_HEADER);
-  encodeNode(n, true);
-  let size = outLength() - start;
-  if (size <= MAX_DATAGRAM_BYTES) {
-    listPush(<i32>start, size);
-    return;
+function splitToFit(r: Node, e: i32): void {
+  startCounting();
+  let n = r;
+  while (true) {
+    const mark = outLength();
+    encodeOwn(n, n === r);
+    n.ownSize = outLength() - mark;
+    if (n.first != 0) { n = changetype<Node>(n.first); continue; }
+    while (true) {
+      fitNode(n, r, e);
+      if (n === r) return;
+      if (n.next != 0) break;
+      n = changetype<Node>(n.parent);
+    }
+    n = changetype<Node>(n.next);
   }
-  truncate(start);
-  while (size > MAX_DATAGRAM_BYTES) {
-    const c = largestChild(n);
-    if (c == null) break;
-    size -= c.encodedSize + 1;
-    unlinkChild(n, c);
-    makeIndependent(c, traceIdOf(n), n.id);
-    emitDocument(c);
-    if (c.flags & F_CLOSED) release(c, traceIdOf(c));
-  }
-  emitDocument(n);
 }
 
 /**
  * Frees a sent node and its closed descendants. An open descendant lives on as a document of its
  * own (its parent's ID as `parent_id`): when it closes it is sent, and X-Ray merges it by ID with
- * the in-progress copy that was just sent.
+ * the in-progress copy just sent.
  */
 export function release(n: Node, trace: usize): void {
   let c = n.first;
   while (c != 0) {
-    const child = changetype<Node>(c);
-    c = child.next;
-    child.next = 0;
-    child.parent = 0;
-    if (child.flags & F_CLOSED) release(child, trace);
-    else makeIndependent(child, trace, n.id);
+    const node = changetype<Node>(c);
+    if (node.flags & F_CLOSED) {
+      c = nextInTree(node, n);
+      continue;
+    }
+    // An open node leaves with its whole subtree: the walk goes on after it.
+    c = afterSubtree(node, n);
+    const parent = changetype<Node>(node.parent);
+    unlinkChild(parent, node);
+    makeIndependent(node, trace, parent.id);
   }
-  n.first = 0;
-  n.last = 0;
-  freeNode(n);
+  freeTree(n);
 }
+
+/** The node after `n`'s subtree in a pre-order walk of `top`'s (0 at the end). */
+function afterSubtree(n: Node, top: Node): usize {
+  let c = n;
+  while (c !== top) {
+    if (c.next != 0) return c.next;
+    c = changetype<Node>(c.parent);
+  }
+  return 0;
+}
+
+function writeDocument(e: Emission, r: Node): void {
+  useBuffer(e.buf, BUFFER_BYTES, MAX_DATAGRAM_BYTES);
+  putLit(DAEMON_HEADER);
+  encodeTree(r);
+}
+
+/**
+ * The next datagram of emission `id`: returns its length, its address in R_EMIT_PTR and the
+ * entities it carries in R_EMIT_CLOSED and R_EMIT_OPEN. 0: the emission is done and free again.
+ * The bytes stay valid until the next emitNext on this emission.
+ */
+export function emitNext(id: i32): i32 {
+  const e = emissionAt(id);
+  if (e == null) return 0;
+  while (e.workLen > 0) {
+    e.workLen--;
+    const r = changetype<Node>(<usize>load<u32>(e.work + (<usize>e.workLen << 2)));
+    r.flags &= ~F_QUEUED;
+    writeDocument(e, r);
+    if (overflowed) {
+      // Children cut here are queued after r was taken off: they go out after it.
+      splitToFit(r, id);
+      writeDocument(e, r);
+    }
+    const length = outLength();
+    const sent = !overflowed;
+    const trace = traceIdOf(r);
+    if (r.flags & F_CLOSED) release(r, trace);
+    useScratch();
+    store<i32>(result + (<usize>R_EMIT_PTR << 2), <i32>e.buf);
+    store<i32>(result + (<usize>R_EMIT_CLOSED << 2), closedInDocument);
+    store<i32>(result + (<usize>R_EMIT_OPEN << 2), openInDocument);
+    // Cannot happen (a node alone fits: NODE_BUDGET), but a cut document is never handed out:
+    // -1 tells the host that the entities counted were lost.
+    return sent ? length : -1;
+  }
+  e.busy = 0;
+  return 0;
+}
+
+/** Whether the trace `n` belongs to holds more than `budget` bytes. */
+export function overBudget(n: Node, budget: i32): bool {
+  return rootOf(n).held > budget;
+}
+

@@ -2,25 +2,15 @@
 // Rules (README "Trace headers"): fields split on `;` only; key and value split on the first `=`;
 // whitespace around both trimmed; keys case-insensitive; the last duplicate wins. The parser only
 // finds and checks fields: results are byte offsets into the input, the host slices its string.
-import { input, result, INPUT_CAP } from "./abi";
+import { input, result } from "./abi";
 import { hexValue } from "./hex";
-import { HEADER_EXTRA_BUDGET } from "./limits";
-import { TRACE_ID_LENGTH, SEGMENT_ID_LENGTH } from "./ids";
+import { INPUT_CAP, HEADER_EXTRA_BUDGET, TRACE_ID_LENGTH, SEGMENT_ID_LENGTH, R_ROOT, R_FLAGS, R_PARENT, R_SAMPLED, R_SELF,
+  R_LINEAGE, R_EXTRAS, MAX_EXTRAS } from "./shared";
 
-// Result slots (i32 index into `result`), mirrored in core/abi.ts.
-const R_ROOT: i32 = 0;      // offset of the 35-byte root, or -1
-const R_FLAGS: i32 = 1;     // bit 0: root has upper-case hex, bit 1: parent has
-const R_PARENT: i32 = 2;    // offset of the 16-byte parent, or -1
-const R_SAMPLED: i32 = 3;   // -1 absent or unknown, 0, 1, 2 for `?`
-const R_SELF: i32 = 4;      // offset, length (or -1, 0)
-const R_LINEAGE: i32 = 6;   // offset, length (or -1, 0)
-const R_EXTRAS: i32 = 8;    // count, then (keyOffset, keyLength, valueOffset, valueLength) each
 // Byte offsets of the slots segBeginHeader reads.
 export const R_ROOT_BYTE: usize = <usize>R_ROOT << 2;
 export const R_PARENT_BYTE: usize = <usize>R_PARENT << 2;
 export const R_SAMPLED_BYTE: usize = <usize>R_SAMPLED << 2;
-/** The most extras reported; more could not fit the 256-byte budget anyway (`;k=`). */
-const MAX_EXTRAS: i32 = 85;
 
 @inline function isSpace(c: i32): bool {
   return c == 32 || (c >= 9 && c <= 13);

@@ -3,8 +3,6 @@
 import { random64, random32 } from "./entropy";
 import { hex64, hex32 } from "./hex";
 
-export const TRACE_ID_LENGTH: i32 = 35;
-export const SEGMENT_ID_LENGTH: i32 = 16;
 
 export function newId(): u64 {
   let v = random64();

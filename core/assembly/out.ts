@@ -1,12 +1,27 @@
-// One growable output buffer reused for every document (a json-as style "byte sink"). Datagrams are
-// written back to back; `datagrams` lists their (offset, length) pairs for the host.
+// The byte sink every writer of the core goes through (a json-as style "bs"). It writes into the
+// buffer in use: the scratch buffer where records are built, or an emission's datagram buffer
+// (encode.ts swaps it in for the length of one document). Two extra modes serve the encoder:
+// counting (nothing is written, lengths add up: the size pass) and a limit (a document that
+// would pass one datagram stops being written and is flagged, so the encoder can split it).
 
 export let outPtr: usize = 0;
 export let outLen: i32 = 0;
 let outCap: i32 = 0;
+/** True while the buffer in use may grow (the scratch buffer; datagram buffers never do). */
+let growable: bool = true;
+/** Set when a write did not fit a datagram buffer: the document is longer than its limit. */
+export let overflowed: bool = false;
+/** The size pass: lengths are counted, nothing is written. */
+export let counting: bool = false;
 
-/** Kept when idle: one datagram's worth. A larger buffer is given back after a big emission. */
-const OUT_KEEP: i32 = 65536;
+/** Where writes go while counting or past the limit: room for the largest `reserve` (an ID, a time). */
+const SINK_SIZE: i32 = 64;
+const sink: usize = memory.data(SINK_SIZE, 16);
+
+/** Kept when idle: one datagram's worth. A larger scratch buffer is given back after use. */
+const SCRATCH_KEEP: i32 = 65536;
+let scratchPtr: usize = 0;
+let scratchCap: i32 = 0;
 
 /** Counts `n` bytes the caller wrote at the pointer `reserve` returned. */
 @inline export function commit(n: i32): void {
@@ -22,28 +37,70 @@ const OUT_KEEP: i32 = 65536;
   outLen = len;
 }
 
-export function outReset(): void {
-  if (outCap > OUT_KEEP * 4) {
-    heap.free(outPtr);
-    outPtr = 0;
-    outCap = 0;
+/** The scratch buffer, empty, as the buffer in use (every exported call starts here). */
+export function useScratch(): void {
+  if (scratchCap > SCRATCH_KEEP * 2) {
+    heap.free(scratchPtr);
+    scratchPtr = 0;
+    scratchCap = 0;
   }
+  outPtr = scratchPtr;
+  outCap = scratchCap;
   outLen = 0;
-  listLen = 0;
+  growable = true;
+  overflowed = false;
+  counting = false;
 }
 
-/** A pointer to room for `n` more bytes (commit them after writing). */
+/** Writes go to the fixed buffer [ptr, ptr + cap) until useScratch; past `limit` bytes they stop. */
+export function useBuffer(ptr: usize, cap: i32, limit: i32): void {
+  saveScratch();
+  outPtr = ptr;
+  outCap = limit < cap ? limit : cap;
+  outLen = 0;
+  growable = false;
+  overflowed = false;
+  counting = false;
+}
+
+/** The size pass: from here until useScratch or useBuffer, only lengths are counted. */
+export function startCounting(): void {
+  saveScratch();
+  outLen = 0;
+  counting = true;
+  overflowed = false;
+}
+
+function saveScratch(): void {
+  if (growable) {
+    scratchPtr = outPtr;
+    scratchCap = outCap;
+  }
+}
+
+/** A pointer to room for `n` more bytes (commit them after writing); the sink when not writing. */
 @inline export function reserve(n: i32): usize {
-  if (outLen + n > outCap) growOut(n);
+  if (outLen + n > outCap || counting) return reserveSlow(n);
   return outPtr + <usize>outLen;
 }
 
-function growOut(n: i32): void {
+function reserveSlow(n: i32): usize {
+  if (counting) return sink;
+  if (!growable) {
+    overflowed = true;
+    return sink;
+  }
   const need = outLen + n;
-  let cap = outCap < OUT_KEEP ? OUT_KEEP : outCap;
+  let cap = outCap < SCRATCH_KEEP ? SCRATCH_KEEP : outCap;
   while (cap < need) cap <<= 1;
   outPtr = outPtr == 0 ? heap.alloc(<usize>cap) : heap.realloc(outPtr, <usize>cap);
   outCap = cap;
+  return outPtr + <usize>outLen;
+}
+
+/** Whether bytes can be stored at reserve(n)'s pointer (false: count them only). */
+@inline function writing(n: i32): bool {
+  return !counting && (growable || outLen + n <= outCap);
 }
 
 export function putByte(b: i32): void {
@@ -56,6 +113,11 @@ const SHORT_COPY: i32 = 32;
 
 export function putBytes(src: usize, n: i32): void {
   if (n <= 0) return;
+  if (!writing(n)) {
+    if (!counting) overflowed = true;
+    outLen += n;
+    return;
+  }
   const p = reserve(n);
   if (n < SHORT_COPY) for (let i = 0; i < n; i++) store<u8>(p + <usize>i, load<u8>(src + <usize>i));
   else memory.copy(p, src, <usize>n);
@@ -65,6 +127,11 @@ export function putBytes(src: usize, n: i32): void {
 /** Writes an ASCII string literal (the JSON punctuation and keys of the encoder). */
 export function putLit(s: string): void {
   const n = s.length;
+  if (n > SINK_SIZE && !writing(n)) {
+    if (!counting) overflowed = true;
+    outLen += n;
+    return;
+  }
   const p = reserve(n);
   const src = changetype<usize>(s);
   for (let i = 0; i < n; i++) store<u8>(p + <usize>i, load<u16>(src + (<usize>i << 1)));
@@ -102,19 +169,4 @@ export function putTime(t: f64): void {
   store<u8>(f, 46);
   for (let i = 6; i >= 1; i--) { store<u8>(f + <usize>i, <u8>(48 + micros % 10)); micros /= 10; }
   outLen += secsLen + 7;
-}
-
-// The datagram list: pairs of i32 (offset into the output buffer, length).
-export let listPtr: usize = 0;
-export let listLen: i32 = 0;
-let listCap: i32 = 0;
-
-export function listPush(offset: i32, length: i32): void {
-  if (listLen == listCap) {
-    listCap = listCap == 0 ? 16 : listCap << 1;
-    listPtr = listPtr == 0 ? heap.alloc(<usize>listCap << 3) : heap.realloc(listPtr, <usize>listCap << 3);
-  }
-  store<i32>(listPtr + (<usize>listLen << 3), offset);
-  store<i32>(listPtr + (<usize>listLen << 3), length, 4);
-  listLen++;
 }

@@ -2,8 +2,8 @@
 // Layout of node.data: the escaped name, then records `[kind u8][length u32][payload]`.
 // A record replaced by a later one with the same key is marked K_DEAD; dead bytes are reclaimed
 // by compaction when the buffer would otherwise pass the budget.
-import { Node, inlineDataOf } from "./store";
-import { NODE_BUDGET } from "./limits";
+import { Node, inlineDataOf, rootOf } from "./store";
+import { NODE_BUDGET } from "./shared";
 
 export const K_DEAD: u8 = 0;
 /** payload: [key length u16][key JSON string][value JSON] */
@@ -14,6 +14,8 @@ export const K_METADATA: u8 = 2;
 export const K_MEMBER: u8 = 3;
 /** payload: one exception object (JSON) for cause.exceptions */
 export const K_EXCEPTION: u8 = 4;
+/** payload: `cause.working_directory` as a JSON string; one per node, the first error's */
+export const K_WORKDIR: u8 = 5;
 /** Set on K_METADATA records while the encoder groups them by namespace. */
 export const K_SEEN: u8 = 0x80;
 
@@ -88,6 +90,14 @@ export function hasRecord(n: Node, kind: u8, key: usize, keyLen: i32): bool {
  * many records it replaced, or -1 when the node's budget refuses it (then nothing changed).
  */
 export function upsertRecord(n: Node, kind: u8, src: usize, len: i32, keyLen: i32): i32 {
+  const before = n.dataLen;
+  const r = upsert(n, kind, src, len, keyLen);
+  // The node's trace counts its bytes (TRACE_BUDGET): compaction and the new record move them.
+  rootOf(n).held += n.dataLen - before;
+  return r;
+}
+
+function upsert(n: Node, kind: u8, src: usize, len: i32, keyLen: i32): i32 {
   let replaced = 0, replacedBytes = 0;
   const end = recordsEnd(n);
   if (keyLen > 0) {

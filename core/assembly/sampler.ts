@@ -2,12 +2,13 @@
 // rule takes `fixedTarget` requests per second (its reservoir), then samples `rate` of the rest.
 // Patterns use `*` (any run) and `?` (one character), ASCII case-insensitive. A request attribute
 // that is absent matches any pattern (as aws-xray-sdk-core's local sampler does).
-import { input, INPUT_CAP } from "./abi";
+import { input } from "./abi";
+import { INPUT_CAP, SAMPLER_FIELDS, SAMPLER_BYTES_AT, MAX_PATTERN_BYTES } from "./shared";
 import { random32 } from "./entropy";
 import { utf8Length } from "./json";
 
 /** Patterns per rule: host, method, path, service name, service type. */
-const FIELDS: i32 = 5;
+const FIELDS: i32 = SAMPLER_FIELDS;
 
 @unmanaged class Rule {
   patterns: usize;       // FIELDS × (offset i32, length i32) into `bytes`, length -1: any
@@ -29,21 +30,51 @@ let sets: usize = 0;
 let setCount: i32 = 0;
 let setCap: i32 = 0;
 
-/** A new, empty rule set; returns its id. */
+/** A new, empty rule set; returns its id (a freed one is reused, so ids stay few). */
 export function samplerCreate(): i32 {
-  if (setCount == setCap) {
-    setCap = setCap == 0 ? 4 : setCap << 1;
-    sets = sets == 0 ? heap.alloc(<usize>setCap << 2) : heap.realloc(sets, <usize>setCap << 2);
+  let id = -1;
+  for (let i = 0; i < setCount; i++) {
+    if (load<u32>(sets + (<usize>i << 2)) == 0) { id = i; break; }
+  }
+  if (id < 0) {
+    if (setCount == setCap) {
+      setCap = setCap == 0 ? 4 : setCap << 1;
+      sets = sets == 0 ? heap.alloc(<usize>setCap << 2) : heap.realloc(sets, <usize>setCap << 2);
+    }
+    id = setCount++;
   }
   const s = changetype<RuleSet>(heap.alloc(offsetof<RuleSet>()));
   s.first = 0; s.last = 0; s.count = 0;
-  store<u32>(sets + (<usize>setCount << 2), <u32>changetype<usize>(s));
-  return setCount++;
+  store<u32>(sets + (<usize>id << 2), <u32>changetype<usize>(s));
+  return id;
+}
+
+/** Frees a rule set and its rules (the host's Sampler was garbage-collected). */
+export function samplerFree(id: i32): void {
+  const s = setOf(id);
+  if (s == null) return;
+  for (let c = s.first; c != 0;) {
+    const r = changetype<Rule>(c);
+    c = r.next;
+    heap.free(r.patterns);
+    heap.free(r.bytes);
+    heap.free(changetype<usize>(r));
+  }
+  heap.free(changetype<usize>(s));
+  store<u32>(sets + (<usize>id << 2), 0);
+}
+
+/** Rule sets alive now (tests check that a collected Sampler frees its own). */
+export function samplerCount(): i32 {
+  let n = 0;
+  for (let i = 0; i < setCount; i++) if (load<u32>(sets + (<usize>i << 2)) != 0) n++;
+  return n;
 }
 
 function setOf(id: i32): RuleSet | null {
   if (id < 0 || id >= setCount) return null;
-  return changetype<RuleSet>(<usize>load<u32>(sets + (<usize>id << 2)));
+  const p = <usize>load<u32>(sets + (<usize>id << 2));
+  return p == 0 ? null : changetype<RuleSet>(p);
 }
 
 @inline function lower(c: i32): i32 {
@@ -53,7 +84,7 @@ function setOf(id: i32): RuleSet | null {
 /**
  * Adds a rule. Input: the five pattern lengths as i32 at input[0, 20) (-1: the rule has no
  * pattern there and matches all), the patterns back to back from input[20]. Returns the rule's
- * index, or -1 for an unknown set or patterns over 64 KiB.
+ * index, or -1 for an unknown set or a pattern over MAX_PATTERN_BYTES (refused, never cut).
  */
 export function samplerAddRule(id: i32, fixedTarget: i32, rate: f64): i32 {
   const s = setOf(id);
@@ -62,7 +93,8 @@ export function samplerAddRule(id: i32, fixedTarget: i32, rate: f64): i32 {
   let total = 0;
   for (let i = 0; i < FIELDS; i++) {
     const l = load<i32>(input + <usize>(i << 2));
-    if (l > 65536 || (l > 0 && (total += l) > 65536)) return -1;
+    if (l > MAX_PATTERN_BYTES) return -1;
+    if (l > 0) total += l;
   }
   const r = changetype<Rule>(heap.alloc(offsetof<Rule>()));
   r.patterns = heap.alloc(<usize>FIELDS << 3);
@@ -72,7 +104,7 @@ export function samplerAddRule(id: i32, fixedTarget: i32, rate: f64): i32 {
     const l = load<i32>(input + <usize>(i << 2));
     store<i32>(r.patterns + (<usize>i << 3), at);
     store<i32>(r.patterns + (<usize>i << 3), l < 0 ? -1 : l, 4);
-    for (let k = 0; k < l; k++) store<u8>(r.bytes + <usize>(at + k), <u8>lower(load<u8>(input + 20 + <usize>(at + k))));
+    for (let k = 0; k < l; k++) store<u8>(r.bytes + <usize>(at + k), <u8>lower(load<u8>(input + <usize>SAMPLER_BYTES_AT + <usize>(at + k))));
     if (l > 0) at += l;
   }
   r.fixedTarget = fixedTarget < 0 ? 0 : fixedTarget;
@@ -121,7 +153,7 @@ export function samplerDecide(id: i32, now: f64): i32 {
   let total = 0;
   for (let i = 0; i < FIELDS; i++) {
     const l = load<i32>(input + <usize>(i << 2));
-    if (l > INPUT_CAP || (l > 0 && (total += l) > INPUT_CAP - 20)) return -1;
+    if (l > INPUT_CAP || (l > 0 && (total += l) > INPUT_CAP - SAMPLER_BYTES_AT)) return -1;
   }
   let index = 0;
   for (let c = s.first; c != 0; c = changetype<Rule>(c).next, index++) {
@@ -133,7 +165,7 @@ export function samplerDecide(id: i32, now: f64): i32 {
       const pl = load<i32>(r.patterns + (<usize>i << 3), 4);
       if (tl >= 0 && pl >= 0) {
         const po = load<i32>(r.patterns + (<usize>i << 3));
-        ok = globMatch(r.bytes + <usize>po, pl, input + 20 + <usize>at, tl);
+        ok = globMatch(r.bytes + <usize>po, pl, input + <usize>SAMPLER_BYTES_AT + <usize>at, tl);
       }
       if (tl > 0) at += tl;
     }

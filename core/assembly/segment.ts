@@ -1,25 +1,21 @@
 // Segment operations exported to the host. Every function takes a (slot, generation) handle and
 // answers E_STALE for one that no longer names a live node: never a trap.
-import { input, result, RESULT_ID, INPUT_CAP, R_BEGIN_GEN, R_BEGIN_ID, OK, E_STALE, E_INVALID, E_BUDGET, E_LIMIT,
-  E_CLOSED, E_NO_TRACE, E_DECIDE } from "./abi";
+import { input, result, RESULT_ID } from "./abi";
 import { parseHeader, checkRoot, checkParent, R_ROOT_BYTE, R_PARENT_BYTE, R_SAMPLED_BYTE } from "./header";
-import { Node, allocNode, lookup, generationOf, appendChild, unlinkChild, makeIndependent, traceIdOf,
-  F_CLOSED, F_FACADE, F_HAS_PARENT, F_NS_MASK, F_USER } from "./store";
-import { K_ANNOTATION, K_METADATA, K_MEMBER, K_EXCEPTION, upsertRecord, hasRecord } from "./records";
-import { emitDocument, release, M_LAST } from "./encode";
+import { Node, allocNode, lookup, generationOf, appendChild, unlinkChild, makeIndependent, traceIdOf, freeTree, rootOf,
+  nodeWeight, F_USER } from "./store";
+import { K_ANNOTATION, K_METADATA, K_MEMBER, K_EXCEPTION, K_WORKDIR, upsertRecord, hasRecord } from "./records";
+import { release, openEmission, queue } from "./encode";
 import { putName, putString, putAnnotationKey, isJsonNumber } from "./json";
-import { outReset, outLength, truncate, outPtr, putLit, putByte, putBytes, reserve, commit, listLen } from "./out";
-import { newId, writeTraceId, TRACE_ID_LENGTH, SEGMENT_ID_LENGTH } from "./ids";
+import { outLength, truncate, outPtr, putLit, putByte, putBytes, reserve, commit, useScratch } from "./out";
+import { newId, writeTraceId } from "./ids";
 import { parseHex64 } from "./hex";
-import { MAX_NAME_CHARS, MAX_ANNOTATIONS, MAX_ANNOTATION_KEY_CHARS, MAX_ANNOTATION_VALUE_CHARS } from "./limits";
+import { INPUT_CAP, R_BEGIN_GEN, R_BEGIN_ID, R_FREED, OK, E_STALE, E_INVALID, E_BUDGET, E_LIMIT, E_CLOSED, E_NO_TRACE,
+  E_DECIDE, E_CAP, E_REENTRY, E_BUSY, F_CLOSED, F_FACADE, F_HAS_PARENT, F_QUEUED, F_NS_MASK, B_TRACE_GIVEN,
+  BEGIN_PARENT_AT, BEGIN_NAME_AT, NAME_INPUT_CAP, MAX_NAME_CHARS, MAX_ANNOTATIONS, MAX_ANNOTATION_KEY_CHARS,
+  MAX_ANNOTATION_VALUE_CHARS, MAX_PATH_CHARS, TRACE_ID_LENGTH, SEGMENT_ID_LENGTH, TRACE_BUDGET, M_LAST, A_STRING,
+  A_NUMBER } from "./shared";
 
-/** segBegin input layout: trace ID at 0, parent ID at 35, name at NAME_AT. */
-const PARENT_AT: usize = 35;
-const NAME_AT: usize = 64;
-/** segBegin flag: input holds a trace ID to join (else one is generated). */
-const B_TRACE_GIVEN: i32 = 1 << 12;
-/** Name bytes read at most (200 characters are at most 800 bytes; the rest is cut). */
-const NAME_INPUT_CAP: i32 = 4096;
 /** Bytes an annotation's key and value may take in the input (500 + 1000 characters, UTF-8). */
 const ANNOTATION_INPUT_CAP: i32 = 8192;
 /** Raw JSON arguments (metadata values, members, exceptions) read at most. */
@@ -73,8 +69,8 @@ export function segBegin(parentSlot: i32, parentGen: i32, nameLen: i32, now: f64
     if (parent == null) return E_STALE;
   }
   const trace = (flags & B_TRACE_GIVEN) != 0 && checkRoot(0, TRACE_ID_LENGTH) >= 0 ? input : 0;
-  const parentId = (flags & F_HAS_PARENT) != 0 && checkParent(<i32>PARENT_AT, SEGMENT_ID_LENGTH) >= 0 ? input + PARENT_AT : 0;
-  return beginNode(parent, input + NAME_AT, nameLen, now, flags, trace, parentId);
+  const parentId = (flags & F_HAS_PARENT) != 0 && checkParent(BEGIN_PARENT_AT, SEGMENT_ID_LENGTH) >= 0 ? input + <usize>BEGIN_PARENT_AT : 0;
+  return beginNode(parent, input + <usize>BEGIN_NAME_AT, nameLen, now, flags, trace, parentId);
 }
 
 /**
@@ -95,15 +91,30 @@ export function segBeginHeader(headerLen: i32, nameAt: i32, nameLen: i32, now: f
   return beginNode(null, input + <usize>nameAt, nameLen, now, flags, input + <usize>rootAt, parentAt >= 0 ? input + <usize>parentAt : 0);
 }
 
-/** `trace`: 35 valid bytes to join, or 0 to generate; `parentId`: 16 valid hex digits, or 0. */
+/**
+ * `trace`: 35 valid bytes to join, or 0 to generate; `parentId`: 16 valid hex digits, or 0.
+ * E_CAP when the core holds its cap of live nodes.
+ */
 function beginNode(parent: Node | null, name: usize, nameLen: i32, now: f64, flags: i32, trace: usize, parentId: usize): i32 {
-  const n = allocNode();
+  const created = allocNode();
+  if (created == null) return E_CAP;
+  const n = created;
   n.start = now;
   n.flags = flags & F_NS_MASK;
+  useScratch();
+  const mark = outLength();
+  putName(name, nameLen < 0 ? 0 : min(nameLen, NAME_INPUT_CAP), MAX_NAME_CHARS);
+  const nameBytes = outLength() - mark;
+  ensureName(n, nameBytes);
+  memory.copy(n.data, outPtr + <usize>mark, <usize>nameBytes);
+  n.nameLen = nameBytes;
+  n.dataLen = nameBytes;
+  truncate(mark);
   if (parent != null) {
     n.id = newId();
     appendChild(parent, n);
   } else {
+    n.held = nodeWeight(n);
     const own = traceIdOf(n);
     // `| 32` lower-cases hex letters and leaves digits and `-` as they are.
     if (trace != 0) for (let i = 0; i < TRACE_ID_LENGTH; i++) store<u8>(own + <usize>i, load<u8>(trace + <usize>i) | 32);
@@ -118,14 +129,6 @@ function beginNode(parent: Node | null, name: usize, nameLen: i32, now: f64, fla
       n.id = n.parentId;
     } else n.id = newId();
   }
-  const mark = outLength();
-  putName(name, nameLen < 0 ? 0 : min(nameLen, NAME_INPUT_CAP), MAX_NAME_CHARS);
-  const nameBytes = outLength() - mark;
-  ensureName(n, nameBytes);
-  memory.copy(n.data, outPtr + <usize>mark, <usize>nameBytes);
-  n.nameLen = nameBytes;
-  n.dataLen = nameBytes;
-  truncate(mark);
   // The generation and the ID (high, low) go back at once, so the host never needs the core to
   // read an ID, even after the node is gone; a generated trace ID as ASCII.
   store<i32>(result + (<usize>R_BEGIN_GEN << 2), <i32>generationOf(n));
@@ -135,9 +138,22 @@ function beginNode(parent: Node | null, name: usize, nameLen: i32, now: f64, fla
   return n.slot;
 }
 
+/** Starts an emission holding `n`; when none is free, frees `n` instead (E_REENTRY, R_FREED). */
+function emit(n: Node): i32 {
+  const e = openEmission();
+  if (e < 0) {
+    store<i32>(result + (<usize>R_FREED << 2), freeTree(n));
+    return E_REENTRY;
+  }
+  queue(e, n);
+  return e + 1;
+}
+
 /**
- * Closes the node. Returns how many datagrams wait in the output (datagramList), or a negative
- * status. A segment is sent with its subtree; a child of a facade is sent on its own.
+ * Closes the node. Returns 0 when nothing is to be sent yet, k > 0 when emission k − 1 holds
+ * documents for the host to take with emitNext, or a negative status. A segment is sent with its
+ * subtree; a child of a facade on its own; a child of a trace holding more than TRACE_BUDGET
+ * bytes leaves early, on its own, so that a trace of any size needs bounded memory.
  */
 export function segEnd(slot: i32, gen: i32, now: f64): i32 {
   const n = lookup(slot, gen);
@@ -145,20 +161,36 @@ export function segEnd(slot: i32, gen: i32, now: f64): i32 {
   if (n.flags & F_CLOSED) return E_CLOSED;
   n.end = now < n.start ? n.start : now;
   n.flags |= F_CLOSED;
-  outReset();
+  // Waiting in an emission already (a re-entrant close): it goes out closed from there.
+  if (n.flags & F_QUEUED) return OK;
   if (n.parent == 0) {
-    if ((n.flags & F_FACADE) == 0) emitDocument(n);
+    if ((n.flags & F_FACADE) == 0) return emit(n);
     release(n, traceIdOf(n));
-  } else {
-    const parent = changetype<Node>(n.parent);
-    if (parent.flags & F_FACADE) {
-      unlinkChild(parent, n);
-      makeIndependent(n, traceIdOf(parent), parent.id);
-      emitDocument(n);
-      release(n, traceIdOf(n));
-    }
+    return OK;
   }
-  return listLen;
+  const parent = changetype<Node>(n.parent);
+  if ((parent.flags & F_FACADE) != 0 || rootOf(n).held > TRACE_BUDGET) {
+    unlinkChild(parent, n);
+    makeIndependent(n, traceIdOf(rootOf(parent)), parent.id);
+    return emit(n);
+  }
+  return OK;
+}
+
+/**
+ * Frees an entity whose host handle was garbage-collected unclosed, with its subtree (whose
+ * handles were collected too). Returns how many nodes were freed (also in R_FREED), E_CLOSED for
+ * a closed one (it waits for its parent's document, as it should), E_BUSY for one waiting in an
+ * emission, or E_STALE.
+ */
+export function segAbandon(slot: i32, gen: i32): i32 {
+  const n = lookup(slot, gen);
+  if (n == null) return E_STALE;
+  if (n.flags & F_CLOSED) return E_CLOSED;
+  if (n.flags & F_QUEUED) return E_BUSY;
+  const freed = freeTree(n);
+  store<i32>(result + (<usize>R_FREED << 2), freed);
+  return freed;
 }
 
 /**
@@ -171,12 +203,13 @@ export function segAnnotate(slot: i32, gen: i32, keyLen: i32, valueLen: i32, typ
   if (n == null) return E_STALE;
   if (!within(keyLen, 1, ANNOTATION_INPUT_CAP) || !within(valueLen, 0, ANNOTATION_INPUT_CAP - keyLen)) return E_INVALID;
   const value = input + <usize>keyLen;
-  if (type == 1 && !isJsonNumber(value, valueLen)) return E_INVALID;
+  if (type == A_NUMBER && !isJsonNumber(value, valueLen)) return E_INVALID;
+  useScratch();
   const mark = beginPrefix();
   const replaced = putAnnotationKey(input, keyLen, MAX_ANNOTATION_KEY_CHARS);
   const keyBytes = endPrefix(mark);
-  if (type == 0) putString(value, valueLen, MAX_ANNOTATION_VALUE_CHARS);
-  else if (type == 1) putBytes(value, valueLen);
+  if (type == A_STRING) putString(value, valueLen, MAX_ANNOTATION_VALUE_CHARS);
+  else if (type == A_NUMBER) putBytes(value, valueLen);
   else putLit(valueLen == 1 ? "true" : "false");
   const keyLenInRecord = 2 + keyBytes;
   // The 51st distinct key is refused; replacing an existing key is always allowed.
@@ -201,6 +234,7 @@ export function segMetadata(slot: i32, gen: i32, valueLen: i32, nsLen: i32, keyL
   if (!within(valueLen, 1, RAW_INPUT_CAP) || !within(nsLen, 0, RAW_INPUT_CAP - valueLen) ||
     !within(keyLen, 0, RAW_INPUT_CAP - valueLen - nsLen)) return E_INVALID;
   const ns = input + <usize>valueLen;
+  useScratch();
   const mark = beginPrefix();
   if (nsLen == 0) putLit('"default"');
   else putString(ns, nsLen, 0);
@@ -217,18 +251,29 @@ export function segMetadata(slot: i32, gen: i32, valueLen: i32, nsLen: i32, keyL
 export function segMember(slot: i32, gen: i32, member: i32, len: i32): i32 {
   const n = lookup(slot, gen);
   if (n == null) return E_STALE;
-  if (member < 1 || member > <i32>M_LAST || len <= 0 || len > RAW_INPUT_CAP) return E_INVALID;
+  if (member < 1 || member > M_LAST || len <= 0 || len > RAW_INPUT_CAP) return E_INVALID;
+  useScratch();
   const mark = outLength();
   putByte(member);
   putBytes(input, len);
   return keep(n, K_MEMBER, mark, 1) < 0 ? E_BUDGET : OK;
 }
 
-/** Appends an exception object (JSON at input[0, len)) to the node's cause. */
-export function segException(slot: i32, gen: i32, len: i32): i32 {
+/**
+ * Appends an exception object (JSON at input[0, len)) to the node's cause. The working directory
+ * (raw UTF-8 at input[len, len + wdLen), wdLen 0: none) is kept once per node, the first error's,
+ * escaped and cut to MAX_PATH_CHARS characters, so it stays valid JSON whatever its length.
+ */
+export function segException(slot: i32, gen: i32, len: i32, wdLen: i32): i32 {
   const n = lookup(slot, gen);
   if (n == null) return E_STALE;
-  if (len <= 0 || len > RAW_INPUT_CAP) return E_INVALID;
+  if (len <= 0 || len > RAW_INPUT_CAP || wdLen < 0 || wdLen > INPUT_CAP - len) return E_INVALID;
+  useScratch();
+  if (wdLen > 0 && !hasRecord(n, K_WORKDIR, 0, 0)) {
+    const mark = outLength();
+    putString(input + <usize>len, wdLen, MAX_PATH_CHARS);
+    if (keep(n, K_WORKDIR, mark, 0) < 0) return E_BUDGET;
+  }
   const mark = outLength();
   putBytes(input, len);
   return keep(n, K_EXCEPTION, mark, 0) < 0 ? E_BUDGET : OK;

@@ -1,20 +1,11 @@
 // The segment store. Segments and subsegments live here; the host holds (slot, generation)
 // handles. A slot's generation moves on when its node is freed, so a handle kept after its
 // document was sent no longer matches and is refused (E_STALE) instead of touching another node.
+// Bounded by design: at most `maxEntities` nodes live at once (E_CAP past it), and every walk over
+// a tree follows the first/next/parent links with no recursion and no stack, so depth costs
+// nothing but the nodes themselves.
+import { F_CLOSED, F_FAULT, F_ERROR, F_THROTTLE, F_INDEPENDENT, DEFAULT_MAX_ENTITIES, MAX_ENTITIES_LIMIT } from "./shared";
 
-export const F_CLOSED: i32 = 1;
-export const F_FAULT: i32 = 2;
-export const F_ERROR: i32 = 4;
-export const F_THROTTLE: i32 = 8;
-/** A Lambda facade: never sent itself; each child is sent as its own document when it closes. */
-export const F_FACADE: i32 = 16;
-/** Sent as its own document: carries `type`, `trace_id` and `parent_id`. */
-export const F_INDEPENDENT: i32 = 32;
-/** A root whose incoming trace header named a parent (`parent_id` is written). */
-export const F_HAS_PARENT: i32 = 64;
-/** Namespace, two bits: 1 `aws`, 2 `remote`. */
-export const F_NS_SHIFT: i32 = 8;
-export const F_NS_MASK: i32 = 3 << 8;
 /** Flags the host may set with segFlags. */
 export const F_USER: i32 = F_FAULT | F_ERROR | F_THROTTLE;
 
@@ -37,8 +28,13 @@ export const F_USER: i32 = F_FAULT | F_ERROR | F_THROTTLE;
   annotations: i32;
   /** Bytes of records replaced by later ones (K_DEAD), reclaimed by compaction. */
   dead: i32;
-  /** Where this node's subtree ended in the output during the last encode (the splitter). */
+  /** The size pass (encode.ts): this node's subtree as a descendant, then its own fields alone. */
   encodedSize: i32;
+  ownSize: i32;
+  /** The top of the document this node is in: it counts the bytes its tree holds. */
+  root: usize;
+  /** On a root: the weight (nodeWeight) of every node of its tree, itself included. */
+  held: i32;
 }
 
 /** The trace ID (35 ASCII bytes) is stored after the fields, then INLINE_DATA bytes of data. */
@@ -73,6 +69,24 @@ let slotTop: i32 = 0;
 let freeList: usize = 0;
 let freeCount: i32 = 0;
 let live: i32 = 0;
+let maxEntities: i32 = DEFAULT_MAX_ENTITIES;
+
+/** Bytes a node stands for in its trace's budget: its data and about what its fixed fields encode to. */
+const NODE_FIXED_WEIGHT: i32 = 160;
+
+@inline export function nodeWeight(n: Node): i32 {
+  return n.dataLen + NODE_FIXED_WEIGHT;
+}
+
+@inline export function rootOf(n: Node): Node {
+  return changetype<Node>(n.root);
+}
+
+/** Sets the cap on live nodes (clamped to [1, MAX_ENTITIES_LIMIT]); returns the cap now in force. */
+export function setMaxEntities(n: i32): i32 {
+  maxEntities = n < 1 ? 1 : n > MAX_ENTITIES_LIMIT ? MAX_ENTITIES_LIMIT : n;
+  return maxEntities;
+}
 
 function grow(): void {
   const cap = slotCap == 0 ? 256 : slotCap << 1;
@@ -82,7 +96,9 @@ function grow(): void {
   slotCap = cap;
 }
 
-export function allocNode(): Node {
+/** A zeroed node in a fresh slot, its own root; null when `maxEntities` nodes are live. */
+export function allocNode(): Node | null {
+  if (live >= maxEntities) return null;
   let slot: i32;
   if (freeCount > 0) {
     freeCount--;
@@ -102,6 +118,8 @@ export function allocNode(): Node {
   n.data = inlineDataOf(n);
   n.dataCap = INLINE_DATA;
   n.slot = slot;
+  n.root = changetype<usize>(n);
+  n.held = nodeWeight(n);
   store<u32>(slots + (<usize>slot << 3), <u32>changetype<usize>(n));
   live++;
   return n;
@@ -141,8 +159,11 @@ export function liveNodes(): i32 {
   return live;
 }
 
+/** Links `child` (a fresh node) as the last child of `parent`, in its parent's trace budget. */
 export function appendChild(parent: Node, child: Node): void {
   child.parent = changetype<usize>(parent);
+  child.root = parent.root;
+  rootOf(parent).held += nodeWeight(child);
   if (parent.last == 0) parent.first = changetype<usize>(child);
   else changetype<Node>(parent.last).next = changetype<usize>(child);
   parent.last = changetype<usize>(child);
@@ -160,9 +181,61 @@ export function unlinkChild(parent: Node, child: Node): void {
   child.parent = 0;
 }
 
-/** Makes `n` a document of its own, child of `parentId` in trace `trace` (35 bytes). */
+/** The next node after `n` in a pre-order walk of the subtree under `top` (0 at the end). */
+export function nextInTree(n: Node, top: Node): usize {
+  if (n.first != 0) return n.first;
+  let c = n;
+  while (changetype<usize>(c) != changetype<usize>(top)) {
+    if (c.next != 0) return c.next;
+    c = changetype<Node>(c.parent);
+  }
+  return 0;
+}
+
+/**
+ * Makes `n` (already unlinked from its parent) a document of its own, child of `parentId` in
+ * trace `trace` (35 bytes), and the root of its subtree's budget, which leaves its old root's.
+ */
 export function makeIndependent(n: Node, trace: usize, parentId: u64): void {
   n.flags |= F_INDEPENDENT;
   n.parentId = parentId;
-  memory.copy(traceIdOf(n), trace, 35);
+  if (traceIdOf(n) != trace) memory.copy(traceIdOf(n), trace, 35);
+  const old = n.root;
+  let weight = 0;
+  for (let c = changetype<usize>(n); c != 0; c = nextInTree(changetype<Node>(c), n)) {
+    changetype<Node>(c).root = changetype<usize>(n);
+    weight += nodeWeight(changetype<Node>(c));
+  }
+  if (old != changetype<usize>(n) && old != 0) changetype<Node>(old).held -= weight;
+  n.held = weight;
+}
+
+/**
+ * Frees `n` and its whole subtree (unlinked from any parent first), open or closed; returns how
+ * many nodes were freed. Children before parents, with no stack: the walk descends to a leaf,
+ * frees it and climbs.
+ */
+export function freeTree(n: Node): i32 {
+  if (n.parent != 0) unlinkChild(changetype<Node>(n.parent), n);
+  const top = changetype<usize>(n);
+  let freed = 0;
+  let c = top;
+  while (true) {
+    const node = changetype<Node>(c);
+    if (node.first != 0) { c = node.first; continue; }
+    const up = node.parent;
+    const next = node.next;
+    if (c != top) {
+      changetype<Node>(up).first = next;
+      if (next == 0) changetype<Node>(up).last = 0;
+    }
+    node.next = 0;
+    node.parent = 0;
+    if (node.root != c) rootOf(node).held -= nodeWeight(node);
+    freeNode(node);
+    freed++;
+    if (c == top) return freed;
+    c = next != 0 ? next : up;
+  }
+  return freed;
 }

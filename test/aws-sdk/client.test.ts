@@ -12,7 +12,7 @@ import { GetSamplingRulesCommand, InvalidRequestException, type XRayClient } fro
 import { captureAwsClient, MIDDLEWARE_NAME } from "../../adapters/aws-sdk/index.ts";
 import { withSegment } from "../../adapters/context/index.ts";
 import { registry, runIn } from "../../adapters/context/storage.ts";
-import { Tracer, MemoryEmitter, type TraceEntity } from "../../core/index.ts";
+import { Tracer, MemoryEmitter, type TraceEntity } from "../../adapters/host/index.ts";
 import { fakeService, xrayClient, tracing, onlyDocument, json, withSetting, REGION, type FakeService, type Reply } from "./helpers.ts";
 
 let service: FakeService;

@@ -6,7 +6,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { XRayClient, type XRayClientConfig } from "@aws-sdk/client-xray";
-import { Tracer, MemoryEmitter } from "../../core/index.ts";
+import { Tracer, MemoryEmitter } from "../../adapters/host/index.ts";
 import { reloadSettings } from "../../adapters/context/storage.ts";
 
 // The same outcome whatever the shell's environment: default settings, not in Lambda (where the

@@ -18,15 +18,21 @@ import { CAPABILITIES, probe, runtimeLabel, supports } from "../runtimes/env.ts"
 export interface Lib {
   DAEMON_HEADER: string;
   MemoryEmitter: new () => { send(d: Uint8Array): void; flush(): Promise<void>; texts(): string[] };
-  createXRay(options?: { module?: WebAssembly.Module; entropy?: (bytes: Uint8Array<ArrayBuffer>) => void; clock?: () => number }): {
-    parseTraceHeader(header: string): unknown;
-    formatTraceHeader(header: never): string;
-    newTraceId(): string;
-    newSegmentId(): string;
-    Sampler: new (options?: { rules?: object | string }) => { shouldSample(request?: object): { sampled: boolean; rule: string } };
-    Tracer: new (options?: Record<string, unknown>) => TracerLike;
-    liveNodes(): number;
-  };
+  createXRay(options?: { module?: WebAssembly.Module; entropy?: (bytes: Uint8Array<ArrayBuffer>) => void; clock?: () => number }): Core;
+  Sampler: new (options?: {
+    rules?: object | string;
+    xray?: any;
+  }) => { shouldSample(request?: object): { sampled: boolean; rule: string } };
+  Tracer: new (options?: Record<string, unknown>) => TracerLike;
+}
+
+/** A core made by createXRay, as the suites use it. */
+interface Core {
+  parseTraceHeader(header: string): unknown;
+  formatTraceHeader(header: never): string;
+  newTraceId(): string;
+  newSegmentId(): string;
+  liveNodes(): number;
 }
 
 /** A file beside this module, as a path (the runtimes that read files run the sources from disk). */
@@ -113,7 +119,7 @@ function ids(suite: typeof uvuSuite, lib: Lib): void {
 function decide(lib: Lib, rules: object | undefined, entropyByte: number, requests: [number, object?][]): boolean[] {
   let now = 0;
   const x = lib.createXRay({ entropy: fixedEntropy(entropyByte), clock: () => now });
-  const sampler = new x.Sampler(rules ? { rules } : {});
+  const sampler = new lib.Sampler({ xray: x, ...(rules ? { rules } : {}) });
   return requests.map(([t, request]) => {
     now = t;
     return sampler.shouldSample(request as never).sampled;
@@ -150,7 +156,7 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
       },
       clock: () => 1,
     });
-    assert.is(new x.Sampler({ rules }).shouldSample().sampled, true);
+    assert.is(new lib.Sampler({ xray: x, rules }).shouldSample().sampled, true);
     const y = lib.createXRay({
       entropy: (b) => {
         for (let i = 0; i < b.length; i += 4) {
@@ -162,7 +168,7 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
       },
       clock: () => 1,
     });
-    assert.is(new y.Sampler({ rules }).shouldSample().sampled, false);
+    assert.is(new lib.Sampler({ xray: y, rules }).shouldSample().sampled, false);
   });
   s("fixed_target counts requests per second", () => {
     const rules = v2([], { fixed_target: 3, rate: 0 });
@@ -174,7 +180,8 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
   });
   s("rules in file order, the default last, names reported", () => {
     const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
-    const sampler = new x.Sampler({
+    const sampler = new lib.Sampler({
+      xray: x,
       rules: v2([
         { description: "health", host: "*", http_method: "GET", url_path: "/health", fixed_target: 0, rate: 0 },
         { description: "api", host: "api.example.com", http_method: "*", url_path: "/v?/*", fixed_target: 0, rate: 1 },
@@ -193,7 +200,8 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
   });
   s("an absent request attribute matches any pattern", () => {
     const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
-    const sampler = new x.Sampler({
+    const sampler = new lib.Sampler({
+      xray: x,
       rules: v2([{ description: "r", host: "a.com", http_method: "GET", url_path: "/x", fixed_target: 0, rate: 1 }]),
     });
     assert.is(sampler.shouldSample({}).rule, "r");
@@ -202,7 +210,8 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
   });
   s("version 1: service_name matches the host", () => {
     const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
-    const sampler = new x.Sampler({
+    const sampler = new lib.Sampler({
+      xray: x,
       rules: {
         version: 1,
         rules: [{ description: "orders", service_name: "orders-*", http_method: "*", url_path: "*", fixed_target: 0, rate: 1 }],
@@ -215,7 +224,7 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
   s("wildcards: * spans any run, ? one character, also non-ASCII", () => {
     const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
     const rule = (url_path: string) =>
-      new x.Sampler({ rules: v2([{ description: "m", host: "*", http_method: "*", url_path, fixed_target: 0, rate: 1 }]) });
+      new lib.Sampler({ xray: x, rules: v2([{ description: "m", host: "*", http_method: "*", url_path, fixed_target: 0, rate: 1 }]) });
     assert.is(rule("*a*b*").shouldSample({ urlPath: "xxaxxbxx" }).rule, "m");
     assert.is(rule("*a*b").shouldSample({ urlPath: "xxaxxbxx" }).rule, "default");
     assert.is(rule("/caf?").shouldSample({ urlPath: "/café" }).rule, "m");
@@ -282,24 +291,24 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
   if (supports("fileSystem")) {
     s("rules from a file path", () => {
       const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
-      const sampler = new x.Sampler({ rules: besideThis("./sampling-rules.json") });
+      const sampler = new lib.Sampler({ xray: x, rules: besideThis("./sampling-rules.json") });
       assert.equal(sampler.shouldSample({ method: "GET", urlPath: "/from-file" }), { sampled: true, rule: "from-file" });
       assert.equal(sampler.shouldSample({ method: "GET", urlPath: "/elsewhere" }), { sampled: false, rule: "default" });
     });
     s("a rules file that cannot be read throws at construction, naming the path", () => {
       const x = lib.createXRay();
-      assert.throws(() => new x.Sampler({ rules: besideThis("./no-such-rules.json") }), /no-such-rules\.json" cannot be read: /);
+      assert.throws(() => new lib.Sampler({ xray: x, rules: besideThis("./no-such-rules.json") }), /no-such-rules\.json" cannot be read: /);
     });
   } else {
     s("where the host's files cannot be read, a rules path throws at construction, saying so", () => {
       const x = lib.createXRay();
-      assert.throws(() => new x.Sampler({ rules: "sampling-rules.json" }), /"sampling-rules\.json" cannot be read/);
+      assert.throws(() => new lib.Sampler({ xray: x, rules: "sampling-rules.json" }), /"sampling-rules\.json" cannot be read/);
     });
   }
   for (const [name, rules, message] of invalid) {
     s(`invalid rules throw at construction: ${name}`, () => {
       const x = lib.createXRay();
-      assert.throws(() => new x.Sampler({ rules: rules as object }), message);
+      assert.throws(() => new lib.Sampler({ xray: x, rules: rules as object }), message);
     });
   }
   s.run();
@@ -311,7 +320,7 @@ function encoding(suite: typeof uvuSuite, lib: Lib): void {
     s(c.name, () => {
       const emitter = new lib.MemoryEmitter();
       const x = lib.createXRay({ entropy: sequentialEntropy(), clock: scriptedClock(c.clock) });
-      const tracer = new x.Tracer({ emitter, logger: { warn() {} }, ...(("tracer" in c ? c.tracer : {}) as object) });
+      const tracer = new lib.Tracer({ xray: x, emitter, logger: { warn() {} }, ...(("tracer" in c ? c.tracer : {}) as object) });
       runOps(tracer, c.ops as Op[]);
       const texts = emitter.texts();
       assert.is(texts.length, c.expected.length, "datagram count");
@@ -322,7 +331,7 @@ function encoding(suite: typeof uvuSuite, lib: Lib): void {
   s("cause.working_directory: process.cwd() where the runtime has one, else left out", () => {
     const emitter = new lib.MemoryEmitter();
     const x = lib.createXRay({ entropy: sequentialEntropy(), clock: () => 1700000000 });
-    const tracer = new x.Tracer({ emitter, logger: { warn() {} } });
+    const tracer = new lib.Tracer({ xray: x, emitter, logger: { warn() {} } });
     const segment = tracer.beginSegment("s", { traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1" });
     segment.addError(new Error("boom"));
     segment.close();

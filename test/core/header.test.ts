@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
-import { parseTraceHeader, formatTraceHeader } from "../../core/index.ts";
+import { parseTraceHeader, formatTraceHeader } from "../../adapters/host/index.ts";
 import { MAX_HEADER_LENGTH } from "../../core/header.ts";
 import { ROOT } from "./helpers.ts";
 

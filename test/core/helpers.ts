@@ -1,4 +1,4 @@
-import { createXRay, MemoryEmitter, type Logger, type TracerOptions } from "../../core/index.ts";
+import { createXRay, MemoryEmitter, Tracer, type Logger, type TracerOptions } from "../../adapters/host/index.ts";
 
 /** A logger that keeps what it was told. */
 export function recordingLogger(): Logger & { messages: string[] } {
@@ -11,7 +11,7 @@ export function setup(options: TracerOptions = {}) {
   const x = createXRay();
   const emitter = new MemoryEmitter();
   const logger = recordingLogger();
-  const tracer = new x.Tracer({ emitter, logger, sampler: { shouldSample: () => ({ sampled: true, rule: "test" }) }, ...options });
+  const tracer = new Tracer({ xray: x, emitter, logger, sampler: { shouldSample: () => ({ sampled: true, rule: "test" }) }, ...options });
   return { x, emitter, logger, tracer };
 }
 

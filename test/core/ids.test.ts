@@ -1,6 +1,7 @@
+import { spawnSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { newSegmentId, newTraceId, createXRay } from "../../core/index.ts";
+import { newSegmentId, newTraceId, createXRay } from "../../adapters/host/index.ts";
 
 test("segment IDs: 16 lower-case hex digits, not all zero, unique over 20,000", () => {
   const seen = new Set<string>();
@@ -22,28 +23,50 @@ test("trace IDs: the current epoch second, then 24 random hex digits", () => {
   assert.ok(secs >= before && secs <= after, `${secs} within [${before}, ${after}]`);
 });
 
-test("randomness comes from crypto.getRandomValues in 64 KiB refills, never Math.random", () => {
+test("the pool draws from its entropy source in 64 KiB refills, never from Math.random", () => {
   const random = Math.random;
-  const original = crypto.getRandomValues.bind(crypto);
   let calls = 0,
     bytes = 0;
   Math.random = () => {
     throw new Error("Math.random used");
   };
-  (crypto as { getRandomValues: unknown }).getRandomValues = (a: Uint8Array<ArrayBuffer>) => {
-    calls++;
-    bytes += a.length;
-    return original(a);
-  };
   try {
-    const x = createXRay();
+    const x = createXRay({
+      entropy: (a) => {
+        calls++;
+        bytes += a.length;
+        crypto.getRandomValues(a);
+      },
+    });
     for (let i = 0; i < 8193; i++) x.newSegmentId();
     assert.is(calls, 2, "8,193 IDs of 8 bytes drain one 64 KiB pool and start a second");
     assert.is(bytes, 131072);
   } finally {
     Math.random = random;
-    (crypto as { getRandomValues: unknown }).getRandomValues = original;
   }
+});
+
+test("on Node the host platform reads node:crypto's randomFillSync (not the slower Web Crypto global)", () => {
+  const script = `
+    import crypto from "node:crypto";
+    const fill = crypto.randomFillSync;
+    let fills = 0, webCalls = 0;
+    crypto.randomFillSync = (b) => { fills++; return fill(b); };
+    const web = globalThis.crypto.getRandomValues.bind(globalThis.crypto);
+    globalThis.crypto.getRandomValues = (b) => { webCalls++; return web(b); };
+    const { newSegmentId } = await import("./adapters/host/index.ts");
+    const id = newSegmentId();
+    console.log(JSON.stringify({ fills, webCalls, id }));
+  `;
+  const r = spawnSync(process.execPath, ["--import", "./scripts/register.mjs", "--input-type=module", "-e", script], {
+    cwd: new URL("../../", import.meta.url).pathname,
+    encoding: "utf8",
+  });
+  assert.is(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  assert.is(out.fills, 1);
+  assert.is(out.webCalls, 0);
+  assert.match(out.id, /^[0-9a-f]{16}$/);
 });
 
 test.run();

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
-import { DAEMON_HEADER, MAX_DATAGRAM_BYTES } from "../../core/index.ts";
+import { DAEMON_HEADER, MAX_DATAGRAM_BYTES } from "../../adapters/host/index.ts";
 import { setup, SAMPLED } from "./helpers.ts";
 
 // Any names, keys, values, metadata and errors: every datagram is the daemon header plus valid

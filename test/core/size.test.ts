@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { DAEMON_HEADER, MAX_DATAGRAM_BYTES } from "../../core/index.ts";
+import { DAEMON_HEADER, MAX_DATAGRAM_BYTES } from "../../adapters/host/index.ts";
 import { setup, SAMPLED, ROOT } from "./helpers.ts";
 
 type Doc = Record<string, any>;

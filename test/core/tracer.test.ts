@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { Tracer } from "../../adapters/host/index.ts";
 import { setup, ROOT, PARENT, SAMPLED } from "./helpers.ts";
 
 test("a header's Sampled=1 is obeyed without asking the sampler", () => {
@@ -141,7 +142,8 @@ test("closing twice warns once and sends once", () => {
 
 test("an emitter that throws never reaches the caller", () => {
   const { x, logger } = setup();
-  const tracer = new x.Tracer({
+  const tracer = new Tracer({
+    xray: x,
     logger,
     emitter: {
       send() {
@@ -157,7 +159,7 @@ test("an emitter that throws never reaches the caller", () => {
 
 test("without an emitter nothing is sent and nothing throws", () => {
   const { x } = setup();
-  const tracer = new x.Tracer({ logger: { warn() {} } });
+  const tracer = new Tracer({ xray: x, logger: { warn() {} } });
   const s = tracer.beginSegment("s", { traceHeader: SAMPLED });
   s.beginSubsegment("c").close();
   s.close();

@@ -4,7 +4,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { MemoryEmitter, Tracer } from "../../core/index.ts";
+import { MemoryEmitter, Tracer } from "../../adapters/host/index.ts";
 import { jsonLines, sendDatagrams, startDaemonProcess, stopProcess, withTimeout } from "./helpers.ts";
 
 test("documents from xray-edge arrive valid and complete, split ones included", async () => {

@@ -16,7 +16,7 @@ import { spawn } from "node:child_process";
 import dgram from "node:dgram";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Tracer } from "../../core/index.ts";
+import { Tracer } from "../../adapters/host/index.ts";
 import { validateDatagram } from "../../core/validate.ts";
 import { createUdpEmitter } from "../../adapters/udp/index.ts";
 import { runOps, type Op, type TracerLike } from "../conformance/ops.ts";

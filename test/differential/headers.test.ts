@@ -22,7 +22,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { parseTraceHeader } from "../../core/index.ts";
+import { parseTraceHeader } from "../../adapters/host/index.ts";
 import corpus from "./headers.json" with { type: "json" };
 
 const require = createRequire(import.meta.url);

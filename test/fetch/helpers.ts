@@ -7,7 +7,7 @@ import type { Test } from "uvu";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { randomBytes } from "node:crypto";
 import * as assert from "uvu/assert";
-import { Tracer, MemoryEmitter } from "../../core/index.ts";
+import { Tracer, MemoryEmitter } from "../../adapters/host/index.ts";
 import { withSegment } from "../../adapters/context/index.ts";
 
 export interface Received {

@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { MemoryEmitter } from "../../core/index.ts";
+import { MemoryEmitter } from "../../adapters/host/index.ts";
 import { traceHandler, capture, captureAsync, getSegment } from "../../adapters/lambda/index.ts";
 import { reloadSettings } from "../../adapters/context/storage.ts";
 import { newHeader } from "./helpers.ts";

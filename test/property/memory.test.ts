@@ -14,7 +14,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
-import { createXRay } from "../../core/index.ts";
+import { createXRay, Tracer } from "../../adapters/host/index.ts";
 import { validateDatagram } from "../../core/validate.ts";
 
 const WARM_UP = 10_000;
@@ -109,7 +109,8 @@ interface Handle {
 test(`wasm memory stays bounded across ${TOTAL.toLocaleString("en")} random documents, each one valid`, () => {
   const x = createXRay();
   const datagrams: Uint8Array[] = [];
-  const tracer = new x.Tracer({
+  const tracer = new Tracer({
+    xray: x,
     emitter: { send: (d: Uint8Array) => void datagrams.push(d.slice()), flush: () => Promise.resolve() },
     sampler: { shouldSample: () => ({ sampled: true, rule: "all" }) },
     logger: { warn() {} },

@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { createRequire } from "node:module";
 import { validateDocument, validateDatagram } from "../../core/validate.ts";
-import { MemoryEmitter, createXRay } from "../../core/index.ts";
+import { MemoryEmitter, Tracer, createXRay } from "../../adapters/host/index.ts";
 
 const T = "1-5759e988-bd862e3fe1be46a994272793";
 const base = () => ({ name: "api", id: "53995c3f42cd8ad8", trace_id: T, start_time: 1700000000.5, end_time: 1700000001 });
@@ -145,7 +145,13 @@ test("datagrams: header line (either spacing), UTF-8, JSON object, size", () => 
 
 test("every document xray-edge produces is valid, for a varied trace", () => {
   const emitter = new MemoryEmitter();
-  const tracer = new (createXRay().Tracer)({ emitter, logger: { warn() {} }, origin: "AWS::Lambda::Function", service: { version: "1" } });
+  const tracer = new Tracer({
+    xray: createXRay(),
+    emitter,
+    logger: { warn() {} },
+    origin: "AWS::Lambda::Function",
+    service: { version: "1" },
+  });
   const s = tracer.beginSegment("svc", { traceHeader: `Root=${T};Parent=53995c3f42cd8ad8;Sampled=1` });
   s.setUser("u");
   const a = s.beginSubsegment("a", { namespace: "aws", traced: true, precursorIds: ["1111111111111111"] });
