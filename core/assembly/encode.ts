@@ -8,15 +8,15 @@
 // does not fit one datagram is split bottom-up (splitToFit): every subtree that would pass the
 // limit sends its largest children as documents of their own (`type: "subsegment"`, `trace_id`,
 // `parent_id`), so chains of any depth and fans of any width end up in full datagrams.
-import { Node, traceIdOf, unlinkChild, makeIndependent, freeTree, nextInTree, rootOf } from "./store";
+import { Node, traceIdOf, unlinkChild, makeIndependent, freeTree, nextInTree } from "./store";
 import { K_ANNOTATION, K_METADATA, K_MEMBER, K_EXCEPTION, K_WORKDIR, K_SEEN, HEADER, recordKind, recordLength,
   recordsStart, recordsEnd, prefixLength } from "./records";
-import { putByte, putBytes, putLit, putTime, reserve, commit, outLength, overflowed, useBuffer, useScratch,
-  startCounting } from "./out";
+import { putByte, putBytes, putLit, putTime, reserve, commit, outLength, overflowed, setOverflowed, useBuffer,
+  useScratch, startCounting } from "./out";
 import { hex64 } from "./hex";
 import { result } from "./abi";
 import { F_CLOSED, F_FAULT, F_ERROR, F_THROTTLE, F_INDEPENDENT, F_HAS_PARENT, F_QUEUED, F_NS_MASK, F_NS_SHIFT,
-  MAX_DATAGRAM_BYTES, MAX_EMISSIONS, M_HTTP, M_AWS, M_SQL, M_SERVICE, M_USER, M_ORIGIN, M_PRECURSORS,
+  MAX_DATAGRAM_BYTES, MAX_DOCUMENT_DEPTH, MAX_EMISSIONS, M_HTTP, M_AWS, M_SQL, M_SERVICE, M_USER, M_ORIGIN, M_PRECURSORS,
   R_EMIT_PTR, R_EMIT_CLOSED, R_EMIT_OPEN } from "./shared";
 
 /** What the daemon requires before every document, spaces included. */
@@ -170,19 +170,24 @@ function encodeTree(r: Node): void {
   closedInDocument = 0;
   openInDocument = 0;
   let n = r;
+  let depth = 0;
   while (true) {
     encodeOwn(n, n === r);
     if (n.flags & F_CLOSED) closedInDocument++;
     else openInDocument++;
     if (overflowed) return;
     if (n.first != 0) {
+      // Too deep for one document: as if it did not fit, so splitToFit cuts it by depth.
+      if (depth == MAX_DOCUMENT_DEPTH) { setOverflowed(); return; }
       putLit(',"subsegments":[');
       n = changetype<Node>(n.first);
+      depth++;
       continue;
     }
     putByte(125);
     while (n !== r && n.next == 0) {
       n = changetype<Node>(n.parent);
+      depth--;
       putLit("]}");
     }
     if (n === r) return;
@@ -278,6 +283,7 @@ function fitNode(n: Node, r: Node, e: i32): void {
  * each node's own fields are measured, then fitNode sizes it and splits what passes the limit.
  */
 function splitToFit(r: Node, e: i32): void {
+  cutByDepth(r, e);
   startCounting();
   let n = r;
   while (true) {
@@ -291,6 +297,37 @@ function splitToFit(r: Node, e: i32): void {
       if (n.next != 0) break;
       n = changetype<Node>(n.parent);
     }
+    n = changetype<Node>(n.next);
+  }
+}
+
+/**
+ * The children of every node MAX_DOCUMENT_DEPTH levels below `r` go out as documents of their
+ * own (measured from themselves when their turn comes): a pre-order walk that does not descend
+ * into what it cut.
+ */
+function cutByDepth(r: Node, e: i32): void {
+  let n = r;
+  let depth = 0;
+  while (true) {
+    if (n.first != 0) {
+      if (depth < MAX_DOCUMENT_DEPTH) {
+        n = changetype<Node>(n.first);
+        depth++;
+        continue;
+      }
+      while (n.first != 0) {
+        const c = changetype<Node>(n.first);
+        unlinkChild(n, c);
+        makeIndependent(c, traceIdOf(r), n.id);
+        queue(e, c);
+      }
+    }
+    while (n !== r && n.next == 0) {
+      n = changetype<Node>(n.parent);
+      depth--;
+    }
+    if (n === r) return;
     n = changetype<Node>(n.next);
   }
 }
@@ -367,8 +404,4 @@ export function emitNext(id: i32): i32 {
   return 0;
 }
 
-/** Whether the trace `n` belongs to holds more than `budget` bytes. */
-export function overBudget(n: Node, budget: i32): bool {
-  return rootOf(n).held > budget;
-}
 

@@ -39,6 +39,7 @@ let scratchCap: i32 = 0;
 
 /** The scratch buffer, empty, as the buffer in use (every exported call starts here). */
 export function useScratch(): void {
+  saveScratch();
   if (scratchCap > SCRATCH_KEEP * 2) {
     heap.free(scratchPtr);
     scratchPtr = 0;
@@ -61,6 +62,11 @@ export function useBuffer(ptr: usize, cap: i32, limit: i32): void {
   growable = false;
   overflowed = false;
   counting = false;
+}
+
+/** Marks the document in the buffer as not sendable as it is (too deep), as an overflow does. */
+export function setOverflowed(): void {
+  overflowed = true;
 }
 
 /** The size pass: from here until useScratch or useBuffer, only lengths are counted. */
@@ -95,6 +101,9 @@ function reserveSlow(n: i32): usize {
   while (cap < need) cap <<= 1;
   outPtr = outPtr == 0 ? heap.alloc(<usize>cap) : heap.realloc(outPtr, <usize>cap);
   outCap = cap;
+  // Only the scratch buffer grows: remember it, or the next useScratch would allocate anew.
+  scratchPtr = outPtr;
+  scratchCap = outCap;
   return outPtr + <usize>outLen;
 }
 

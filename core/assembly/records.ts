@@ -3,7 +3,7 @@
 // A record replaced by a later one with the same key is marked K_DEAD; dead bytes are reclaimed
 // by compaction when the buffer would otherwise pass the budget.
 import { Node, inlineDataOf, rootOf } from "./store";
-import { NODE_BUDGET } from "./shared";
+import { NODE_BUDGET, F_CLOSED } from "./shared";
 
 export const K_DEAD: u8 = 0;
 /** payload: [key length u16][key JSON string][value JSON] */
@@ -92,8 +92,8 @@ export function hasRecord(n: Node, kind: u8, key: usize, keyLen: i32): bool {
 export function upsertRecord(n: Node, kind: u8, src: usize, len: i32, keyLen: i32): i32 {
   const before = n.dataLen;
   const r = upsert(n, kind, src, len, keyLen);
-  // The node's trace counts its bytes (TRACE_BUDGET): compaction and the new record move them.
-  rootOf(n).held += n.dataLen - before;
+  // A closed node's trace counts its bytes (TRACE_BUDGET): compaction and the new record move them.
+  if (n.flags & F_CLOSED) rootOf(n).held += n.dataLen - before;
   return r;
 }
 

@@ -114,7 +114,6 @@ function beginNode(parent: Node | null, name: usize, nameLen: i32, now: f64, fla
     n.id = newId();
     appendChild(parent, n);
   } else {
-    n.held = nodeWeight(n);
     const own = traceIdOf(n);
     // `| 32` lower-cases hex letters and leaves digits and `-` as they are.
     if (trace != 0) for (let i = 0; i < TRACE_ID_LENGTH; i++) store<u8>(own + <usize>i, load<u8>(trace + <usize>i) | 32);
@@ -169,6 +168,7 @@ export function segEnd(slot: i32, gen: i32, now: f64): i32 {
     return OK;
   }
   const parent = changetype<Node>(n.parent);
+  rootOf(n).held += nodeWeight(n);
   if ((parent.flags & F_FACADE) != 0 || rootOf(n).held > TRACE_BUDGET) {
     unlinkChild(parent, n);
     makeIndependent(n, traceIdOf(rootOf(parent)), parent.id);

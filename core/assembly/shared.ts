@@ -151,5 +151,10 @@ export const TRACE_BUDGET = 262144;
 export const DEFAULT_MAX_ENTITIES = 131072;
 /** The largest cap setMaxEntities takes: slot numbers must fit 21 bits (see core/abi.ts). */
 export const MAX_ENTITIES_LIMIT = 2097152;
+/**
+ * Levels of subsegments one document nests at most: deeper ones are sent as documents of their
+ * own. JSON parsers cap nesting (Jackson at 1,000 by default, our validator reports past 64).
+ */
+export const MAX_DOCUMENT_DEPTH = 32;
 /** Emissions drained at once: a close from inside an emitter nests one more. */
 export const MAX_EMISSIONS = 16;

@@ -33,7 +33,7 @@ export const F_USER: i32 = F_FAULT | F_ERROR | F_THROTTLE;
   ownSize: i32;
   /** The top of the document this node is in: it counts the bytes its tree holds. */
   root: usize;
-  /** On a root: the weight (nodeWeight) of every node of its tree, itself included. */
+  /** On a root: the weight (nodeWeight) of the closed nodes of its tree, waiting for a document. */
   held: i32;
 }
 
@@ -71,7 +71,10 @@ let freeCount: i32 = 0;
 let live: i32 = 0;
 let maxEntities: i32 = DEFAULT_MAX_ENTITIES;
 
-/** Bytes a node stands for in its trace's budget: its data and about what its fixed fields encode to. */
+/**
+ * Bytes a closed node stands for in its trace's budget (TRACE_BUDGET): its data and about what
+ * its fixed fields encode to. Only closed nodes count: they are what sending early can free.
+ */
 const NODE_FIXED_WEIGHT: i32 = 160;
 
 @inline export function nodeWeight(n: Node): i32 {
@@ -119,7 +122,7 @@ export function allocNode(): Node | null {
   n.dataCap = INLINE_DATA;
   n.slot = slot;
   n.root = changetype<usize>(n);
-  n.held = nodeWeight(n);
+  n.held = 0;
   store<u32>(slots + (<usize>slot << 3), <u32>changetype<usize>(n));
   live++;
   return n;
@@ -163,7 +166,6 @@ export function liveNodes(): i32 {
 export function appendChild(parent: Node, child: Node): void {
   child.parent = changetype<usize>(parent);
   child.root = parent.root;
-  rootOf(parent).held += nodeWeight(child);
   if (parent.last == 0) parent.first = changetype<usize>(child);
   else changetype<Node>(parent.last).next = changetype<usize>(child);
   parent.last = changetype<usize>(child);
@@ -204,7 +206,7 @@ export function makeIndependent(n: Node, trace: usize, parentId: u64): void {
   let weight = 0;
   for (let c = changetype<usize>(n); c != 0; c = nextInTree(changetype<Node>(c), n)) {
     changetype<Node>(c).root = changetype<usize>(n);
-    weight += nodeWeight(changetype<Node>(c));
+    if (changetype<Node>(c).flags & F_CLOSED) weight += nodeWeight(changetype<Node>(c));
   }
   if (old != changetype<usize>(n) && old != 0) changetype<Node>(old).held -= weight;
   n.held = weight;
@@ -231,7 +233,7 @@ export function freeTree(n: Node): i32 {
     }
     node.next = 0;
     node.parent = 0;
-    if (node.root != c) rootOf(node).held -= nodeWeight(node);
+    if (node.root != c && (node.flags & F_CLOSED) != 0) rootOf(node).held -= nodeWeight(node);
     freeNode(node);
     freed++;
     if (c == top) return freed;
