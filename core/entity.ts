@@ -108,8 +108,15 @@ export abstract class Entity implements TraceEntity {
   beginSubsegment(name: string, options?: SubsegmentOptions): Subsegment {
     const rec = this._rec;
     let slot = -1;
+    let namespace: unknown;
     try {
-      if (this._slot >= 0) slot = rec.beginChild(this._slot, this._gen, name, options?.namespace);
+      namespace = options?.namespace;
+    } catch {
+      // options that throw when read are no options
+      options = undefined;
+    }
+    try {
+      if (this._slot >= 0) slot = rec.beginChild(this._slot, this._gen, name, namespace);
     } catch (error) {
       rec.failed(error);
       slot = -1;

@@ -11,7 +11,6 @@ import type { Warnings } from "./log.ts";
 import { isRecord } from "./options.ts";
 import { exceptionsOf, safeStringify } from "./serialize.ts";
 import type { Tracked, XRay } from "./xray.ts";
-import { safeSeconds } from "./xray.ts";
 
 export interface TracerStats {
   /** Datagrams the emitter took. */
@@ -89,7 +88,7 @@ export class Recorder {
     }
     this.counters.internal++;
     this.warnings.once("clock", "the clock threw or returned something other than a finite number: the system clock was used");
-    return safeSeconds(Date.now);
+    return Date.now() / 1000;
   }
 
   /** Instrumentation threw (a bug, or the core out of memory): counted, said once, never passed on. */
@@ -252,9 +251,14 @@ export class Recorder {
 
   /** `traced` and `precursor_ids` from SubsegmentOptions (invalid IDs dropped). */
   subsegmentOptions(slot: number, gen: number, options: Record<string, unknown>): void {
-    const traced = options.traced;
+    let traced: unknown, ids: unknown;
+    try {
+      traced = options.traced;
+      ids = options.precursorIds;
+    } catch {
+      return this.refuse("options", "beginSubsegment: options that throw when read were ignored");
+    }
     if (typeof traced === "boolean") this.member(slot, gen, S.M_TRACED, traced ? "true" : "false");
-    const ids = options.precursorIds;
     if (Array.isArray(ids)) {
       const valid = ids.filter((id) => typeof id === "string" && SEGMENT_ID.test(id));
       if (valid.length < ids.length) this.refuse("precursor", "precursorIds: IDs that are not 16 lower-case hex digits were dropped");
