@@ -20,7 +20,8 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 test("parseDaemonArgs: options, defaults and mistakes", () => {
-  assert.equal(parseDaemonArgs([]), { json: false, quiet: false, settleMs: 1000, help: false });
+  const defaults = { traceTimeoutMs: 60_000, maxMemoryBytes: 64 * 1024 * 1024, receiveBufferBytes: 8 * 1024 * 1024 };
+  assert.equal(parseDaemonArgs([]), { json: false, quiet: false, settleMs: 1000, help: false, ...defaults });
   const a = parseDaemonArgs(
     ["--address=[::1]:2000", "--json", "--settle-ms", "250", "--forward", "--region", "eu-west-1", "--endpoint", "http://127.0.0.1:9"],
     {},
@@ -31,9 +32,10 @@ test("parseDaemonArgs: options, defaults and mistakes", () => {
     quiet: false,
     settleMs: 250,
     help: false,
-    forward: { region: "eu-west-1", endpoint: "http://127.0.0.1:9" },
+    ...defaults,
+    forward: { region: "eu-west-1", endpoint: "http://127.0.0.1:9", requestTimeoutMs: 5000 },
   });
-  assert.equal(parseDaemonArgs(["--forward"], { AWS_REGION: "us-west-2" }).forward, { region: "us-west-2" });
+  assert.equal(parseDaemonArgs(["--forward"], { AWS_REGION: "us-west-2" }).forward, { region: "us-west-2", requestTimeoutMs: 5000 });
   for (const bad of [
     ["--address"],
     ["--settle-ms", "0"],
@@ -106,7 +108,14 @@ test("100k levels of nesting: inspected, serialised and assembled without throwi
 
 function collect(settleMs: number): { assembler: Assembler; traces: AssembledTrace[] } {
   const traces: AssembledTrace[] = [];
-  return { assembler: new Assembler({ settleMs, graceMs: 1, onTrace: (t) => traces.push(t) }), traces };
+  const assembler = new Assembler({
+    settleMs,
+    traceTimeoutMs: 60_000,
+    maxBytes: 64 * 1024 * 1024,
+    graceMs: 1,
+    onTrace: (t) => traces.push(t),
+  });
+  return { assembler, traces };
 }
 
 test("assembly: independent subsegments under their parents, finished when the root completes", async () => {
@@ -282,8 +291,24 @@ test("startDaemon: programmatic use, stats, stop", async () => {
     await sleep(150);
     const s = daemon.stats();
     assert.equal(
-      { ...s, openTraces: undefined },
-      { received: 3, dropped: 1, documents: 2, valid: 1, invalid: 1, traces: 1, unfinished: 0, openTraces: undefined, errors: 0 },
+      { ...s, openTraces: undefined, heldBytes: undefined },
+      {
+        received: 3,
+        dropped: 1,
+        documents: 2,
+        valid: 1,
+        invalid: 1,
+        traces: 1,
+        unfinished: 0,
+        quiet: 0,
+        timedOut: 0,
+        evicted: 0,
+        stopped: 0,
+        openTraces: undefined,
+        heldBytes: undefined,
+        kernelDrops: 0,
+        errors: 0,
+      },
     );
     assert.is(traces[0]?.roots[0]?.name, "prog");
     assert.match(out.join(""), /^trace 1-/);
