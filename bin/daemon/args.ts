@@ -33,12 +33,12 @@ Options:
   --forward-timeout-ms N
                      give up on a PutTraceSegments request after N ms (default 5000);
                      a timed-out request is retried like a network error
-  --quiet            no per-datagram messages (violations, drops) on stderr
+  --quiet            no per-datagram messages (violations, drops, kernel drops) on stderr
   -h, --help         show this help
 
-Status lines ("listening on ...", the receive buffer, violations, the summary with the kernel's
-drops for the socket) go to stderr; stdout carries only the
-waterfalls or the JSON lines. SIGINT/SIGTERM print the unfinished traces and a summary, exit 0.
+Status lines ("listening on ...", the receive buffer, violations, the kernel's drops for the
+socket, the summary) go to stderr; stdout carries only the waterfalls or the JSON lines.
+SIGINT/SIGTERM print the unfinished traces and a summary, exit 0.
 The waterfall fits the terminal width ($COLUMNS, else 100, when stdout is not a terminal); it is
 coloured when stdout is a terminal and NO_COLOR is unset, or when FORCE_COLOR is set.
 `;
