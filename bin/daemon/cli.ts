@@ -9,12 +9,22 @@ import { parseDaemonAddress } from "../../adapters/udp/address.ts";
 
 export function summaryLine(s: DaemonStats): string {
   let line = `xray-edge daemon: received ${s.received}, dropped ${s.dropped}, invalid ${s.invalid}, traces ${s.traces}`;
-  if (s.unfinished > 0) line += ` (${s.unfinished} unfinished)`;
+  if (s.unfinished > 0) {
+    line += ` (${s.unfinished} unfinished: ${s.quiet} quiet, ${s.timedOut} timed out, ${s.evicted} evicted over --max-memory, ${s.stopped} open at stop)`;
+  }
+  line += `; kernel drops ${s.kernelDrops ?? "unknown"}`;
   if (s.forward) {
     const f = s.forward;
-    line += `; forwarded ${f.forwarded}, failed ${f.failed}, unprocessed ${f.unprocessed}, dropped from queue ${f.droppedQueueFull}`;
+    line += `; forwarded ${f.forwarded}, failed ${f.failed}, unprocessed ${f.unprocessed}, dropped from queue ${f.droppedQueueFull}, timeouts ${f.timeouts}, retries ${f.retries}`;
   }
   return line;
+}
+
+/** `receive buffer 8388608 bytes (asked for 8388608)`, and why when it is less. */
+export function receiveBufferLine(buffer: { requested: number; obtained: number | undefined }): string {
+  if (buffer.obtained === undefined) return `xray-edge daemon: receive buffer unknown (asked for ${buffer.requested} bytes)`;
+  const capped = buffer.obtained < buffer.requested ? "; the system allows no more (Linux: sysctl net.core.rmem_max)" : "";
+  return `xray-edge daemon: receive buffer ${buffer.obtained} bytes (asked for ${buffer.requested}${capped})`;
 }
 
 export async function runDaemonCommand(argv: readonly string[]): Promise<number> {
@@ -44,6 +54,9 @@ export async function runDaemonCommand(argv: readonly string[]): Promise<number>
       json: args.json,
       quiet: args.quiet,
       settleMs: args.settleMs,
+      traceTimeoutMs: args.traceTimeoutMs,
+      maxMemoryBytes: args.maxMemoryBytes,
+      receiveBufferBytes: args.receiveBufferBytes,
       ...(args.forward ? { forward: args.forward } : {}),
     });
   } catch (e) {
@@ -61,6 +74,7 @@ export async function runDaemonCommand(argv: readonly string[]): Promise<number>
     ? `, forwarding to X-Ray in ${args.forward.region}${args.forward.endpoint ? ` at ${args.forward.endpoint}` : ""}`
     : "";
   process.stderr.write(`xray-edge daemon listening on ${formatAddress(daemon.address)}${forwarding}\n`);
+  process.stderr.write(`${receiveBufferLine(daemon.receiveBuffer)}\n`);
 
   return new Promise<number>((resolve) => {
     let signalled = false;

@@ -6,8 +6,6 @@
  * `format` "json" (any case) and `version` 1. So both our `{"format": "json", "version": 1}` and
  * aws-xray-sdk-core's `{"format":"json","version":1}` pass; anything else is dropped.
  */
-import { DAEMON_HEADER } from "../../core/emitter.ts";
-import { MAX_DATAGRAM_BYTES } from "../../core/limits.ts";
 import { validateDatagram, type Violation } from "../../core/validate.ts";
 
 export type { Violation };
@@ -23,12 +21,18 @@ export type Inspected =
       violations: Violation[];
     };
 
-/** A header line longer than this is not a header. */
-const MAX_HEADER_BYTES = 256;
+/**
+ * A header line longer than this is not a header. 255: the validator looks no further for the
+ * newline, and the two must agree for the stand-in header below to keep the datagram's length.
+ */
+const MAX_HEADER_BYTES = 255;
 const NEWLINE = 0x0a;
-const encoder = new TextEncoder();
 const lenient = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
-const CANONICAL_HEADER = encoder.encode(DAEMON_HEADER);
+/**
+ * The shortest header line the validator accepts (29 bytes, no newline). No header the daemon
+ * accepts is shorter: it must hold `"format"`, `"json"`, `"version"` and `1`.
+ */
+const STAND_IN_HEADER = new TextEncoder().encode('{"format":"json","version":1}');
 
 /** Whether the header line (without its newline) is one the X-Ray daemon accepts. */
 export function headerAccepted(header: Uint8Array): boolean {
@@ -57,26 +61,21 @@ export function inspectDatagram(datagram: Uint8Array): Inspected {
   if (body.length === 0) return { kind: "dropped", reason: "no document" };
 
   const text = lenient.decode(body);
-  const check = safeValidate(datagram, body);
+  const check = safeValidate(datagram, newline);
   const result: Inspected = { kind: "document", text, violations: check.violations };
   if (check.document !== undefined) result.document = check.document;
   return result;
 }
 
-function safeValidate(datagram: Uint8Array, body: Uint8Array): { document?: Record<string, unknown>; violations: Violation[] } {
+function safeValidate(datagram: Uint8Array, headerBytes: number): { document?: Record<string, unknown>; violations: Violation[] } {
   try {
     let check = validateDatagram(datagram);
     if (!check.headerOk) {
-      // The header passed the daemon's own (JSON) test but not the validator's exact-bytes test,
-      // e.g. aws-xray-sdk-core's header without spaces: validate the document under ours.
-      const canonical = new Uint8Array(CANONICAL_HEADER.length + body.length);
-      canonical.set(CANONICAL_HEADER, 0);
-      canonical.set(body, CANONICAL_HEADER.length);
-      check = validateDatagram(canonical);
-      // Our header is 3 bytes longer: a datagram that fit must not fail the size check for that.
-      if (canonical.length > MAX_DATAGRAM_BYTES && datagram.length <= MAX_DATAGRAM_BYTES && Array.isArray(check.violations)) {
-        check = { ...check, violations: check.violations.filter((v) => !/^the datagram is \d+ bytes/.test(v?.message ?? "")) };
-      }
+      // The header passed the daemon's own (JSON, any case) test but not the validator's stricter
+      // one, e.g. `{"format":"JSON","version":1}`: validate the document under a header the
+      // validator takes, padded to the received header's length, so that the validator's size
+      // checks see the real sizes (a datagram of up to 65,507 bytes is legal UDP whatever its header).
+      check = validateDatagram(withStandInHeader(datagram, headerBytes));
     }
     const violations = Array.isArray(check.violations) ? check.violations : [];
     const out: { document?: Record<string, unknown>; violations: Violation[] } = { violations };
@@ -86,6 +85,15 @@ function safeValidate(datagram: Uint8Array, body: Uint8Array): { document?: Reco
   } catch (err) {
     return { violations: [{ path: "", message: `validator failed: ${describe(err)}` }] };
   }
+}
+
+/** The datagram with its header line (`headerBytes` long, newline excluded) replaced by STAND_IN_HEADER and spaces. */
+function withStandInHeader(datagram: Uint8Array, headerBytes: number): Uint8Array {
+  const copy = new Uint8Array(datagram.length);
+  copy.fill(0x20, 0, headerBytes);
+  copy.set(STAND_IN_HEADER, 0);
+  copy.set(datagram.subarray(headerBytes), headerBytes);
+  return copy;
 }
 
 function describe(err: unknown): string {

@@ -1,7 +1,9 @@
 /**
  * `--forward`: sends valid documents on to X-Ray's PutTraceSegments, in batches of up to 50
- * documents or every second (whichever first), through a bounded queue that drops the oldest when
- * full, with exponential backoff on throttling, 5xx and network errors.
+ * documents or every second (whichever first), through a queue bounded in documents and in bytes
+ * that drops the oldest when full. Each request times out after `requestTimeoutMs` (aborted);
+ * throttling, 5xx, network errors and timeouts are retried with exponential backoff, up to
+ * `maxAttempts` attempts in all, then the batch is counted as failed.
  */
 
 export interface UnprocessedSegment {
@@ -10,8 +12,11 @@ export interface UnprocessedSegment {
   Message?: string | undefined;
 }
 
-/** Sends one batch; resolves with X-Ray's answer, rejects like the AWS SDK does. */
-export type SendBatch = (documents: string[]) => Promise<{ UnprocessedTraceSegments?: UnprocessedSegment[] | undefined }>;
+/** Sends one batch; resolves with X-Ray's answer, rejects like the AWS SDK does; gives up when `signal` aborts. */
+export type SendBatch = (
+  documents: string[],
+  signal: AbortSignal,
+) => Promise<{ UnprocessedTraceSegments?: UnprocessedSegment[] | undefined }>;
 
 export interface ForwardOptions {
   region: string;
@@ -19,6 +24,10 @@ export interface ForwardOptions {
   batchSize?: number;
   intervalMs?: number;
   maxQueue?: number;
+  /** The budget for the documents queued and in flight (2 bytes a character, plus 64 each). */
+  maxQueueBytes?: number;
+  /** One request's time limit; then it is aborted and counts as a retryable failure. */
+  requestTimeoutMs?: number;
   maxAttempts?: number;
   retryBaseMs?: number;
   /** How long stop() waits for the queue to drain. */
@@ -32,7 +41,21 @@ export interface ForwardStats {
   unprocessed: number;
   batches: number;
   retries: number;
+  /** Requests that did not answer within requestTimeoutMs. */
+  timeouts: number;
   queued: number;
+  /** Estimated bytes of the documents queued and in flight. */
+  heldBytes: number;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 4;
+export const DEFAULT_RETRY_BASE_MS = 200;
+const MAX_BACKOFF_MS = 5000;
+const documentBytes = (text: string): number => 64 + 2 * text.length;
+
+/** The error a request that ran out of time rejects with (retryable: it carries no HTTP status). */
+export class RequestTimeout extends Error {
+  override name = "TimeoutError";
 }
 
 /** The real sender: @aws-sdk/client-xray, loaded only when forwarding. The SDK's own retries are off. */
@@ -46,7 +69,7 @@ export async function xraySender(region: string, endpoint?: string): Promise<{ s
   const { XRayClient, PutTraceSegmentsCommand } = sdk;
   const client = new XRayClient(endpoint === undefined ? { region, maxAttempts: 1 } : { region, endpoint, maxAttempts: 1 });
   return {
-    send: (documents) => client.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: documents })),
+    send: (documents, signal) => client.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: documents }), { abortSignal: signal }),
     destroy: () => client.destroy(),
   };
 }
@@ -78,10 +101,14 @@ export class Forwarder {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private idle: Array<() => void> = [];
   private warnedFull = false;
-  private readonly s: ForwardStats = { forwarded: 0, failed: 0, droppedQueueFull: 0, unprocessed: 0, batches: 0, retries: 0, queued: 0 };
+  private readonly s = { forwarded: 0, failed: 0, droppedQueueFull: 0, unprocessed: 0, batches: 0, retries: 0, timeouts: 0 };
+  private queuedBytes = 0;
+  private inFlightBytes = 0;
   private readonly batchSize: number;
   private readonly intervalMs: number;
   private readonly maxQueue: number;
+  private readonly maxQueueBytes: number;
+  private readonly requestTimeoutMs: number;
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
 
@@ -93,26 +120,44 @@ export class Forwarder {
     this.batchSize = Math.min(50, Math.max(1, options.batchSize ?? 50));
     this.intervalMs = options.intervalMs ?? 1000;
     this.maxQueue = Math.max(1, options.maxQueue ?? 10_000);
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
-    this.retryBaseMs = options.retryBaseMs ?? 200;
+    this.maxQueueBytes = Math.max(1, options.maxQueueBytes ?? 16 * 1024 * 1024);
+    this.requestTimeoutMs = Math.max(1, options.requestTimeoutMs ?? 5000);
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    this.retryBaseMs = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
   }
 
   stats(): ForwardStats {
-    return { ...this.s, queued: this.queue.length - this.head };
+    return { ...this.s, queued: this.queue.length - this.head, heldBytes: this.queuedBytes + this.inFlightBytes };
   }
 
   push(document: string): void {
-    if (this.queue.length - this.head >= this.maxQueue) {
-      this.head++;
+    const bytes = documentBytes(document);
+    while (
+      this.queue.length > this.head &&
+      (this.queue.length - this.head >= this.maxQueue || this.queuedBytes + this.inFlightBytes + bytes > this.maxQueueBytes)
+    ) {
+      this.take();
       this.s.droppedQueueFull++;
       if (!this.warnedFull) {
         this.warnedFull = true;
-        this.log(`forward: queue full (${this.maxQueue} documents): dropping the oldest ones while X-Ray does not keep up`);
+        this.log(
+          `forward: queue full (${this.maxQueue} documents or ${this.maxQueueBytes} bytes): dropping the oldest ones while X-Ray does not keep up`,
+        );
       }
     }
     this.queue.push(document);
     this.times.push(Date.now());
+    this.queuedBytes += bytes;
     this.pump();
+  }
+
+  /** Removes the oldest queued document, letting go of its text at once (the array is compacted later). */
+  private take(): string {
+    const document = this.queue[this.head] ?? "";
+    this.queue[this.head] = "";
+    this.head++;
+    this.queuedBytes -= documentBytes(document);
+    return document;
   }
 
   /** Sends what is queued and resolves when nothing is left or in flight (or after `timeoutMs`). */
@@ -155,9 +200,10 @@ export class Forwarder {
 
   private async sendNext(): Promise<void> {
     this.inFlight = true;
-    const end = Math.min(this.queue.length, this.head + this.batchSize);
-    const batch = this.queue.slice(this.head, end);
-    this.head = end;
+    const batch: string[] = [];
+    while (batch.length < this.batchSize && this.head < this.queue.length) batch.push(this.take());
+    const batchBytes = batch.reduce((n, d) => n + documentBytes(d), 0);
+    this.inFlightBytes = batchBytes;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.times = this.times.slice(this.head);
@@ -170,6 +216,7 @@ export class Forwarder {
       this.log(`forward: ${describeError(err)}`);
     } finally {
       this.inFlight = false;
+      this.inFlightBytes = 0;
       this.pump();
     }
   }
@@ -178,7 +225,7 @@ export class Forwarder {
     this.s.batches++;
     for (let attempt = 1; ; attempt++) {
       try {
-        const answer = await this.send(batch);
+        const answer = await this.attempt(batch);
         const unprocessed = Array.isArray(answer?.UnprocessedTraceSegments) ? answer.UnprocessedTraceSegments : [];
         for (const u of unprocessed) {
           this.log(`forward: X-Ray did not process segment ${u?.Id ?? "?"}: ${u?.ErrorCode ?? "?"}${u?.Message ? ` ${u.Message}` : ""}`);
@@ -195,9 +242,29 @@ export class Forwarder {
           return;
         }
         this.s.retries++;
-        const delay = Math.min(5000, this.retryBaseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+        // Jitter (50-100% of the step) keeps several daemons from retrying in step.
+        const delay = Math.min(MAX_BACKOFF_MS, this.retryBaseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
         await sleep(delay);
       }
+    }
+  }
+
+  /** One request, aborted and rejected with RequestTimeout after requestTimeoutMs, whether or not the sender heeds the signal. */
+  private async attempt(batch: string[]): Promise<Awaited<ReturnType<SendBatch>>> {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.s.timeouts++;
+        const error = new RequestTimeout(`no answer within ${this.requestTimeoutMs} ms`);
+        controller.abort(error);
+        reject(error);
+      }, this.requestTimeoutMs);
+    });
+    try {
+      return await Promise.race([this.send(batch, controller.signal), timedOut]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -3,6 +3,7 @@
  * stderr. Both work on any document, however large, deep or oddly typed.
  */
 import type { Inspected } from "./datagram.ts";
+import { escapeControls, escapeJsonControls } from "./terminal.ts";
 
 type DocumentResult = Extract<Inspected, { kind: "document" }>;
 
@@ -10,7 +11,7 @@ const MAX_VIOLATION_LINES = 20;
 
 function clip(value: unknown, width: number): string {
   const text = typeof value === "string" ? value : String(value);
-  const clean = text.replace(/[\u0000-\u001f\u007f]/g, " ");
+  const clean = escapeControls(text);
   return clean.length > width ? `${clean.slice(0, width - 1)}…` : clean;
 }
 
@@ -38,16 +39,17 @@ export function violationLines(result: DocumentResult): string[] {
 /**
  * `{"received":…,"valid":…,"violations":[…],"document":{…}}` and a newline. The document is
  * re-serialised; one too deep for JSON.stringify is embedded as the text that was received (it
- * parsed, so it is JSON; raw line breaks can only be whitespace between tokens there).
+ * parsed, so it is JSON: raw tabs and line breaks can only be whitespace between tokens there).
+ * Either way no control or bidi character is left raw (see terminal.ts).
  */
 export function jsonLine(received: number, result: DocumentResult): string {
   const violations = result.violations.map((v) => ({ path: String(v?.path ?? ""), message: String(v?.message ?? "") }));
   const head = { received, valid: result.violations.length === 0, violations };
-  if (result.document === undefined) return `${JSON.stringify(head)}\n`;
+  if (result.document === undefined) return `${escapeJsonControls(JSON.stringify(head))}\n`;
   try {
-    return `${JSON.stringify({ ...head, document: result.document })}\n`;
+    return `${escapeJsonControls(JSON.stringify({ ...head, document: result.document }))}\n`;
   } catch {
-    const raw = result.text.replace(/[\r\n]+/g, " ");
-    return `${JSON.stringify(head).slice(0, -1)},"document":${raw}}\n`;
+    const raw = result.text.replace(/[\t\r\n]+/g, " ");
+    return `${escapeJsonControls(`${JSON.stringify(head).slice(0, -1)},"document":${raw}}`)}\n`;
   }
 }

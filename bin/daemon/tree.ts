@@ -38,6 +38,8 @@ export interface BuiltTree {
 export interface StoredDocument {
   doc: Record<string, unknown>;
   invalid: boolean;
+  /** Nested nodes already left out when the document was stored (compact.ts). */
+  omitted?: number;
 }
 
 export const MAX_DEPTH = 64;
@@ -118,7 +120,8 @@ export function buildTree(docs: Iterable<StoredDocument>): BuiltTree {
     if (last !== undefined) end = end === undefined ? last : Math.max(end, last);
   };
 
-  for (const { doc, invalid } of docs) {
+  for (const { doc, invalid, omitted: leftOut } of docs) {
+    omitted += leftOut ?? 0;
     if (count >= MAX_NODES) {
       omitted++;
       continue;

@@ -4,6 +4,8 @@
  * its annotations and markers (!fault, !error, !throttle, …in progress, !invalid).
  */
 import type { AssembledTrace } from "./assembler.ts";
+import { Preformatted, formatJsonValue } from "./compact.ts";
+import { escapeControls } from "./terminal.ts";
 import type { TraceNode } from "./tree.ts";
 
 export interface RenderOptions {
@@ -23,26 +25,35 @@ export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
   return stream.isTTY === true;
 }
 
+/** What the header says of a trace printed before it finished, by why it was printed. */
+const STATE: Record<NonNullable<AssembledTrace["incomplete"]>, string> = {
+  quiet: " (unfinished)",
+  stopped: " (unfinished)",
+  "timed out": " (incomplete: not completed within --trace-timeout-ms, dropped)",
+  evicted: " (incomplete: evicted, over --max-memory)",
+};
+
 const ms = (seconds: number): string => (seconds * 1000).toFixed(1);
 const MAX_INDENT_DEPTH = 24;
 const MAX_ANNOTATIONS_SHOWN = 10;
 
+/** An annotation value as shown after the bar; document text, so controls are escaped. */
 export function formatValue(value: unknown): string {
+  return escapeControls(formatRaw(value));
+}
+
+function formatRaw(value: unknown): string {
   if (typeof value === "string")
     return /^[\w.:/@+-]{1,80}$/.test(value) ? value : JSON.stringify(value.length > 80 ? `${value.slice(0, 79)}…` : value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (value === null) return "null";
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  if (value instanceof Preformatted) return value.text;
+  return formatJsonValue(value);
 }
 
+/** Document text cut to `width` columns, controls escaped first so that the escapes count too. */
 function truncate(text: string, width: number): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f]/g, " ");
+  const clean = escapeControls(text);
   return clean.length > width ? `${clean.slice(0, Math.max(0, width - 1))}…` : clean;
 }
 
@@ -63,7 +74,7 @@ export function renderTrace(trace: AssembledTrace, options: RenderOptions = {}):
   const columns = Math.max(40, options.columns ?? 100);
   const t0 = trace.start;
   const total = t0 !== undefined && trace.end !== undefined ? Math.max(0, trace.end - t0) : undefined;
-  const state = trace.finished ? "" : " (unfinished)";
+  const state = trace.finished ? "" : STATE[trace.incomplete ?? "quiet"];
   const late = trace.late ? " (late documents)" : "";
   const omitted = trace.omitted > 0 ? `, ${trace.omitted} nodes not shown` : "";
   const docs = `${trace.documents} document${trace.documents === 1 ? "" : "s"}`;
@@ -71,9 +82,7 @@ export function renderTrace(trace: AssembledTrace, options: RenderOptions = {}):
   const lines = [paint(color, "1", header)];
 
   const rows = flatten(trace.roots);
-  const labels = rows.map(
-    ([node, depth]) => "  ".repeat(Math.min(depth, MAX_INDENT_DEPTH)) + node.name.replace(/[\u0000-\u001f\u007f]/g, " "),
-  );
+  const labels = rows.map(([node, depth]) => "  ".repeat(Math.min(depth, MAX_INDENT_DEPTH)) + escapeControls(node.name));
   const labelWidth = Math.min(40, Math.max(10, ...labels.map((l) => l.length)));
   const extras = rows.map(([node]) => extrasOf(node));
   const extrasWidth = Math.max(0, ...extras.map((parts) => parts.reduce((n, [text]) => n + 1 + text.length, 0)));

@@ -16,11 +16,15 @@ interface Recorded {
   documents: string[];
 }
 
-type Answer = (request: Recorded, index: number) => { status: number; body: unknown };
+/** An answer, or "hang": the request is left without one (the client must time out). */
+type Answer = (request: Recorded, index: number) => { status: number; body: unknown } | "hang";
 
-async function fakeXRay(answer: Answer): Promise<{ url: string; requests: Recorded[]; close(): Promise<void> }> {
+async function fakeXRay(answer: Answer): Promise<{ url: string; requests: Recorded[]; arrivals(): number; close(): Promise<void> }> {
   const requests: Recorded[] = [];
+  // Requests whose headers arrived: an aborted one may never deliver its whole body.
+  let arrivals = 0;
   const server = http.createServer((req, res) => {
+    arrivals++;
     let body = "";
     req.setEncoding("utf8");
     req.on("data", (c: string) => (body += c));
@@ -33,7 +37,9 @@ async function fakeXRay(answer: Answer): Promise<{ url: string; requests: Record
       }
       const recorded = { method: req.method ?? "", path: req.url ?? "", authorization: String(req.headers.authorization ?? ""), documents };
       requests.push(recorded);
-      const { status, body: out } = answer(recorded, requests.length - 1);
+      const answered = answer(recorded, requests.length - 1);
+      if (answered === "hang") return;
+      const { status, body: out } = answered;
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(out));
     });
@@ -43,12 +49,26 @@ async function fakeXRay(answer: Answer): Promise<{ url: string; requests: Record
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    arrivals: () => arrivals,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections(); // hung requests too
+        server.close(() => resolve());
+      }),
   };
 }
 
 const OK = { status: 200, body: { UnprocessedTraceSegments: [] } };
-const forwardArgs = (url: string): string[] => ["--json", "--quiet", "--forward", "--region", "us-east-1", "--endpoint", url];
+const forwardArgs = (url: string, ...more: string[]): string[] => [
+  "--json",
+  "--quiet",
+  "--forward",
+  "--region",
+  "us-east-1",
+  "--endpoint",
+  url,
+  ...more,
+];
 
 test("120 documents go out in batches of at most 50, each exactly once", async () => {
   const api = await fakeXRay(() => OK);
@@ -68,7 +88,9 @@ test("120 documents go out in batches of at most 50, each exactly once", async (
       15_000,
       `120 forwarded documents (have ${forwarded()})`,
     );
-    await new Promise((r) => setTimeout(r, 300)); // nothing more may come
+    // Stopped (its queue drained), the daemon can send nothing more: what was recorded is all.
+    const code = await stopProcess(daemon);
+    assert.is(code, 0);
     assert.ok(api.requests.length >= 3, `${api.requests.length} requests`);
     for (const r of api.requests) {
       assert.is(r.method, "POST");
@@ -79,8 +101,6 @@ test("120 documents go out in batches of at most 50, each exactly once", async (
     const all = api.requests.flatMap((r) => r.documents);
     assert.is(all.length, 120);
     assert.equal([...all].sort(), [...texts].sort(), "exactly the documents sent, as sent");
-    const code = await stopProcess(daemon);
-    assert.is(code, 0);
     assert.match(daemon.stderr(), /forwarded 120, failed 0, unprocessed 0, dropped from queue 0/);
   } finally {
     daemon.kill();
@@ -95,11 +115,10 @@ test("a 500 twice, then OK: the batch is retried and delivered once", async () =
     const doc = JSON.stringify(segmentDoc({ name: "retried" }));
     await sendDatagrams(daemon.port, [datagram(JSON.parse(doc))]);
     await daemon.waitFor(() => api.requests.length >= 3, 10_000, "three requests");
-    await new Promise((r) => setTimeout(r, 300));
-    assert.is(api.requests.length, 3);
-    for (const r of api.requests) assert.equal(r.documents, [doc]);
     const code = await stopProcess(daemon);
     assert.is(code, 0);
+    assert.is(api.requests.length, 3);
+    for (const r of api.requests) assert.equal(r.documents, [doc]);
     assert.match(daemon.stderr(), /forwarded 1, failed 0, unprocessed 0/);
   } finally {
     daemon.kill();
@@ -121,6 +140,41 @@ test("unprocessed segments in the answer are reported with their ids and error c
     const code = await stopProcess(daemon);
     assert.is(code, 0);
     assert.match(daemon.stderr(), /forwarded 0, failed 0, unprocessed 1/);
+  } finally {
+    daemon.kill();
+    await api.close();
+  }
+});
+
+test("a request X-Ray never answers times out and is retried: delivered once, the timeout counted", async () => {
+  const api = await fakeXRay((_, i) => (i === 0 ? "hang" : OK));
+  const daemon = await startDaemonProcess(forwardArgs(api.url, "--forward-timeout-ms", "1500"));
+  try {
+    const doc = JSON.stringify(segmentDoc({ name: "after-a-hang" }));
+    await sendDatagrams(daemon.port, [datagram(JSON.parse(doc))]);
+    await daemon.waitFor(() => api.requests.length >= 2, 15_000, "the retry after the timeout");
+    const code = await stopProcess(daemon);
+    assert.is(code, 0);
+    assert.is(api.requests.length, 2);
+    for (const r of api.requests) assert.equal(r.documents, [doc]);
+    assert.match(daemon.stderr(), /forwarded 1, failed 0, unprocessed 0, dropped from queue 0, timeouts 1, retries 1/);
+  } finally {
+    daemon.kill();
+    await api.close();
+  }
+});
+
+test("a request that never gets an answer: 4 attempts in all, then the batch counts as failed", async () => {
+  const api = await fakeXRay(() => "hang");
+  const daemon = await startDaemonProcess(forwardArgs(api.url, "--forward-timeout-ms", "1000"));
+  try {
+    await sendDatagrams(daemon.port, [datagram(segmentDoc({ name: "never-answered" }))]);
+    await daemon.waitFor(() => daemon.stderr().includes("giving up"), 20_000, "the daemon to give up");
+    assert.match(daemon.stderr(), /forward: giving up on 1 documents after 4 attempts: TimeoutError: no answer within 1000 ms/);
+    const code = await stopProcess(daemon);
+    assert.is(code, 0);
+    assert.is(api.arrivals(), 4);
+    assert.match(daemon.stderr(), /forwarded 0, failed 1, unprocessed 0, dropped from queue 0, timeouts 4, retries 3/);
   } finally {
     daemon.kill();
     await api.close();

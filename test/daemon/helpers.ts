@@ -163,3 +163,17 @@ export async function stopProcess(proc: Proc, ms = 10_000): Promise<number | nul
   proc.child.kill("SIGTERM");
   return withTimeout(proc.exited, ms, "the daemon to exit");
 }
+
+/** Resolves when `test()` holds, checking every 10 ms; rejects after `ms` naming `what`. */
+export async function waitUntil(test: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The summary line the daemon printed on stderr when it stopped. */
+export function summaryOf(proc: Proc): string {
+  return /xray-edge daemon: received .*/.exec(proc.stderr())?.[0] ?? "";
+}

@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ROOT, childEnv, jsonLines, startDaemonProcess, stopProcess, withTimeout } from "./helpers.ts";
+import { ROOT, childEnv, datagram, jsonLines, segmentDoc, sendDatagrams, startDaemonProcess, stopProcess, withTimeout } from "./helpers.ts";
 
 interface PeerIds {
   traceId: string;
@@ -40,9 +40,10 @@ test("documents from aws-xray-sdk-core arrive valid, with their names, annotatio
   const daemon = await startDaemonProcess(["--json"]);
   try {
     const ids = await runPeer(daemon.port);
-    await daemon.waitFor(() => jsonLines(daemon).length >= 3, 10_000, "three JSON lines");
-    await new Promise((r) => setTimeout(r, 100)); // nothing more may come
-    const lines = jsonLines(daemon);
+    // The peer has exited, its datagrams queued: one sent now arrives after all of them.
+    await sendDatagrams(daemon.port, [datagram(segmentDoc({ name: "sentinel" }))]);
+    await daemon.waitFor(() => jsonLines(daemon).some((l) => l.document?.name === "sentinel"), 10_000, "the sentinel's line");
+    const lines = jsonLines(daemon).filter((l) => l.document?.name !== "sentinel");
     assert.is(lines.length, 3, daemon.stdout());
     for (const line of lines) {
       assert.type(line.received, "number");
@@ -96,7 +97,7 @@ test("documents from aws-xray-sdk-core arrive valid, with their names, annotatio
 
     const code = await stopProcess(daemon);
     assert.is(code, 0);
-    assert.match(daemon.stderr(), /received 3, dropped 0, invalid 0, traces 1\b/);
+    assert.match(daemon.stderr(), /received 4, dropped 0, invalid 0, traces 2\b/); // with the sentinel
   } finally {
     daemon.kill();
   }

@@ -4,6 +4,7 @@
  * a fake sender, and startDaemon's programmatic API.
  */
 import dgram from "node:dgram";
+import { existsSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Assembler, type AssembledTrace } from "../../bin/daemon/assembler.ts";
@@ -14,13 +15,14 @@ import { jsonLine } from "../../bin/daemon/report.ts";
 import { startDaemon } from "../../bin/daemon/server.ts";
 import { buildTree } from "../../bin/daemon/tree.ts";
 import { renderTrace, useColor } from "../../bin/daemon/waterfall.ts";
-import { HEADER, datagram, newId, newTraceId, segmentDoc } from "./helpers.ts";
+import { HEADER, datagram, newId, newTraceId, segmentDoc, waitUntil } from "./helpers.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 test("parseDaemonArgs: options, defaults and mistakes", () => {
-  assert.equal(parseDaemonArgs([]), { json: false, quiet: false, settleMs: 1000, help: false });
+  const defaults = { traceTimeoutMs: 60_000, maxMemoryBytes: 64 * 1024 * 1024, receiveBufferBytes: 8 * 1024 * 1024 };
+  assert.equal(parseDaemonArgs([]), { json: false, quiet: false, settleMs: 1000, help: false, ...defaults });
   const a = parseDaemonArgs(
     ["--address=[::1]:2000", "--json", "--settle-ms", "250", "--forward", "--region", "eu-west-1", "--endpoint", "http://127.0.0.1:9"],
     {},
@@ -31,9 +33,10 @@ test("parseDaemonArgs: options, defaults and mistakes", () => {
     quiet: false,
     settleMs: 250,
     help: false,
-    forward: { region: "eu-west-1", endpoint: "http://127.0.0.1:9" },
+    ...defaults,
+    forward: { region: "eu-west-1", endpoint: "http://127.0.0.1:9", requestTimeoutMs: 5000 },
   });
-  assert.equal(parseDaemonArgs(["--forward"], { AWS_REGION: "us-west-2" }).forward, { region: "us-west-2" });
+  assert.equal(parseDaemonArgs(["--forward"], { AWS_REGION: "us-west-2" }).forward, { region: "us-west-2", requestTimeoutMs: 5000 });
   for (const bad of [
     ["--address"],
     ["--settle-ms", "0"],
@@ -106,7 +109,14 @@ test("100k levels of nesting: inspected, serialised and assembled without throwi
 
 function collect(settleMs: number): { assembler: Assembler; traces: AssembledTrace[] } {
   const traces: AssembledTrace[] = [];
-  return { assembler: new Assembler({ settleMs, graceMs: 1, onTrace: (t) => traces.push(t) }), traces };
+  const assembler = new Assembler({
+    settleMs,
+    traceTimeoutMs: 60_000,
+    maxBytes: 64 * 1024 * 1024,
+    graceMs: 1,
+    onTrace: (t) => traces.push(t),
+  });
+  return { assembler, traces };
 }
 
 test("assembly: independent subsegments under their parents, finished when the root completes", async () => {
@@ -132,11 +142,13 @@ test("assembly: independent subsegments under their parents, finished when the r
   assert.ok(assembler.add(root));
   assert.ok(assembler.add(child));
   assert.not.ok(assembler.add({ name: "no trace id", id: newId() }));
+  // Past the 1 ms grace a finished trace would have been printed: timers fire in the order they
+  // fall due, so this one, due later, runs after it whatever the load.
   await sleep(20);
   assert.is(traces.length, 0, "the root is still in progress");
   assembler.add({ ...root, in_progress: undefined, end_time: 10.5 });
   assembler.add({ ...root }); // a late in-progress copy does not undo the completed one
-  await sleep(30);
+  await waitUntil(() => traces.length >= 1, 5000, "the finished trace");
   assert.is(traces.length, 1);
   const t = traces[0]!;
   assert.ok(t.finished);
@@ -168,7 +180,7 @@ test("assembly: cycles through parent_id, wrong types and late documents", async
     subsegments: "no",
     fault: "yes",
   });
-  await sleep(80);
+  await waitUntil(() => traces.length >= 1, 5000, "the settled trace");
   assert.is(traces.length, 1);
   assert.not.ok(traces[0]!.finished);
   assert.is(traces[0]!.nodes, 2);
@@ -176,7 +188,7 @@ test("assembly: cycles through parent_id, wrong types and late documents", async
   assert.match(text, /\(unfinished\)/);
   assert.match(text, /\(no name\)/);
   assembler.add(segmentDoc({ trace_id: traceId }));
-  await sleep(20);
+  await waitUntil(() => traces.length >= 2, 5000, "the late entry");
   assert.ok(traces[1]!.late);
   assert.match(renderTrace(traces[1]!), /\(late documents\)/);
   assembler.close();
@@ -278,12 +290,27 @@ test("startDaemon: programmatic use, stats, stop", async () => {
     await send("nope");
     await send(HEADER + '{"name": 1}');
     socket.close();
-    for (let i = 0; i < 100 && daemon.stats().received < 3; i++) await sleep(10);
-    await sleep(150);
+    await waitUntil(() => daemon.stats().received >= 3 && daemon.stats().traces >= 1, 5000, "three datagrams and the trace");
     const s = daemon.stats();
     assert.equal(
-      { ...s, openTraces: undefined },
-      { received: 3, dropped: 1, documents: 2, valid: 1, invalid: 1, traces: 1, unfinished: 0, openTraces: undefined, errors: 0 },
+      { ...s, openTraces: undefined, heldBytes: undefined },
+      {
+        received: 3,
+        dropped: 1,
+        documents: 2,
+        valid: 1,
+        invalid: 1,
+        traces: 1,
+        unfinished: 0,
+        quiet: 0,
+        timedOut: 0,
+        evicted: 0,
+        stopped: 0,
+        openTraces: undefined,
+        heldBytes: undefined,
+        kernelDrops: existsSync("/proc/net/udp") ? 0 : undefined,
+        errors: 0,
+      },
     );
     assert.is(traces[0]?.roots[0]?.name, "prog");
     assert.match(out.join(""), /^trace 1-/);

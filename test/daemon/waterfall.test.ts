@@ -83,8 +83,10 @@ test("an unfinished trace is printed after the settle time, and the rest on SIGT
     assert.match(daemon.stdout(), /\(unfinished\)/);
     assert.match(daemon.stdout(), /never-closed .*…in progress/);
 
-    // An orphan subsegment whose parent never comes: printed on SIGTERM.
+    // An orphan subsegment whose parent never comes: printed on SIGTERM. Its annotation key is
+    // invalid, so that the violation line on stderr shows it has arrived before the signal.
     const orphan = {
+      annotations: { "not a key": 1 },
       type: "subsegment",
       name: "orphan-child",
       id: newId(),
@@ -94,11 +96,14 @@ test("an unfinished trace is printed after the settle time, and the rest on SIGT
       end_time: t + 0.01,
     };
     await sendDatagrams(daemon.port, [datagram(orphan)]);
-    await new Promise((r) => setTimeout(r, 100));
+    await daemon.waitFor(() => daemon.stderr().includes("invalid subsegment"), 5000, "the orphan's violation line");
     const code = await stopProcess(daemon);
     assert.is(code, 0);
     assert.match(daemon.stdout(), /orphan-child .*\(parent ffffffffffffffff not received\)/);
-    assert.match(daemon.stderr(), /received 2, dropped 0, invalid 0, traces 2 \(2 unfinished\)/);
+    assert.match(
+      daemon.stderr(),
+      /received 2, dropped 0, invalid 1, traces 2 \(2 unfinished: 1 quiet, 0 timed out, 0 evicted over --max-memory, 1 open at stop\)/,
+    );
   } finally {
     daemon.kill();
   }
