@@ -10,6 +10,7 @@ import * as S from "./assembly/shared.ts";
 import type { TraceHeader } from "./header.ts";
 import { nameText } from "./names.ts";
 
+/** @internal */
 export { S };
 
 /** Fills `bytes` with secure random bytes. */
@@ -44,7 +45,7 @@ interface Exports {
   entropyReset(): void;
 }
 
-/** What `begin` and `beginFromHeader` report of the entity the core began (read right away). */
+/** @internal What `begin` and `beginFromHeader` report of the entity the core began (read right away). */
 export interface Begun {
   slot: number;
   gen: number;
@@ -54,7 +55,7 @@ export interface Begun {
   traceId: string | undefined;
 }
 
-/** One datagram of an emission: a view into wasm memory, valid until the next call. */
+/** @internal One datagram of an emission: a view into wasm memory, valid until the next call. */
 export interface Datagram {
   bytes: Uint8Array<ArrayBuffer>;
   /** Entities the document carries closed and in progress. */
@@ -64,7 +65,7 @@ export interface Datagram {
   lost: boolean;
 }
 
-/** The five request attributes a sampler matches, in the core's order. */
+/** @internal The five request attributes a sampler matches, in the core's order. */
 export type SamplerFields = readonly [string | undefined, string | undefined, string | undefined, string | undefined, string | undefined];
 
 const encoder = new TextEncoder();
@@ -84,7 +85,7 @@ const PATH_INPUT = S.MAX_PATH_CHARS * 4;
 /** A name's bytes written at most (MAX_NAME_INPUT UTF-16 units, up to 3 bytes each). */
 const NAME_INPUT = S.MAX_NAME_CHARS * 6;
 
-/** One instantiated core with views over its memory, refreshed when the memory grows. */
+/** @internal One instantiated core with views over its memory, refreshed when the memory grows. */
 export class Core {
   readonly #x: Exports;
   readonly #input: number;
@@ -474,7 +475,7 @@ function ascii35(u8: Uint8Array, p: number): string {
   );
 }
 
-/** Instantiates `module` with `entropy` behind its one import. */
+/** @internal Instantiates `module` with `entropy` behind its one import. */
 export function instantiate(module: WebAssembly.Module, entropy: Entropy): Core {
   let memory: WebAssembly.Memory | undefined;
   const imports = {

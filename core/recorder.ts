@@ -46,6 +46,7 @@ const HTTP_REQUEST_FLAGS = ["x_forwarded_for", "traced"];
 const HTTP_RESPONSE_COUNTS = ["status", "content_length"];
 const SEGMENT_ID = /^[0-9a-f]{16}$/;
 
+/** @internal */
 export class Recorder {
   readonly counters: Counters = {
     sent: 0,

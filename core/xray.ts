@@ -28,7 +28,7 @@ export interface XRayOptions extends Platform {
   maxEntities?: number;
 }
 
-/** What an entity's handle registers for reclaiming when it is collected unclosed. */
+/** @internal What an entity's handle registers for reclaiming when it is collected unclosed. */
 export interface Tracked {
   counters: { abandoned: number };
   slot: number;

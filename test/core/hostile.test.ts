@@ -15,8 +15,35 @@ function valid(emitter: MemoryEmitter): Record<string, any>[] {
 
 const hostile: [string, () => unknown][] = [
   ["Object.create(null)", () => Object.create(null)],
-  ["a Proxy that throws on every trap", () => new Proxy({}, { get: () => { throw new Error("trap"); }, ownKeys: () => { throw new Error("trap"); }, getPrototypeOf: () => { throw new Error("trap"); } })],
-  ["a throwing toString", () => ({ toString: () => { throw new Error("toString"); }, toJSON: () => { throw new Error("toJSON"); } })],
+  [
+    "a Proxy that throws on every trap",
+    () =>
+      new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error("trap");
+          },
+          ownKeys: () => {
+            throw new Error("trap");
+          },
+          getPrototypeOf: () => {
+            throw new Error("trap");
+          },
+        },
+      ),
+  ],
+  [
+    "a throwing toString",
+    () => ({
+      toString: () => {
+        throw new Error("toString");
+      },
+      toJSON: () => {
+        throw new Error("toJSON");
+      },
+    }),
+  ],
   ["a symbol", () => Symbol("s")],
   ["a BigInt", () => 10n],
   ["null", () => null],
@@ -52,7 +79,7 @@ test("recording methods take any value without throwing, refuse what is not thei
   }
 });
 
-test("setUser, setHttp, setAws and setSql refuse what would not be valid (was: \"http\":null sent)", () => {
+test('setUser, setHttp, setAws and setSql refuse what would not be valid (was: "http":null sent)', () => {
   const { tracer, emitter } = setup({ logger: { warn() {} } });
   const s = tracer.beginSegment("s", { traceHeader: SAMPLED });
   s.setHttp(null as never);
@@ -86,11 +113,22 @@ test("a user over 250 characters is cut to 250 (the schema's limit)", () => {
 });
 
 test("getters never throw, whatever the clock does; the system clock stands in, said once", () => {
-  for (const clock of [() => { throw new Error("clock"); }, () => Number.NaN, () => "soon" as never]) {
+  for (const clock of [
+    () => {
+      throw new Error("clock");
+    },
+    () => Number.NaN,
+    () => "soon" as never,
+  ]) {
     const logger = recordingLogger();
     const { tracer, emitter } = setup({ clock, logger });
     const unsampled = tracer.beginSegment("u", { traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0" });
-    const fresh = new Tracer({ xray: createXRay(), clock, logger: { warn() {} }, sampler: { shouldSample: () => ({ sampled: false, rule: "no" }) } }).beginSegment("n");
+    const fresh = new Tracer({
+      xray: createXRay(),
+      clock,
+      logger: { warn() {} },
+      sampler: { shouldSample: () => ({ sampled: false, rule: "no" }) },
+    }).beginSegment("n");
     assert.match(fresh.traceId, /^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
     assert.match(fresh.traceHeader, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
     assert.match(unsampled.traceHeader, /Sampled=0/);
@@ -108,10 +146,26 @@ test("an error whose fields cannot be read is recorded as far as it can be, with
   const { tracer, emitter } = setup({ logger: { warn() {} } });
   const s = tracer.beginSegment("s", { traceHeader: SAMPLED });
   const error = new Error("x");
-  Object.defineProperty(error, "stack", { get: () => { throw new Error("no"); } });
-  Object.defineProperty(error, "message", { get: () => { throw new Error("no"); } });
-  Object.defineProperty(error, "name", { get: () => { throw new Error("no"); } });
-  Object.defineProperty(error, "cause", { get: () => { throw new Error("no"); } });
+  Object.defineProperty(error, "stack", {
+    get: () => {
+      throw new Error("no");
+    },
+  });
+  Object.defineProperty(error, "message", {
+    get: () => {
+      throw new Error("no");
+    },
+  });
+  Object.defineProperty(error, "name", {
+    get: () => {
+      throw new Error("no");
+    },
+  });
+  Object.defineProperty(error, "cause", {
+    get: () => {
+      throw new Error("no");
+    },
+  });
   s.addError(error);
   const named = new TypeError("m".repeat(5000));
   s.addError(named);
