@@ -221,6 +221,7 @@ export abstract class Entity implements TraceEntity {
   close(): void {
     if (this._slot < 0) return;
     try {
+      this._rec.untrack(this);
       this._rec.close(this._slot, this._gen);
     } catch (error) {
       this._rec.failed(error);

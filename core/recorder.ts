@@ -141,6 +141,11 @@ export class Recorder {
     this.xray.reclaim.register(handle, held, handle);
   }
 
+  /** A closed handle needs no reclaiming: its registration goes at once, not at the next collection. */
+  untrack(handle: object): void {
+    this.xray.reclaim.unregister(handle);
+  }
+
   /** Begins a child of (slot, gen); returns its slot (`core.begun` filled) or a negative status. */
   beginChild(slot: number, gen: number, name: unknown, namespace: unknown): number {
     const ns = namespace === "aws" ? S.NS_AWS : namespace === "remote" ? S.NS_REMOTE : 0;
