@@ -44,13 +44,31 @@ let clock: Clock = () => (clock = pickClock())();
 const MAX_ENTROPY_CALL = 65536;
 
 /**
- * node:crypto's randomFillSync where present: its first use costs 0.15 ms here against 0.6 ms
- * for the crypto.getRandomValues global on Node 20, which initializes Web Crypto. Both read the
- * OS CSPRNG. Elsewhere getRandomValues, in the chunks it accepts.
+ * On Node, the kernel's CSPRNG read from /dev/urandom through node:fs, which Node loaded at
+ * start: in a fresh ESM process loading node:crypto for randomFillSync costs 2-5 ms, and the
+ * first crypto.getRandomValues (Web Crypto's initialization) about as much, where opening
+ * /dev/urandom costs 0.08 ms (bench/startup.mjs prints each). Then node:crypto's randomFillSync,
+ * then getRandomValues, in the chunks it accepts. Bun and Deno go straight to getRandomValues:
+ * theirs costs nothing to start, and Deno would ask for a read permission.
  */
 function pickEntropy(): (bytes: Uint8Array<ArrayBuffer>) => void {
-  const fill = builtin("node:crypto")?.randomFillSync;
-  if (typeof fill === "function") return (bytes) => void fill(bytes);
+  if (g.Bun === undefined && g.Deno === undefined) {
+    const fs = builtin("node:fs");
+    try {
+      const fd: number = fs.openSync("/dev/urandom", "r");
+      return (bytes) => {
+        for (let at = 0; at < bytes.length; ) {
+          const n = fs.readSync(fd, bytes, at, bytes.length - at, null);
+          if (!(n > 0)) throw new Error("/dev/urandom gave no bytes");
+          at += n;
+        }
+      };
+    } catch {
+      // no /dev/urandom here (or no fs): the next door
+    }
+    const fill = builtin("node:crypto")?.randomFillSync;
+    if (typeof fill === "function") return (bytes) => void fill(bytes);
+  }
   return (bytes) => {
     for (let i = 0; i < bytes.length; i += MAX_ENTROPY_CALL) {
       crypto.getRandomValues(bytes.subarray(i, Math.min(bytes.length, i + MAX_ENTROPY_CALL)));
