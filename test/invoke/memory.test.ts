@@ -56,6 +56,20 @@ for (const [runtime, command] of Object.entries(RUNTIME_COMMANDS)) {
   });
 }
 
+test("over --memory during init: every queued invocation ends as an init error, Runtime.OutOfMemory", async () => {
+  const grow = "const kept = []; setInterval(() => kept.push(new Uint8Array(8 << 20).fill(1)), 1);";
+  const em = await startEmulator({ command: [process.execPath, "-e", grow], memoryMb: 128, quiet: true });
+  try {
+    const [a, b] = await Promise.all([em.invoke({}), em.invoke({})]);
+    for (const r of [a!, b!]) {
+      assert.is(r.status, "init error", JSON.stringify(r));
+      assert.equal(r.error, { errorType: "Runtime.OutOfMemory", errorMessage: "Runtime exited with error: signal: killed" });
+    }
+  } finally {
+    await em.close();
+  }
+});
+
 test("memoryMb outside Lambda's range is refused before anything starts", async () => {
   for (const memoryMb of [127, 10241, 256.5, Number.NaN]) {
     try {

@@ -164,12 +164,17 @@ for (const runtime of RUNTIMES) {
     assert.is(r.status, "init error", log(ctx));
     assert.is(r.initError?.errorType, "Runtime.UnhandledPromiseRejection");
     assert.is(r.initError?.errorMessage, "Error: rejected while loading");
-    await within(10_000, "the exit line", waitForLog(ctx, /ended: Runtime exited with error: exit status 128/));
+    await waitForLog(ctx, /ended: Runtime exited with error: exit status 128/);
   });
 
   t.run();
 }
 
-async function waitForLog(ctx: Ctx, pattern: RegExp): Promise<void> {
-  while (!pattern.test(log(ctx))) await new Promise((r) => setTimeout(r, 20));
+/** Polls the emulator's log for `pattern`; gives up after 10 s (so that a failure cannot hang the group). */
+async function waitForLog(ctx: Ctx, pattern: RegExp, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!pattern.test(log(ctx))) {
+    if (Date.now() > until) throw new Error(`no ${pattern} in the log after ${ms} ms:\n${log(ctx)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
