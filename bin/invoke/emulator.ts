@@ -35,9 +35,9 @@ import {
   parseErrorRequest,
   type RuntimeError,
 } from "./protocol.ts";
-import { canMeasureMemory, watchMemory } from "./memory.ts";
+import { canMeasureMemory, guardMemory } from "./memory.ts";
 import { describeExit, spawnRuntime, type ExitInfo } from "./runtime-process.ts";
-import { readBody, sendJson, startRuntimeApi } from "./server.ts";
+import { header, readBody, sendJson, startRuntimeApi } from "./server.ts";
 import { functionSegmentSender, type FunctionSegmentSender } from "./function-segment.ts";
 import { lambdaEnvironment } from "./environment.ts";
 import { resolveSettings } from "./settings.ts";
@@ -45,6 +45,7 @@ import {
   invocationHeaders,
   invocationResult,
   nextHeaders,
+  notBefore,
   reportLine,
   round2,
   seconds,
@@ -136,24 +137,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     });
     const sb: Sandbox = { proc, spawnedAt: performance.now(), initDone: false, servedAny: false, doomed: false, timers: [] };
     log(`xray-edge invoke: runtime started${proc.pid !== undefined ? ` (pid ${proc.pid})` : ""}: ${options.command.join(" ")}`);
-    sb.timers.push(
-      setTimeout(() => {
+    notBefore(
+      sb.spawnedAt,
+      initTimeoutMs,
+      () => {
         if (sb.initDone || sb.doomed) return;
         sb.doomed = true;
         proc.kill();
         failQueued({ errorType: "Sandbox.Timedout", errorMessage: `Init timed out after ${seconds(initTimeoutMs)} seconds` });
-      }, initTimeoutMs),
+      },
+      (timer) => sb.timers.push(timer),
     );
-    if (measuresMemory && proc.pid !== undefined) {
-      sb.memory = watchMemory(proc.pid, memoryMb, (usedMb) => {
-        // One already on its way out (timed out, failed init, closing) is not relabelled.
-        if (sb.doomed || proc.hasExited()) return;
-        sb.outOfMemoryMb = usedMb;
-        sb.doomed = true;
-        log(`xray-edge invoke: runtime (pid ${proc.pid}) used ${usedMb} MB, over the ${memoryMb} MB of --memory: killed`);
-        proc.kill();
-      });
-    }
+    if (measuresMemory) guardMemory(sb, memoryMb, log);
     void proc.exited.then((info) => onExit(sb, info));
     return sb;
   }
@@ -199,12 +194,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     log(`START RequestId: ${p.requestId} Version: $LATEST`);
     res.writeHead(200, nextHeaders(p, arn));
     res.end(p.body);
-    p.timer = setTimeout(() => {
-      if (inFlight !== p) return;
-      sb.doomed = true;
-      sb.proc.kill();
-      finish(p, timedOut(p, timeoutMs));
-    }, timeoutMs);
+    notBefore(
+      p.deliveredAt,
+      timeoutMs,
+      () => {
+        if (inFlight !== p) return;
+        sb.doomed = true;
+        sb.proc.kill();
+        finish(p, timedOut(p, timeoutMs));
+      },
+      (timer) => (p.timer = timer),
+    );
   }
 
   /** Moves things along: starts a runtime when events wait, hands the next event to a waiting `next`. */
@@ -271,11 +271,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
     return { p, text: body.bytes.toString("utf8") };
   }
-
-  const header = (req: IncomingMessage, name: string): string | undefined => {
-    const value = req.headers[name];
-    return Array.isArray(value) ? value.join(", ") : value;
-  };
 
   async function invocationResponse(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const streaming = header(req, H_RESPONSE_MODE)?.toLowerCase() === "streaming";

@@ -2,6 +2,7 @@
  * What the emulator keeps of one invocation (Pending) and of one runtime process (Sandbox), and what
  * an ended invocation yields: its InvocationResult and Lambda's REPORT log line.
  */
+import { performance } from "node:perf_hooks";
 import type { MemoryWatch } from "./memory.ts";
 import {
   H_CLIENT_CONTEXT,
@@ -91,6 +92,21 @@ export function nextHeaders(p: Pending, arn: string): Record<string, string> {
   if (p.clientContext !== undefined) headers[H_CLIENT_CONTEXT] = p.clientContext;
   if (p.cognitoIdentity !== undefined) headers[H_COGNITO_IDENTITY] = p.cognitoIdentity;
   return headers;
+}
+
+/**
+ * Calls `fn` once `ms` have passed since `from` (a performance.now() reading), never earlier:
+ * Node's timers count from the event loop's cached time and can fire up to a millisecond early,
+ * which would report a timeout shorter than the timeout. Each timer armed goes to `keep`, for
+ * clearTimeout.
+ */
+export function notBefore(from: number, ms: number, fn: () => void, keep: (timer: ReturnType<typeof setTimeout>) => void): void {
+  const arm = (): void => {
+    const left = from + ms - performance.now();
+    if (left > 0) keep(setTimeout(arm, Math.ceil(left)));
+    else fn();
+  };
+  arm();
 }
 
 /** Lambda's words for an invocation past its deadline. */

@@ -18,6 +18,7 @@
  * reported, and the emulator says so once.
  */
 import { readFileSync } from "node:fs";
+import type { Sandbox } from "./invocation.ts";
 
 /** How often the runtime's memory is read: the kill comes at most this late after the limit is passed. */
 export const POLL_MS = 20;
@@ -97,4 +98,21 @@ export function watchMemory(pid: number, limitMb: number, onLimit: (peakMb: numb
   const timer = setInterval(sample, POLL_MS);
   timer.unref();
   return { peakMb, sample, stop: () => clearInterval(timer) };
+}
+
+/**
+ * Watches a sandbox's runtime against `limitMb`: past it, the sandbox is marked out of memory
+ * (its invocation then ends as Runtime.OutOfMemory) and its process group killed, as Lambda's
+ * kernel would. A runtime already on its way out (timed out, failed init, closing) is left as it is.
+ */
+export function guardMemory(sb: Sandbox, limitMb: number, log: (line: string) => void): void {
+  const { proc } = sb;
+  if (proc.pid === undefined) return;
+  sb.memory = watchMemory(proc.pid, limitMb, (usedMb) => {
+    if (sb.doomed || proc.hasExited()) return;
+    sb.outOfMemoryMb = usedMb;
+    sb.doomed = true;
+    log(`xray-edge invoke: runtime (pid ${proc.pid}) used ${usedMb} MB, over the ${limitMb} MB of --memory: killed`);
+    proc.kill();
+  });
 }

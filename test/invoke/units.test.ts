@@ -13,6 +13,7 @@ import { ownPackageRoot, runtimeCommand } from "../../bin/invoke/runtime-command
 import { describeExit } from "../../bin/invoke/runtime-process.ts";
 import { startEmulator } from "../../bin/invoke/emulator.ts";
 import { jsonHeaderValue } from "../../bin/invoke/protocol.ts";
+import { notBefore } from "../../bin/invoke/invocation.ts";
 import { packageRoot } from "../../bin/layer/package-root.ts";
 import { IDLE_COMMAND, ROOT, UUID, checkTraceHeader } from "./helpers.ts";
 
@@ -205,6 +206,25 @@ test("invoke() refuses what would break the next answer's headers, naming the op
   } finally {
     await em.close();
   }
+});
+
+test("notBefore: never calls before the time has passed (Node's timers may fire a millisecond early)", async () => {
+  const elapsed = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => {
+      // Busy for 2 ms first: the loop's cached time is then behind, as after any synchronous work.
+      for (const until = performance.now() + 2; performance.now() < until; );
+      const from = performance.now();
+      return new Promise<number>((resolve) =>
+        notBefore(
+          from,
+          5 + i,
+          () => resolve(performance.now() - from - (5 + i)),
+          () => {},
+        ),
+      );
+    }),
+  );
+  for (const over of elapsed) assert.ok(over >= 0, `called ${-over} ms early`);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
