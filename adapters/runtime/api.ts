@@ -3,10 +3,21 @@
  * the init error. A request that cannot be made, or an answer of 500 ("container error,
  * non-recoverable: the runtime should exit"), throws RuntimeApiFailure, which ends the process;
  * other refusals (400, 403, 413) are returned for the caller to report.
+ *
+ * Every request goes through the fetch this module found when it loaded, before the handler's
+ * module: a handler that replaces globalThis.fetch (`globalThis.fetch = instrumentFetch()`, as
+ * docs/migration.md suggests) must not trace the loop's own calls. Traced, they run outside any
+ * invocation: with AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR they reject (and the runtime would
+ * exit), with the default they warn "no segment in context" on every cold start.
  */
 import { errorTypeHeader, type ErrorDocument } from "./errors.ts";
 
 /** The Runtime API cannot be reached or is in a state the runtime cannot go on from. */
+type Fetch = typeof globalThis.fetch;
+
+/** The fetch of this runtime as it was when the loop's bundle loaded. */
+const startingFetch: Fetch | undefined = typeof globalThis.fetch === "function" ? globalThis.fetch.bind(globalThis) : undefined;
+
 export class RuntimeApiFailure extends Error {
   override name = "RuntimeApiFailure";
 }
@@ -46,9 +57,15 @@ function isPollTimeout(error: unknown): boolean {
 
 export class RuntimeApi {
   readonly base: string;
+  private readonly fetch: Fetch;
 
-  /** `address` is AWS_LAMBDA_RUNTIME_API's `host:port` (or a URL with its scheme). */
-  constructor(address: string) {
+  /**
+   * `address` is AWS_LAMBDA_RUNTIME_API's `host:port` (or a URL with its scheme); `fetchImpl`, the
+   * fetch to use, defaults to the one found at load (never the global as it is at call time).
+   */
+  constructor(address: string, fetchImpl: Fetch | undefined = startingFetch) {
+    if (fetchImpl === undefined) throw new RuntimeApiFailure("this runtime has no fetch: the Runtime API cannot be reached");
+    this.fetch = fetchImpl;
     const origin = /^https?:\/\//i.test(address) ? address.replace(/\/+$/, "") : `http://${address}`;
     this.base = `${origin}/2018-06-01/runtime`;
   }
@@ -60,7 +77,7 @@ export class RuntimeApi {
       let response: Response;
       let body: string;
       try {
-        response = await fetch(url, { timeout: false } as RequestInit);
+        response = await this.fetch(url, { timeout: false } as RequestInit);
         body = await response.text();
       } catch (error) {
         if (isPollTimeout(error)) continue;
@@ -93,7 +110,7 @@ export class RuntimeApi {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { method: "POST", body, headers: { "Content-Type": "application/json", ...headers } });
+      response = await this.fetch(url, { method: "POST", body, headers: { "Content-Type": "application/json", ...headers } });
       text = await response.text();
     } catch (error) {
       throw new RuntimeApiFailure(`POST ${url} failed: ${describeFailure(error)}`);

@@ -3,13 +3,16 @@
  * only, so that one bundle runs the same on Node, Bun and Deno. At init it loads the handler and
  * wraps it once with `traceHandler`; then, one invocation at a time, it takes the next event,
  * sets `_X_AMZN_TRACE_ID` from its trace header (or removes it), runs the traced handler with a
- * context like Node's, and posts the result or the error with its X-Ray cause.
+ * context like Node's, and posts the result or the error with its X-Ray cause. An exception or a
+ * rejection that escapes the handler's code is reported as Lambda's Node runtime reports it
+ * (faults.ts), and ends the process as that runtime does.
  */
 import { traceHandler } from "../lambda/handler.ts";
 import { envValue } from "../context/settings.ts";
 import { RuntimeApi, RuntimeApiFailure, type Answer, type Invocation } from "./api.ts";
 import { buildContext } from "./context.ts";
 import { errorDocument, RuntimeError, xrayErrorCause } from "./errors.ts";
+import { FAULT_EXIT_CODES, onFaults, type FaultKind } from "./faults.ts";
 import { cwd, exit, processEnv, setEnv, type Env } from "./host.ts";
 import { loadHandler } from "./load.ts";
 
@@ -20,6 +23,15 @@ export interface RuntimeOptions {
   handler?: string;
   /** Where the handler's file is. Default: LAMBDA_TASK_ROOT, else the working directory. */
   taskRoot?: string;
+  /** The fetch the loop calls the Runtime API with. Default: globalThis.fetch as it was when this module loaded. */
+  fetch?: typeof globalThis.fetch;
+}
+
+/** Where the loop is, for reporting a fault: before the first invocation, or in one (until it is answered). */
+interface LoopState {
+  initDone: boolean;
+  current?: { requestId: string; answered: boolean };
+  faulted: boolean;
 }
 
 type Handler = (...args: any[]) => unknown;
@@ -50,9 +62,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<never>
       throw new RuntimeApiFailure(
         "AWS_LAMBDA_RUNTIME_API is not set: startRuntime runs as a custom runtime's bootstrap, inside Lambda or under an emulator",
       );
-    const api = new RuntimeApi(address);
+    const api = new RuntimeApi(address, options.fetch);
+    const state: LoopState = { initDone: false, faulted: false };
+    // Before the handler's module loads, as Lambda's Node runtime does: its import can fault too.
+    onFaults((kind, error) => void reportFault(api, state, kind, error));
     const handler = await init(api, options, env);
-    for (;;) await invocation(api, handler, await api.next(), env);
+    for (;;) {
+      // After a fault the process is on its way out: asking for an event would take one it cannot serve.
+      if (state.faulted) await new Promise<never>(() => {});
+      state.initDone = true;
+      await invocation(api, handler, await api.next(), env, state);
+    }
   } catch (error) {
     say(
       error instanceof RuntimeApiFailure
@@ -76,6 +96,29 @@ async function init(api: RuntimeApi, options: RuntimeOptions, env: Env): Promise
     report("init error", await api.initError(document));
     return exit(1);
   }
+}
+
+/**
+ * Posts a fault for the invocation in progress (or, before the first, as the init error), then
+ * exits with Lambda's code for it. One fault is reported: the process is on its way out.
+ */
+async function reportFault(api: RuntimeApi, state: LoopState, kind: FaultKind, error: unknown): Promise<void> {
+  if (state.faulted) return;
+  state.faulted = true;
+  try {
+    const document = errorDocument(error);
+    const what = kind === "unhandledRejection" ? "Unhandled Promise Rejection" : "Uncaught Exception";
+    say(`${what}: ${document.stackTrace.length > 0 ? document.stackTrace.join("\n") : `${document.errorType}: ${document.errorMessage}`}`);
+    const current = state.current;
+    if (!state.initDone) report("init error", await api.initError(document));
+    else if (current !== undefined && !current.answered) {
+      current.answered = true;
+      report(`error of invocation ${current.requestId}`, await api.fail(current.requestId, document, xrayErrorCause(error, cwd())));
+    }
+  } catch (failure) {
+    say(`the ${kind} could not be reported: ${failure instanceof Error ? failure.message : String(failure)}`);
+  }
+  exit(FAULT_EXIT_CODES[kind]);
 }
 
 /** Says a refused post (400, 403, 413); the runtime goes on to the next invocation. */
@@ -139,14 +182,32 @@ function serialize(result: unknown): string {
   return json ?? "null";
 }
 
-async function invocation(api: RuntimeApi, handler: Handler, next: Invocation, env: Env): Promise<void> {
+/**
+ * Keeps the process alive while a handler runs. Node, Bun and Deno end a process that has nothing
+ * left to wait for, and during an invocation the loop waits on no request: a handler whose promise
+ * never settles would end as Runtime.ExitError. On Lambda it runs until its deadline, and Lambda
+ * (here, the emulator) reports the timeout; the deadline is Lambda's to enforce, not the runtime's.
+ */
+function keepAlive(): () => void {
+  const timer = setInterval(() => {}, 1 << 30);
+  return () => clearInterval(timer);
+}
+
+async function invocation(api: RuntimeApi, handler: Handler, next: Invocation, env: Env, state: LoopState): Promise<void> {
+  const current = { requestId: next.requestId, answered: false };
+  state.current = current;
   setEnv("_X_AMZN_TRACE_ID", next.headers.get("Lambda-Runtime-Trace-Id") || undefined);
   let json: string;
+  const release = keepAlive();
   try {
     const event = parseEvent(next.body);
     const context = buildContext(next.requestId, next.headers, env);
     json = serialize(await call(handler, event, context));
   } catch (error) {
+    release();
+    // A fault (faults.ts) already answered it.
+    if (current.answered) return;
+    current.answered = true;
     const document = errorDocument(error);
     say(
       `invocation ${next.requestId} failed: ${document.stackTrace.length > 0 ? document.stackTrace.join("\n") : `${document.errorType}: ${document.errorMessage}`}`,
@@ -154,5 +215,8 @@ async function invocation(api: RuntimeApi, handler: Handler, next: Invocation, e
     report(`error of invocation ${next.requestId}`, await api.fail(next.requestId, document, xrayErrorCause(error, cwd())));
     return;
   }
+  release();
+  if (current.answered) return;
+  current.answered = true;
   report(`response of invocation ${next.requestId}`, await api.respond(next.requestId, json));
 }

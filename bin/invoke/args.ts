@@ -8,6 +8,7 @@ import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseDaemonAddress } from "../../adapters/udp/address.ts";
 import type { Sampling } from "./ids.ts";
+import { MAX_CLIENT_CONTEXT_BASE64, MAX_PAYLOAD_BYTES, base64Length, jsonHeaderValue } from "./protocol.ts";
 import { RUNTIMES, type RuntimeName } from "./runtime-command.ts";
 import { UsageError, scanOptions } from "../options.ts";
 
@@ -30,13 +31,16 @@ Events:
                            each, in order (default: one {})
   --sampled 1|0|none       each invocation's Lambda-Runtime-Trace-Id: a fresh Root and Parent
                            with Sampled=1 (default) or Sampled=0, or none at all
-  --client-context JSON    Lambda-Runtime-Client-Context for every event
-  --cognito-identity JSON  Lambda-Runtime-Cognito-Identity for every event
+  --client-context JSON    Lambda-Runtime-Client-Context for every event (sent as ASCII
+                           JSON; at most 3583 bytes once base64-encoded, as on Lambda)
+  --cognito-identity JSON  Lambda-Runtime-Cognito-Identity for every event (the same)
 
 The function:
   --timeout SECONDS        per invocation, 0.1 to 900 (default 3); past it the runtime is
                            killed and the next event gets a fresh one
-  --memory MB              AWS_LAMBDA_FUNCTION_MEMORY_SIZE, 128 to 10240 (default 128)
+  --memory MB              AWS_LAMBDA_FUNCTION_MEMORY_SIZE, 128 to 10240 (default 128); on
+                           Linux the runtime is killed past it (Runtime.OutOfMemory) and each
+                           REPORT line gives its Max Memory Used
   --function-name NAME     AWS_LAMBDA_FUNCTION_NAME and the ARN's name (default local-function)
   --region REGION          AWS_REGION and the ARN's region (default us-east-1)
   --task-root DIR          LAMBDA_TASK_ROOT and the runtime's working directory (default .)
@@ -64,6 +68,7 @@ export interface InvokeArgs {
   /** Each event's JSON text, as bytes (kept exactly as written). */
   events: Buffer[];
   sampled: Sampling;
+  /** As sent in Lambda-Runtime-Client-Context: the JSON given, line breaks as spaces, non-ASCII \u-escaped. */
   clientContext?: string;
   cognitoIdentity?: string;
   timeoutMs: number;
@@ -99,13 +104,26 @@ const VALUE_OPTIONS = new Set([
 const REPEATABLE = new Set(["--event", "--env"]);
 const FLAG_OPTIONS = new Set(["--json", "--quiet", "--help", "-h"]);
 
+/** A value as a message shows it: quoted, control characters escaped, cut at 60 characters. */
+function shown(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+}
+
 function parseJsonOption(name: string, text: string, source = text): void {
   try {
     JSON.parse(text);
   } catch (e) {
-    const shown = source.length > 60 ? `${source.slice(0, 57)}...` : source;
-    throw new UsageError(`${name}: not valid JSON (${(e as Error).message}): ${shown}; give JSON text or @FILE`);
+    throw new UsageError(`${name}: not valid JSON (${(e as Error).message}): ${shown(source)}; give JSON text or @FILE`);
   }
+}
+
+/** JSON for a header: ASCII only (jsonHeaderValue), within Lambda's ClientContext budget. */
+function headerJsonOption(name: string, text: string): string {
+  parseJsonOption(name, text);
+  const size = base64Length(text);
+  if (size > MAX_CLIENT_CONTEXT_BASE64)
+    throw new UsageError(`${name}: ${size} bytes once base64-encoded, over Lambda's ${MAX_CLIENT_CONTEXT_BASE64}`);
+  return jsonHeaderValue(text);
 }
 
 function readEvent(value: string, cwd: string): Buffer {
@@ -116,8 +134,14 @@ function readEvent(value: string, cwd: string): Buffer {
   const file = path.resolve(cwd, value.slice(1));
   let bytes: Buffer;
   try {
+    // Not a device or a pipe (/dev/zero would be read forever), nor a file Lambda would refuse.
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new UsageError(`--event ${value}: ${file} is not a regular file`);
+    if (stat.size > MAX_PAYLOAD_BYTES)
+      throw new UsageError(`--event ${value}: ${stat.size} bytes, over Lambda's ${MAX_PAYLOAD_BYTES}-byte limit for an event`);
     bytes = readFileSync(file);
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`--event ${value}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   parseJsonOption(`--event ${value}`, bytes.toString("utf8"), file);
@@ -128,7 +152,9 @@ function numberOption(name: string, text: string, min: number, max: number, inte
   const pattern = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
   const n = Number(text);
   if (!pattern.test(text.trim()) || !Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError(`${name} must be ${integer ? "a whole number of" : "a number of"} ${unit} from ${min} to ${max}, not "${text}"`);
+    throw new UsageError(
+      `${name} must be ${integer ? "a whole number of" : "a number of"} ${unit} from ${min} to ${max}, not ${shown(text)}`,
+    );
   }
   return n;
 }
@@ -137,6 +163,10 @@ function numberOption(name: string, text: string, min: number, max: number, inte
 export function parseInvokeArgs(argv: readonly string[], cwd: string = process.cwd()): InvokeArgs {
   const { values, flags } = scanOptions(argv, { command: "invoke", values: VALUE_OPTIONS, flags: FLAG_OPTIONS, repeatable: REPEATABLE });
   const one = (name: string): string | undefined => values.get(name)?.[0];
+  // What reaches an argument, a path, a variable or a header cannot carry NUL (spawn throws on it).
+  for (const [name, list] of values) {
+    if (list.some((v) => v.includes("\0"))) throw new UsageError(`${name}: the value contains a NUL character (\\0)`);
+  }
 
   const args: InvokeArgs = {
     help: flags.has("--help"),
@@ -162,14 +192,14 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string = process.c
   if (handler !== undefined) {
     const dot = handler.lastIndexOf(".");
     if (dot <= 0 || dot === handler.length - 1 || handler.slice(dot + 1).includes("/") || /\s/.test(handler)) {
-      throw new UsageError(`--handler must be FILE.EXPORT (e.g. index.handler or src/app.main), not "${handler}"`);
+      throw new UsageError(`--handler must be FILE.EXPORT (e.g. index.handler or src/app.main), not ${shown(handler)}`);
     }
     args.handler = handler;
   }
   if (runtime !== undefined) {
     if (bootstrap !== undefined) throw new UsageError("--runtime applies to --handler only; --bootstrap runs its PATH itself");
     if (!(RUNTIMES as readonly string[]).includes(runtime))
-      throw new UsageError(`--runtime must be one of ${RUNTIMES.join(", ")}, not "${runtime}"`);
+      throw new UsageError(`--runtime must be one of ${RUNTIMES.join(", ")}, not ${shown(runtime)}`);
     args.runtime = runtime as RuntimeName;
   } else if (bootstrap === undefined) {
     args.runtime = "node";
@@ -200,7 +230,7 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string = process.c
     } catch {
       // reported below
     }
-    if (!isDir) throw new UsageError(`--task-root must be a directory, not "${taskRoot}"`);
+    if (!isDir) throw new UsageError(`--task-root must be a directory, not ${shown(taskRoot)}`);
     args.taskRoot = dir;
   }
 
@@ -209,19 +239,14 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string = process.c
 
   const sampled = one("--sampled");
   if (sampled !== undefined) {
-    if (sampled !== "1" && sampled !== "0" && sampled !== "none") throw new UsageError(`--sampled must be 1, 0 or none, not "${sampled}"`);
+    if (sampled !== "1" && sampled !== "0" && sampled !== "none")
+      throw new UsageError(`--sampled must be 1, 0 or none, not ${shown(sampled)}`);
     args.sampled = sampled;
   }
   const clientContext = one("--client-context");
-  if (clientContext !== undefined) {
-    parseJsonOption("--client-context", clientContext);
-    args.clientContext = clientContext;
-  }
+  if (clientContext !== undefined) args.clientContext = headerJsonOption("--client-context", clientContext);
   const identity = one("--cognito-identity");
-  if (identity !== undefined) {
-    parseJsonOption("--cognito-identity", identity);
-    args.cognitoIdentity = identity;
-  }
+  if (identity !== undefined) args.cognitoIdentity = headerJsonOption("--cognito-identity", identity);
 
   const timeout = one("--timeout");
   if (timeout !== undefined) args.timeoutMs = Math.round(numberOption("--timeout", timeout, 0.1, 900, false, "seconds") * 1000);
@@ -231,14 +256,14 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string = process.c
   const functionName = one("--function-name");
   if (functionName !== undefined) {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(functionName)) {
-      throw new UsageError(`--function-name must be 1 to 64 letters, digits, - or _, not "${functionName}"`);
+      throw new UsageError(`--function-name must be 1 to 64 letters, digits, - or _, not ${shown(functionName)}`);
     }
     args.functionName = functionName;
   }
   const region = one("--region");
   if (region !== undefined) {
     if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region))
-      throw new UsageError(`--region must be a region name like us-east-1, not "${region}"`);
+      throw new UsageError(`--region must be a region name like us-east-1, not ${shown(region)}`);
     args.region = region;
   }
 
@@ -255,7 +280,7 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string = process.c
   for (const pair of values.get("--env") ?? []) {
     const eq = pair.indexOf("=");
     const key = eq > 0 ? pair.slice(0, eq) : "";
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`--env must be KEY=VALUE with KEY a variable name, not "${pair}"`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`--env must be KEY=VALUE with KEY a variable name, not ${shown(pair)}`);
     args.env[key] = pair.slice(eq + 1);
   }
   return args;

@@ -14,22 +14,18 @@
  *   starts a new one (Lambda retries init the same way).
  * - A runtime that exits during an invocation ends it as `Runtime.ExitError`; one that exits
  *   between invocations is simply replaced.
+ * - A runtime whose memory goes over `memoryMb` (memory.ts) is killed, and the invocation (or its
+ *   init) ends as `Runtime.OutOfMemory`; each REPORT line gives Max Memory Used.
  * Requests that do not fit that order get Lambda's answers: 400 for a request ID that is not the
  * current invocation's, 403 for a call out of turn, 413 for a payload over 6 MB.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import { functionArn, newRequestId, newTraceHeader, type Sampling } from "./ids.ts";
+import { newRequestId, newTraceHeader, type Sampling } from "./ids.ts";
 import {
   ACCEPTED_BODY,
-  H_CLIENT_CONTEXT,
-  H_COGNITO_IDENTITY,
-  H_DEADLINE,
   H_ERROR_TYPE,
-  H_FUNCTION_ARN,
-  H_REQUEST_ID,
   H_RESPONSE_MODE,
-  H_TRACE_ID,
   H_XRAY_CAUSE,
   MAX_PAYLOAD_BYTES,
   MAX_STREAMED_BYTES,
@@ -39,20 +35,26 @@ import {
   parseErrorRequest,
   type RuntimeError,
 } from "./protocol.ts";
+import { canMeasureMemory, guardMemory } from "./memory.ts";
 import { describeExit, spawnRuntime, type ExitInfo } from "./runtime-process.ts";
-import { readBody, sendJson, startRuntimeApi } from "./server.ts";
+import { header, readBody, sendJson, startRuntimeApi } from "./server.ts";
 import { functionSegmentSender, type FunctionSegmentSender } from "./function-segment.ts";
-import { lambdaEnvironment, type FunctionSettings } from "./environment.ts";
-import { invocationResult, reportLine, round2, seconds, type Outcome, type Pending, type Sandbox } from "./invocation.ts";
+import { lambdaEnvironment } from "./environment.ts";
+import { resolveSettings } from "./settings.ts";
 import {
-  DEFAULT_INIT_TIMEOUT_MS,
-  DEFAULT_TIMEOUT_MS,
-  type Emulator,
-  type EmulatorOptions,
-  type InvocationResult,
-  type InvocationStatus,
-  type InvokeOptions,
-} from "./types.ts";
+  invocationHeaders,
+  invocationResult,
+  nextHeaders,
+  notBefore,
+  reportLine,
+  round2,
+  seconds,
+  timedOut,
+  type Outcome,
+  type Pending,
+  type Sandbox,
+} from "./invocation.ts";
+import type { Emulator, EmulatorOptions, InvocationResult, InvocationStatus, InvokeOptions } from "./types.ts";
 
 export type { RuntimeError, Sampling };
 
@@ -63,26 +65,8 @@ export { DEFAULT_TIMEOUT_MS, DEFAULT_INIT_TIMEOUT_MS } from "./types.ts";
 const INIT_ERROR_EXIT_GRACE_MS = 500;
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
-  if (options.command.length === 0) throw new TypeError("startEmulator: command is empty");
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const initTimeoutMs = options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
-  if (!(timeoutMs > 0) || !(initTimeoutMs > 0)) throw new RangeError("startEmulator: timeoutMs and initTimeoutMs must be positive");
-  const functionName = options.functionName ?? "local-function";
-  const region = options.region ?? "us-east-1";
-  const memoryMb = options.memoryMb ?? 128;
-  const taskRoot = options.taskRoot ?? process.cwd();
-  const defaultSampling = options.sampled ?? "1";
-  const arn = functionArn(region, functionName);
-  const daemonAddress = options.daemonAddress ?? process.env.AWS_XRAY_DAEMON_ADDRESS;
-  const settings: FunctionSettings = {
-    taskRoot,
-    functionName,
-    memoryMb,
-    region,
-    handler: options.handler,
-    daemonAddress,
-    extra: options.env,
-  };
+  const settings = resolveSettings(options);
+  const { timeoutMs, initTimeoutMs, memoryMb, taskRoot, functionName, arn, daemonAddress, sampling: defaultSampling } = settings;
   // Lambda's part of the trace: the function segment (function-segment.ts). A malformed address
   // is the runtime's to report; here it only means no function segment.
   let functionSegment: FunctionSegmentSender | undefined;
@@ -95,6 +79,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   }
   const writeLine = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const log = options.quiet ? () => {} : writeLine;
+  const measuresMemory = canMeasureMemory();
+  if (!measuresMemory)
+    log("xray-edge invoke: this system has no /proc to read the runtime's memory: --memory is neither enforced nor reported");
 
   const queue: Pending[] = [];
   let inFlight: Pending | undefined;
@@ -120,8 +107,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (p.deliveredAt !== undefined) {
       const start = performance.timeOrigin + p.deliveredAt;
       functionSegment?.send(p.traceHeader, p.requestId, start, start + durationMs, outcome.status !== "success");
+      const memory = p.sandbox?.memory;
+      memory?.sample();
+      const used = memory?.peakMb();
+      if (used !== undefined) result.maxMemoryUsedMb = Math.min(used, memoryMb);
       log(`END RequestId: ${p.requestId}`);
-      log(reportLine(p, outcome, durationMs, memoryMb));
+      log(reportLine(p, outcome, durationMs, memoryMb, used));
     }
     p.resolve(result);
   }
@@ -146,20 +137,25 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     });
     const sb: Sandbox = { proc, spawnedAt: performance.now(), initDone: false, servedAny: false, doomed: false, timers: [] };
     log(`xray-edge invoke: runtime started${proc.pid !== undefined ? ` (pid ${proc.pid})` : ""}: ${options.command.join(" ")}`);
-    sb.timers.push(
-      setTimeout(() => {
+    notBefore(
+      sb.spawnedAt,
+      initTimeoutMs,
+      () => {
         if (sb.initDone || sb.doomed) return;
         sb.doomed = true;
         proc.kill();
         failQueued({ errorType: "Sandbox.Timedout", errorMessage: `Init timed out after ${seconds(initTimeoutMs)} seconds` });
-      }, initTimeoutMs),
+      },
+      (timer) => sb.timers.push(timer),
     );
+    if (measuresMemory) guardMemory(sb, memoryMb, log);
     void proc.exited.then((info) => onExit(sb, info));
     return sb;
   }
 
   function onExit(sb: Sandbox, info: ExitInfo): void {
     for (const timer of sb.timers) clearTimeout(timer);
+    sb.memory?.stop();
     if (sandbox !== sb) return;
     sandbox = undefined;
     // A `next` still parked came from this process (it is gone) or from nobody that can use it.
@@ -168,10 +164,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (closed) return;
     const reason = describeExit(info);
     log(`xray-edge invoke: runtime${sb.proc.pid !== undefined ? ` (pid ${sb.proc.pid})` : ""} ended: ${reason}`);
-    const errorType = info.spawnError !== undefined ? "Runtime.InvalidEntrypoint" : "Runtime.ExitError";
+    // Lambda's words for a kill over the memory limit: the kernel's SIGKILL, typed Runtime.OutOfMemory.
+    const errorType =
+      sb.outOfMemoryMb !== undefined
+        ? "Runtime.OutOfMemory"
+        : info.spawnError !== undefined
+          ? "Runtime.InvalidEntrypoint"
+          : "Runtime.ExitError";
     if (inFlight && inFlight.sandbox === sb) {
       finish(inFlight, { status: "error", error: { errorType, errorMessage: `RequestId: ${inFlight.requestId} Error: ${reason}` } });
-    } else if (!sb.initDone && !sb.doomed) {
+    } else if (!sb.initDone && (!sb.doomed || sb.outOfMemoryMb !== undefined)) {
       failQueued({ errorType, errorMessage: reason });
     }
     pump();
@@ -189,31 +191,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       sb.servedAny = true;
       if (sb.initDurationMs !== undefined) p.initDurationMs = sb.initDurationMs;
     }
-    const headers: Record<string, string> = {
-      "Content-Type": "application/json",
-      "Content-Length": String(p.body.length),
-      [H_REQUEST_ID]: p.requestId,
-      [H_DEADLINE]: String(p.deadlineMs),
-      [H_FUNCTION_ARN]: arn,
-    };
-    if (p.traceHeader !== null) headers[H_TRACE_ID] = p.traceHeader;
-    if (p.clientContext !== undefined) headers[H_CLIENT_CONTEXT] = p.clientContext;
-    if (p.cognitoIdentity !== undefined) headers[H_COGNITO_IDENTITY] = p.cognitoIdentity;
     log(`START RequestId: ${p.requestId} Version: $LATEST`);
-    res.writeHead(200, headers);
+    res.writeHead(200, nextHeaders(p, arn));
     res.end(p.body);
-    p.timer = setTimeout(() => {
-      if (inFlight !== p) return;
-      sb.doomed = true;
-      sb.proc.kill();
-      finish(p, {
-        status: "timeout",
-        error: {
-          errorType: "Sandbox.Timedout",
-          errorMessage: `RequestId: ${p.requestId} Error: Task timed out after ${seconds(timeoutMs)} seconds`,
-        },
-      });
-    }, timeoutMs);
+    notBefore(
+      p.deliveredAt,
+      timeoutMs,
+      () => {
+        if (inFlight !== p) return;
+        sb.doomed = true;
+        sb.proc.kill();
+        finish(p, timedOut(p, timeoutMs));
+      },
+      (timer) => (p.timer = timer),
+    );
   }
 
   /** Moves things along: starts a runtime when events wait, hands the next event to a waiting `next`. */
@@ -280,11 +271,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
     return { p, text: body.bytes.toString("utf8") };
   }
-
-  const header = (req: IncomingMessage, name: string): string | undefined => {
-    const value = req.headers[name];
-    return Array.isArray(value) ? value.join(", ") : value;
-  };
 
   async function invocationResponse(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const streaming = header(req, H_RESPONSE_MODE)?.toLowerCase() === "streaming";
@@ -356,8 +342,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         invokeOptions.traceHeader !== undefined ? invokeOptions.traceHeader : newTraceHeader(invokeOptions.sampled ?? defaultSampling);
       return new Promise<InvocationResult>((resolve, reject) => {
         const p: Pending = { requestId: newRequestId(), body, traceHeader, queuedAt: performance.now(), done: false, resolve, reject };
-        if (invokeOptions.clientContext !== undefined) p.clientContext = invokeOptions.clientContext;
-        if (invokeOptions.cognitoIdentity !== undefined) p.cognitoIdentity = invokeOptions.cognitoIdentity;
+        // Header values are checked now: res.writeHead would throw on them later, in no caller's hands.
+        try {
+          Object.assign(p, invocationHeaders(invokeOptions));
+        } catch (e) {
+          reject(e);
+          return;
+        }
         if (body.length > MAX_PAYLOAD_BYTES) {
           // Lambda refuses such a request before any runtime sees it.
           finish(p, {

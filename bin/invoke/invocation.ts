@@ -2,8 +2,20 @@
  * What the emulator keeps of one invocation (Pending) and of one runtime process (Sandbox), and what
  * an ended invocation yields: its InvocationResult and Lambda's REPORT log line.
  */
+import { performance } from "node:perf_hooks";
+import type { MemoryWatch } from "./memory.ts";
+import {
+  H_CLIENT_CONTEXT,
+  H_COGNITO_IDENTITY,
+  H_DEADLINE,
+  H_FUNCTION_ARN,
+  H_REQUEST_ID,
+  H_TRACE_ID,
+  isHeaderSafe,
+  jsonHeaderValue,
+} from "./protocol.ts";
 import type { RuntimeProcess } from "./runtime-process.ts";
-import type { InvocationResult } from "./types.ts";
+import type { InvocationResult, InvokeOptions } from "./types.ts";
 
 /** One invocation, from invoke() to its outcome. */
 export interface Pending {
@@ -35,12 +47,78 @@ export interface Sandbox {
   /** It gets no more events: init failed, it timed out, or the emulator is closing. */
   doomed: boolean;
   timers: Array<ReturnType<typeof setTimeout>>;
+  /** Its memory, read while it runs (memory.ts); absent where it cannot be measured. */
+  memory?: MemoryWatch;
+  /** Set when it went over the memory limit and was killed for it: the peak read, in MB. */
+  outOfMemoryMb?: number;
 }
 
 export type Outcome = Pick<InvocationResult, "status" | "response" | "responseText" | "error" | "initError">;
 
 export const round2 = (ms: number): number => Math.round(ms * 100) / 100;
 export const seconds = (ms: number): string => (ms / 1000).toFixed(2);
+
+/**
+ * An invocation's client context and Cognito identity as headers can carry them (jsonHeaderValue);
+ * throws a TypeError naming the option for one that is not JSON, or a trace header that is not
+ * printable ASCII.
+ */
+export function invocationHeaders(options: InvokeOptions): Pick<Pending, "clientContext" | "cognitoIdentity"> {
+  const headers: Pick<Pending, "clientContext" | "cognitoIdentity"> = {};
+  for (const key of ["clientContext", "cognitoIdentity"] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    try {
+      headers[key] = jsonHeaderValue(value);
+    } catch (e) {
+      throw new TypeError(`invoke: ${key} is not JSON (${(e as Error).message})`);
+    }
+  }
+  if (typeof options.traceHeader === "string" && !isHeaderSafe(options.traceHeader))
+    throw new TypeError(`invoke: traceHeader must be printable ASCII, not ${JSON.stringify(options.traceHeader)}`);
+  return headers;
+}
+
+/** The headers of the `next` answer that hands `p` out. */
+export function nextHeaders(p: Pending, arn: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+    "Content-Length": String(p.body.length),
+    [H_REQUEST_ID]: p.requestId,
+    [H_DEADLINE]: String(p.deadlineMs),
+    [H_FUNCTION_ARN]: arn,
+  };
+  if (p.traceHeader !== null) headers[H_TRACE_ID] = p.traceHeader;
+  if (p.clientContext !== undefined) headers[H_CLIENT_CONTEXT] = p.clientContext;
+  if (p.cognitoIdentity !== undefined) headers[H_COGNITO_IDENTITY] = p.cognitoIdentity;
+  return headers;
+}
+
+/**
+ * Calls `fn` once `ms` have passed since `from` (a performance.now() reading), never earlier:
+ * Node's timers count from the event loop's cached time and can fire up to a millisecond early,
+ * which would report a timeout shorter than the timeout. Each timer armed goes to `keep`, for
+ * clearTimeout.
+ */
+export function notBefore(from: number, ms: number, fn: () => void, keep: (timer: ReturnType<typeof setTimeout>) => void): void {
+  const arm = (): void => {
+    const left = from + ms - performance.now();
+    if (left > 0) keep(setTimeout(arm, Math.ceil(left)));
+    else fn();
+  };
+  arm();
+}
+
+/** Lambda's words for an invocation past its deadline. */
+export function timedOut(p: Pending, timeoutMs: number): Outcome {
+  return {
+    status: "timeout",
+    error: {
+      errorType: "Sandbox.Timedout",
+      errorMessage: `RequestId: ${p.requestId} Error: Task timed out after ${seconds(timeoutMs)} seconds`,
+    },
+  };
+}
 
 /** The result handed to invoke()'s caller: the outcome, with what is known of the invocation. */
 export function invocationResult(p: Pending, outcome: Outcome, durationMs: number): InvocationResult {
@@ -54,14 +132,20 @@ export function invocationResult(p: Pending, outcome: Outcome, durationMs: numbe
   return result;
 }
 
-/** `REPORT RequestId: … Duration: … Billed Duration: … Memory Size: …`, tab-separated, as Lambda logs it. */
-export function reportLine(p: Pending, outcome: Outcome, durationMs: number, memoryMb: number): string {
+/**
+ * `REPORT RequestId: … Duration: … Billed Duration: … Memory Size: … Max Memory Used: …`,
+ * tab-separated, as Lambda logs it. Max Memory Used is left out when it could not be measured, and
+ * is at most the memory size, as on Lambda (whose cgroup cannot hold more; the emulator reads
+ * after the fact and may have seen a little more before its kill).
+ */
+export function reportLine(p: Pending, outcome: Outcome, durationMs: number, memoryMb: number, maxMemoryUsedMb?: number): string {
   const parts = [
     `REPORT RequestId: ${p.requestId}`,
     `Duration: ${durationMs.toFixed(2)} ms`,
     `Billed Duration: ${Math.ceil(durationMs)} ms`,
     `Memory Size: ${memoryMb} MB`,
   ];
+  if (maxMemoryUsedMb !== undefined) parts.push(`Max Memory Used: ${Math.min(maxMemoryUsedMb, memoryMb)} MB`);
   if (p.initDurationMs !== undefined) parts.push(`Init Duration: ${p.initDurationMs.toFixed(2)} ms`);
   if (outcome.status !== "success")
     parts.push(`Status: ${outcome.status}${outcome.error ? `\tError Type: ${outcome.error.errorType}` : ""}`);

@@ -86,3 +86,29 @@ export function encodeEvent(event: unknown): Buffer {
   if (text === undefined) throw new TypeError(`the event is not JSON-serializable (${typeof event})`);
   return Buffer.from(text);
 }
+
+/**
+ * Lambda's Invoke API takes a ClientContext of at most 3,583 bytes, base64-encoded (JSON inside),
+ * and hands it to the runtime as JSON text in Lambda-Runtime-Client-Context. The same budget holds
+ * for the Cognito identity here (Lambda fills that one from the caller's credentials: two IDs),
+ * which keeps the `next` answer's headers far below the 16 KiB Node's and Bun's HTTP clients take.
+ */
+export const MAX_CLIENT_CONTEXT_BASE64 = 3583;
+
+/** The length of `text`'s UTF-8 bytes in base64, as Lambda measures a ClientContext. */
+export const base64Length = (text: string): number => Math.ceil(Buffer.byteLength(text, "utf8") / 3) * 4;
+
+/**
+ * JSON text as a header value, meaning kept: line breaks and tabs become spaces (JSON allows them
+ * only between tokens), every character outside printable ASCII becomes its \u escape (JSON allows
+ * those only inside strings, where the escape means the same). Not parsed and written again, which
+ * would change what a runtime's JSON.parse gives (1e400 is Infinity, written again null). Throws
+ * SyntaxError for text that is not JSON.
+ */
+export function jsonHeaderValue(text: string): string {
+  JSON.parse(text);
+  return text.replace(/[\t\n\r]/g, " ").replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A header value Node sends as given (printable ASCII and tabs): else it would throw ERR_INVALID_CHAR. */
+export const isHeaderSafe = (value: string): boolean => /^[\t\x20-\x7e]*$/.test(value);

@@ -95,10 +95,31 @@ export function spawnRuntime(options: SpawnOptions): RuntimeProcess {
   };
 }
 
+/**
+ * Signals as Lambda names them: its Runtime API is written in Go, whose signal names these are
+ * ("signal: killed" is how an out-of-memory kill or a timeout reads in a Lambda log).
+ */
+const SIGNAL_WORDS: Partial<Record<NodeJS.Signals, string>> = {
+  SIGKILL: "killed",
+  SIGTERM: "terminated",
+  SIGABRT: "aborted",
+  SIGSEGV: "segmentation fault",
+  SIGBUS: "bus error",
+  SIGFPE: "floating point exception",
+  SIGILL: "illegal instruction",
+  SIGINT: "interrupt",
+  SIGHUP: "hangup",
+  SIGQUIT: "quit",
+  SIGPIPE: "broken pipe",
+  SIGTRAP: "trace/breakpoint trap",
+  SIGUSR1: "user defined signal 1",
+  SIGUSR2: "user defined signal 2",
+};
+
 /** How Lambda words a runtime's end in Runtime.ExitError messages. */
 export function describeExit(info: ExitInfo): string {
   if (info.spawnError !== undefined) return info.spawnError;
-  if (info.signal) return `Runtime exited with error: signal: ${info.signal}`;
+  if (info.signal) return `Runtime exited with error: signal: ${SIGNAL_WORDS[info.signal] ?? info.signal}`;
   if (info.code === 0) return "Runtime exited without providing a reason";
   return `Runtime exited with error: exit status ${info.code}`;
 }

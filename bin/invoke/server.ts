@@ -26,6 +26,12 @@ export function sendJson(res: ServerResponse, status: number, body: string, head
   res.end(body);
 }
 
+/** A request header's value, repeated ones joined as HTTP joins them. */
+export function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
 export interface ReadBody {
   bytes: Buffer;
   /** Bytes received in all, kept or not. */

@@ -15,6 +15,7 @@ export interface EmulatorOptions {
   /** _HANDLER (`file.export`); left unset when not given. */
   handler?: string;
   functionName?: string;
+  /** AWS_LAMBDA_FUNCTION_MEMORY_SIZE and the runtime's memory limit (memory.ts), 128 to 10240; default 128. */
   memoryMb?: number;
   region?: string;
   /** AWS_XRAY_DAEMON_ADDRESS for the runtime; default: this process's own, if set. */
@@ -60,6 +61,8 @@ export interface InvocationResult {
   deadlineMs?: number;
   /** The runtime process the event went to. */
   pid?: number;
+  /** The runtime's peak memory so far, in MB, as the REPORT line gives it (not where memory cannot be measured). */
+  maxMemoryUsedMb?: number;
   /** The response payload, parsed when it is JSON, else its text. */
   response?: unknown;
   responseText?: string;

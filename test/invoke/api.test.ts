@@ -251,7 +251,7 @@ test("init/error before the first next: 202, every queued invocation ends as an 
       assert.is(result.deadlineMs, undefined);
     }
     // The idle process does not exit as a runtime should after init/error: it is killed...
-    await waitFor(() => /ended: Runtime exited with error: signal: SIGKILL/.test(logs.text()), 3000, "the runtime to be killed");
+    await waitFor(() => /ended: Runtime exited with error: signal: killed/.test(logs.text()), 3000, "the runtime to be killed");
     // ...and the next invocation starts a fresh one (Lambda retries init).
     const retry = em.invoke({ retry: true });
     const r2 = await next(em);

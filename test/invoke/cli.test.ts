@@ -152,6 +152,68 @@ test('--timeout: the invocation ends "Task timed out after N.NN seconds", the ne
   assert.is(echoed!.response.event.action, "echo");
 });
 
+test("--client-context with a line break and --cognito-identity with a euro sign reach the runtime as the JSON given", async () => {
+  const clientContext = { client: { app_title: "Caf\u00e9 \u20ac" }, custom: { lines: "a\nb" } };
+  const identity = { cognitoIdentityId: "eu-west-1:\u20ac", cognitoIdentityPoolId: "pool" };
+  const run = await runCli([
+    "invoke",
+    "--bootstrap",
+    bootstrap,
+    "--json",
+    "--client-context",
+    JSON.stringify(clientContext, null, 2),
+    "--cognito-identity",
+    JSON.stringify(identity),
+    "--event",
+    '{"action":"echo"}',
+  ]);
+  assert.is(run.code, 0, run.err);
+  const line = JSON.parse(run.out.trim()) as { response: { headers: Record<string, string> } };
+  assert.equal(JSON.parse(line.response.headers["lambda-runtime-client-context"]!), clientContext);
+  assert.equal(JSON.parse(line.response.headers["lambda-runtime-cognito-identity"]!), identity);
+});
+
+// (A NUL cannot reach a process's arguments at all: units and the fuzz cover it.)
+test("a client context over Lambda's 3,583 base64 bytes, a device as the event: usage errors naming the option", async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [
+      ["--client-context", JSON.stringify({ k: "x".repeat(2700) })],
+      /--client-context: 3\d{3} bytes once base64-encoded, over Lambda's 3583/,
+    ],
+    [["--event", "@/dev/zero"], /--event @\/dev\/zero: \/dev\/zero is not a regular file/],
+  ];
+  const runs = await Promise.all(cases.map(([args]) => runCli(["invoke", "--bootstrap", bootstrap, ...args])));
+  runs.forEach((run, i) => {
+    assert.is(run.code, 2, run.err);
+    assert.match(run.err, cases[i]![1]);
+  });
+});
+
+test("--memory: a runtime over it is killed, reported as Runtime.OutOfMemory with Max Memory Used at the limit; exit 1", async () => {
+  const run = await runCli([
+    "invoke",
+    "--bootstrap",
+    bootstrap,
+    "--json",
+    "--memory",
+    "128",
+    "--timeout",
+    "15",
+    "--event",
+    '{"action":"allocate","mb":320,"holdMs":14000}',
+  ]);
+  assert.is(run.code, 1, run.err);
+  const line = JSON.parse(run.out.trim()) as Record<string, any>;
+  assert.is(line.status, "error");
+  assert.is(line.error.errorType, "Runtime.OutOfMemory");
+  assert.match(
+    run.err,
+    new RegExp(
+      `REPORT RequestId: ${line.requestId}\\t.*\\tMemory Size: 128 MB\\tMax Memory Used: 128 MB\\t.*Error Type: Runtime\\.OutOfMemory`,
+    ),
+  );
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test.run();

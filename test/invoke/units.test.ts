@@ -10,8 +10,12 @@ import * as assert from "uvu/assert";
 import { UsageError, parseInvokeArgs } from "../../bin/invoke/args.ts";
 import { logStreamName, newRequestId, newTraceHeader } from "../../bin/invoke/ids.ts";
 import { ownPackageRoot, runtimeCommand } from "../../bin/invoke/runtime-command.ts";
+import { describeExit } from "../../bin/invoke/runtime-process.ts";
+import { startEmulator } from "../../bin/invoke/emulator.ts";
+import { jsonHeaderValue } from "../../bin/invoke/protocol.ts";
+import { notBefore } from "../../bin/invoke/invocation.ts";
 import { packageRoot } from "../../bin/layer/package-root.ts";
-import { ROOT, UUID, checkTraceHeader } from "./helpers.ts";
+import { IDLE_COMMAND, ROOT, UUID, checkTraceHeader } from "./helpers.ts";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "xray-edge-invoke-units-"));
 const bootstrap = path.join(tmp, "bootstrap");
@@ -165,6 +169,62 @@ test("IDs: UUID request IDs, trace headers per sampling, log stream names", () =
   assert.match(newTraceHeader("1", now) ?? "", /^Root=1-6b057c40-/);
   assert.is(newTraceHeader("none", now), null);
   assert.match(logStreamName(now), /^2026\/11\/24\/\[\$LATEST\][0-9a-f]{32}$/);
+});
+
+test("a runtime's end in Lambda's words: exit status, Go's signal names, a spawn failure as the OS says it", () => {
+  assert.is(describeExit({ code: 3, signal: null }), "Runtime exited with error: exit status 3");
+  assert.is(describeExit({ code: 0, signal: null }), "Runtime exited without providing a reason");
+  assert.is(describeExit({ code: null, signal: "SIGKILL" }), "Runtime exited with error: signal: killed");
+  assert.is(describeExit({ code: null, signal: "SIGSEGV" }), "Runtime exited with error: signal: segmentation fault");
+  assert.is(describeExit({ code: null, signal: "SIGWINCH" }), "Runtime exited with error: signal: SIGWINCH");
+  assert.is(describeExit({ code: null, signal: null, spawnError: "spawn x ENOENT" }), "spawn x ENOENT");
+});
+
+test("JSON as a header value: line breaks as spaces, non-ASCII as \\u escapes, the value JSON.parse gives unchanged", () => {
+  assert.is(jsonHeaderValue('{"a":\n\t"\u20ac\u007f"}'), '{"a":  "\\u20ac\\u007f"}');
+  assert.is(jsonHeaderValue('["\ud83d\ude00", 1e400]'), '["\\ud83d\\ude00", 1e400]');
+  assert.throws(() => jsonHeaderValue("{"), SyntaxError);
+});
+
+test("invoke() refuses what would break the next answer's headers, naming the option, before anything runs", async () => {
+  const em = await startEmulator({ command: IDLE_COMMAND, quiet: true });
+  try {
+    const refusals: Array<[Parameters<typeof em.invoke>[1], RegExp]> = [
+      [{ clientContext: "not json" }, /invoke: clientContext is not JSON/],
+      [{ cognitoIdentity: "{" }, /invoke: cognitoIdentity is not JSON/],
+      [{ traceHeader: "Root=1-a\nX: y" }, /invoke: traceHeader must be printable ASCII/],
+    ];
+    for (const [options, message] of refusals) {
+      try {
+        await em.invoke({}, options);
+        assert.unreachable(JSON.stringify(options));
+      } catch (e) {
+        assert.instance(e, TypeError);
+        assert.match((e as Error).message, message);
+      }
+    }
+  } finally {
+    await em.close();
+  }
+});
+
+test("notBefore: never calls before the time has passed (Node's timers may fire a millisecond early)", async () => {
+  const elapsed = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => {
+      // Busy for 2 ms first: the loop's cached time is then behind, as after any synchronous work.
+      for (const until = performance.now() + 2; performance.now() < until; );
+      const from = performance.now();
+      return new Promise<number>((resolve) =>
+        notBefore(
+          from,
+          5 + i,
+          () => resolve(performance.now() - from - (5 + i)),
+          () => {},
+        ),
+      );
+    }),
+  );
+  for (const over of elapsed) assert.ok(over >= 0, `called ${-over} ms early`);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

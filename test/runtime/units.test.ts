@@ -7,6 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { fileUrl, importFailure, isMissing, parseHandlerName } from "../../adapters/runtime/load.ts";
 import { errorDocument, errorTypeHeader, MAX_XRAY_CAUSE_BYTES, xrayErrorCause } from "../../adapters/runtime/errors.ts";
+import { FAULT_EXIT_CODES, rejectionError } from "../../adapters/runtime/faults.ts";
 
 const throws = (fn: () => unknown): { name: string; message: string } => {
   try {
@@ -212,3 +213,22 @@ test("the X-Ray cause fits in 8 KiB: frames past 8 go first, then the message is
 });
 
 test.run();
+
+test("an unhandled rejection is Runtime.UnhandledPromiseRejection, its message the reason as new Error(reason) words it", () => {
+  const reason = new RangeError("boom");
+  const error = rejectionError(reason);
+  assert.is(error.name, "Runtime.UnhandledPromiseRejection");
+  assert.is(error.message, "RangeError: boom");
+  const lines = (error.stack ?? "").split("\n");
+  assert.is(lines[0], "Runtime.UnhandledPromiseRejection: RangeError: boom");
+  // The reason's own frames follow, the first of them this test's.
+  assert.ok(lines.length > 1 && lines.slice(1).every((l) => /^\s+at\s/.test(l)), error.stack);
+  assert.match(lines[1]!, /units\.test\.ts/);
+  assert.is(rejectionError(42).message, "42");
+  assert.is(rejectionError(undefined).message, "");
+  assert.is(rejectionError(null).message, "null");
+  assert.is(rejectionError(Symbol("s")).message, "Symbol(s)");
+  assert.is(rejectionError(Object.create(null)).message, "[object Object]");
+  assert.is(rejectionError({ stack: 7 }).stack, "Runtime.UnhandledPromiseRejection: [object Object]");
+  assert.equal(FAULT_EXIT_CODES, { uncaughtException: 129, unhandledRejection: 128 });
+});
