@@ -6,12 +6,41 @@
  * Results come back in shared result slots: each method reads what it needs right after its
  * call, before any callback (emitter, logger, clock) can run and make a call of its own.
  */
-import * as S from "./assembly/shared.ts";
+import {
+  A_BOOLEAN,
+  A_NUMBER,
+  A_STRING,
+  BEGIN_NAME_AT,
+  BEGIN_PARENT_AT,
+  B_TRACE_GIVEN,
+  E_BUDGET,
+  E_DECIDE,
+  F_HAS_PARENT,
+  INPUT_CAP,
+  MAX_ANNOTATION_KEY_CHARS,
+  MAX_ANNOTATION_VALUE_CHARS,
+  MAX_NAME_CHARS,
+  MAX_PATH_CHARS,
+  MAX_PATTERN_BYTES,
+  RESULT_ID_AT,
+  R_BEGIN_GEN,
+  R_BEGIN_ID,
+  R_EMIT_CLOSED,
+  R_EMIT_OPEN,
+  R_EMIT_PTR,
+  R_EXTRAS,
+  R_FLAGS,
+  R_FREED,
+  R_LINEAGE,
+  R_PARENT,
+  R_ROOT,
+  R_SAMPLED,
+  R_SELF,
+  SAMPLER_BYTES_AT,
+  SAMPLER_FIELDS,
+} from "./assembly/shared.ts";
 import type { TraceHeader } from "./header.ts";
 import { nameText } from "./names.ts";
-
-/** @internal */
-export { S };
 
 /** Fills `bytes` with secure random bytes. */
 export type Entropy = (bytes: Uint8Array<ArrayBuffer>) => void;
@@ -75,15 +104,15 @@ const SHORT_STRING = 32;
 /** Input bytes a header may take (8192 characters of UTF-8). */
 const HEADER_INPUT = 8192 * 3;
 /** Annotation keys and values: bytes written at most (characters are cut in the core). */
-const KEY_INPUT = S.MAX_ANNOTATION_KEY_CHARS * 4;
-const VALUE_INPUT = S.MAX_ANNOTATION_VALUE_CHARS * 4;
+const KEY_INPUT = MAX_ANNOTATION_KEY_CHARS * 4;
+const VALUE_INPUT = MAX_ANNOTATION_VALUE_CHARS * 4;
 /** Metadata namespaces and keys: bytes written at most. */
 const NAMESPACE_INPUT = 1024;
 const METADATA_KEY_INPUT = 4096;
 /** Working directory bytes written at most (the core keeps MAX_PATH_CHARS characters). */
-const PATH_INPUT = S.MAX_PATH_CHARS * 4;
+const PATH_INPUT = MAX_PATH_CHARS * 4;
 /** A name's bytes written at most (MAX_NAME_INPUT UTF-16 units, up to 3 bytes each). */
-const NAME_INPUT = S.MAX_NAME_CHARS * 6;
+const NAME_INPUT = MAX_NAME_CHARS * 6;
 
 /** @internal One instantiated core with views over its memory, refreshed when the memory grows. */
 export class Core {
@@ -105,10 +134,10 @@ export class Core {
     this.#input = exports.inputPtr();
     this.#result = exports.resultPtr();
     this.#resultSlots = this.#result >> 2;
-    this.#idAt = this.#result + S.RESULT_ID_AT;
+    this.#idAt = this.#result + RESULT_ID_AT;
     this.#u8 = new Uint8Array(exports.memory.buffer);
     this.#i32 = new Int32Array(exports.memory.buffer);
-    this.#inputView = this.#u8.subarray(this.#input, this.#input + S.INPUT_CAP);
+    this.#inputView = this.#u8.subarray(this.#input, this.#input + INPUT_CAP);
     this.datagram = { bytes: this.#u8.subarray(0, 0), closed: 0, open: 0, lost: false };
   }
 
@@ -121,7 +150,7 @@ export class Core {
     if (this.#u8.length === 0) {
       this.#u8 = new Uint8Array(this.#x.memory.buffer);
       this.#i32 = new Int32Array(this.#x.memory.buffer);
-      this.#inputView = this.#u8.subarray(this.#input, this.#input + S.INPUT_CAP);
+      this.#inputView = this.#u8.subarray(this.#input, this.#input + INPUT_CAP);
     }
     return this.#u8;
   }
@@ -150,8 +179,8 @@ export class Core {
       }
       if (i === n) return n;
     }
-    const room = Math.min(max, S.INPUT_CAP - at - i);
-    const view = at + i === 0 && room >= S.INPUT_CAP ? this.#inputView : u8.subarray(this.#input + at + i, this.#input + at + i + room);
+    const room = Math.min(max, INPUT_CAP - at - i);
+    const view = at + i === 0 && room >= INPUT_CAP ? this.#inputView : u8.subarray(this.#input + at + i, this.#input + at + i + room);
     return i + encoder.encodeInto(i === 0 ? s : s.slice(i), view).written;
   }
 
@@ -160,7 +189,7 @@ export class Core {
    * not be JSON). The quick bound first: a string of n UTF-16 units is at most 3n bytes.
    */
   #writeWhole(json: string, at: number): number {
-    const room = S.INPUT_CAP - at;
+    const room = INPUT_CAP - at;
     if (json.length * 3 <= room) return this.#write(json, at, room);
     const bytes = encoder.encode(json);
     if (bytes.length > room) return -1;
@@ -211,30 +240,30 @@ export class Core {
     const ascii = len === header.length;
     const text = (offset: number, length: number) =>
       ascii ? header.slice(offset, offset + length) : this.#read(this.#input + offset, length);
-    const flags = this.#slot(S.R_FLAGS);
+    const flags = this.#slot(R_FLAGS);
     const result: TraceHeader = { root: this.#parsedRoot(header, len), extra: {} };
-    const parentAt = this.#slot(S.R_PARENT);
+    const parentAt = this.#slot(R_PARENT);
     if (parentAt >= 0) {
       const parent = text(parentAt, 16);
       result.parent = flags & 2 ? parent.toLowerCase() : parent;
     }
-    const sampled = this.#slot(S.R_SAMPLED);
+    const sampled = this.#slot(R_SAMPLED);
     if (sampled >= 0) result.sampled = sampled === 1 ? true : sampled === 0 ? false : "requested";
-    const selfAt = this.#slot(S.R_SELF);
-    if (selfAt >= 0) result.self = text(selfAt, this.#slot(S.R_SELF + 1));
-    const lineageAt = this.#slot(S.R_LINEAGE);
-    if (lineageAt >= 0) result.lineage = text(lineageAt, this.#slot(S.R_LINEAGE + 1));
-    const extras = this.#slot(S.R_EXTRAS);
-    for (let i = 0, s = S.R_EXTRAS + 1; i < extras; i++, s += 4) {
+    const selfAt = this.#slot(R_SELF);
+    if (selfAt >= 0) result.self = text(selfAt, this.#slot(R_SELF + 1));
+    const lineageAt = this.#slot(R_LINEAGE);
+    if (lineageAt >= 0) result.lineage = text(lineageAt, this.#slot(R_LINEAGE + 1));
+    const extras = this.#slot(R_EXTRAS);
+    for (let i = 0, s = R_EXTRAS + 1; i < extras; i++, s += 4) {
       result.extra[text(this.#slot(s), this.#slot(s + 1))] = text(this.#slot(s + 2), this.#slot(s + 3));
     }
     return result;
   }
 
   #parsedRoot(header: string, len: number): string {
-    const at = this.#slot(S.R_ROOT);
+    const at = this.#slot(R_ROOT);
     const root = len === header.length ? header.slice(at, at + 35) : this.#read(this.#input + at, 35);
-    return this.#slot(S.R_FLAGS) & 1 ? root.toLowerCase() : root;
+    return this.#slot(R_FLAGS) & 1 ? root.toLowerCase() : root;
   }
 
   // Entities.
@@ -252,9 +281,9 @@ export class Core {
     if (slot >= 0) {
       this.#readBegun(slot, false);
       this.begun.traceId = this.#parsedRoot(header, headerLen);
-      const carry = this.#slot(S.R_LINEAGE) >= 0 || this.#slot(S.R_EXTRAS) > 0;
+      const carry = this.#slot(R_LINEAGE) >= 0 || this.#slot(R_EXTRAS) > 0;
       this.header = carry ? this.#parsed(header, headerLen) : undefined;
-    } else this.header = slot === S.E_DECIDE ? this.#parsed(header, headerLen) : undefined;
+    } else this.header = slot === E_DECIDE ? this.#parsed(header, headerLen) : undefined;
     return slot;
   }
 
@@ -269,14 +298,14 @@ export class Core {
   begin(parentSlot: number, parentGen: number, name: string, now: number, flags: number, traceId?: string, parentId?: string): number {
     let f = flags;
     if (traceId !== undefined) {
-      f |= S.B_TRACE_GIVEN;
+      f |= B_TRACE_GIVEN;
       this.#write(traceId, 0, 35);
       if (parentId !== undefined) {
-        f |= S.F_HAS_PARENT;
-        this.#write(parentId, S.BEGIN_PARENT_AT, 16);
+        f |= F_HAS_PARENT;
+        this.#write(parentId, BEGIN_PARENT_AT, 16);
       }
     }
-    const nameLen = this.#writeName(name, S.BEGIN_NAME_AT);
+    const nameLen = this.#writeName(name, BEGIN_NAME_AT);
     const slot = this.#x.segBegin(parentSlot, parentGen, nameLen, now, f);
     if (slot >= 0) this.#readBegun(slot, parentSlot < 0 && traceId === undefined);
     return slot;
@@ -285,9 +314,9 @@ export class Core {
   #readBegun(slot: number, generated: boolean): void {
     const b = this.begun;
     b.slot = slot;
-    b.gen = this.#slot(S.R_BEGIN_GEN);
-    b.idHigh = this.#slot(S.R_BEGIN_ID);
-    b.idLow = this.#slot(S.R_BEGIN_ID + 1);
+    b.gen = this.#slot(R_BEGIN_GEN);
+    b.idHigh = this.#slot(R_BEGIN_ID);
+    b.idLow = this.#slot(R_BEGIN_ID + 1);
     b.traceId = generated ? this.#read(this.#idAt, 35) : undefined;
   }
 
@@ -303,7 +332,7 @@ export class Core {
 
   /** E_REENTRY's and abandon's count of entities freed unsent. */
   freed(): number {
-    return this.#slot(S.R_FREED);
+    return this.#slot(R_FREED);
   }
 
   /**
@@ -314,9 +343,9 @@ export class Core {
     const len = this.#x.emitNext(emission - 1);
     if (len === 0) return undefined;
     const d = this.datagram;
-    const ptr = this.#slot(S.R_EMIT_PTR);
-    d.closed = this.#slot(S.R_EMIT_CLOSED);
-    d.open = this.#slot(S.R_EMIT_OPEN);
+    const ptr = this.#slot(R_EMIT_PTR);
+    d.closed = this.#slot(R_EMIT_CLOSED);
+    d.open = this.#slot(R_EMIT_OPEN);
     d.lost = len < 0;
     d.bytes = len < 0 ? this.#views().subarray(0, 0) : this.#views().subarray(ptr, ptr + len);
     return d;
@@ -332,13 +361,13 @@ export class Core {
     const keyLen = this.#write(key, 0, KEY_INPUT);
     let type: number, valueLen: number;
     if (typeof value === "string") {
-      type = S.A_STRING;
+      type = A_STRING;
       valueLen = this.#write(value, keyLen, VALUE_INPUT);
     } else if (typeof value === "number") {
-      type = S.A_NUMBER;
+      type = A_NUMBER;
       valueLen = this.#write(String(value), keyLen, 32);
     } else {
-      type = S.A_BOOLEAN;
+      type = A_BOOLEAN;
       valueLen = value ? 1 : 0;
     }
     return this.#x.segAnnotate(slot, gen, keyLen, valueLen, type);
@@ -348,22 +377,22 @@ export class Core {
   metadata(slot: number, gen: number, key: string, json: string, ns: string): number {
     // The value first, at offset 0, where encodeInto writes through a cached view.
     const valueLen = this.#writeWhole(json, 0);
-    if (valueLen < 0) return S.E_BUDGET;
+    if (valueLen < 0) return E_BUDGET;
     const nsLen = ns === "default" ? 0 : this.#write(ns, valueLen, NAMESPACE_INPUT);
     const keyLen = this.#write(key, valueLen + nsLen, METADATA_KEY_INPUT);
     return this.#x.segMetadata(slot, gen, valueLen, nsLen, keyLen);
   }
 
-  /** Sets member `which` (S.M_*) to JSON text. */
+  /** Sets member `which` (M_*) to JSON text. */
   member(slot: number, gen: number, which: number, json: string): number {
     const len = this.#writeWhole(json, 0);
-    return len < 0 ? S.E_BUDGET : this.#x.segMember(slot, gen, which, len);
+    return len < 0 ? E_BUDGET : this.#x.segMember(slot, gen, which, len);
   }
 
   /** Appends one exception (JSON text); the working directory is kept with the node's first. */
   exception(slot: number, gen: number, json: string, workingDirectory: string): number {
     const len = this.#writeWhole(json, 0);
-    if (len < 0) return S.E_BUDGET;
+    if (len < 0) return E_BUDGET;
     const wdLen = workingDirectory === "" ? 0 : this.#write(workingDirectory, len, PATH_INPUT);
     return this.#x.segException(slot, gen, len, wdLen);
   }
@@ -401,20 +430,20 @@ export class Core {
 
   /** Writes five optional strings as the core's (lengths, bytes) input. */
   #fields(values: SamplerFields): void {
-    let at = S.SAMPLER_BYTES_AT;
+    let at = SAMPLER_BYTES_AT;
     const lengths: number[] = [];
-    for (let i = 0; i < S.SAMPLER_FIELDS; i++) {
+    for (let i = 0; i < SAMPLER_FIELDS; i++) {
       const v = values[i];
       let n = -1;
       if (typeof v === "string") {
-        n = this.#write(v, at, S.MAX_PATTERN_BYTES + 1);
+        n = this.#write(v, at, MAX_PATTERN_BYTES + 1);
         at += n;
       }
       lengths.push(n);
     }
     this.#views();
     const base = this.#input >> 2;
-    for (let i = 0; i < S.SAMPLER_FIELDS; i++) this.#i32[base + i] = lengths[i]!;
+    for (let i = 0; i < SAMPLER_FIELDS; i++) this.#i32[base + i] = lengths[i]!;
   }
 
   // The core as a whole.

@@ -3,7 +3,7 @@
  * sampled keeps only its IDs, for propagation, and every recording call is a no-op. Each public
  * method is a shell over the recorder, run inside a try: nothing here throws to the caller.
  */
-import { S } from "./abi.ts";
+import { F_ERROR, F_FAULT, F_THROTTLE, M_AWS, M_SQL } from "./assembly/shared.ts";
 import type { Recorder } from "./recorder.ts";
 
 export type AnnotationValue = string | number | boolean;
@@ -194,24 +194,24 @@ export abstract class Entity implements TraceEntity {
 
   /** Sets `aws` (operation, region, request_id, table_name, ...). */
   setAws(data: Record<string, unknown>): void {
-    this.#object(S.M_AWS, data, "setAws");
+    this.#object(M_AWS, data, "setAws");
   }
 
   /** Sets `sql` (url, connection_string, database_type, user, sanitized_query, ...). */
   setSql(data: Record<string, unknown>): void {
-    this.#object(S.M_SQL, data, "setSql");
+    this.#object(M_SQL, data, "setSql");
   }
 
   addFaultFlag(): void {
-    this.#flag(S.F_FAULT);
+    this.#flag(F_FAULT);
   }
 
   addErrorFlag(): void {
-    this.#flag(S.F_ERROR);
+    this.#flag(F_ERROR);
   }
 
   addThrottleFlag(): void {
-    this.#flag(S.F_THROTTLE);
+    this.#flag(F_THROTTLE);
   }
 
   /**

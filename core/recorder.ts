@@ -4,7 +4,27 @@
  * is the one place where core statuses become counts and warnings and where nothing may throw
  * to the caller: every public entry point of entity.ts runs through `run`, which catches.
  */
-import { type Core, S } from "./abi.ts";
+import type { Core } from "./abi.ts";
+import {
+  E_BUDGET,
+  E_CAP,
+  E_CLOSED,
+  E_INVALID,
+  E_LIMIT,
+  E_REENTRY,
+  E_STALE,
+  F_ERROR,
+  F_FAULT,
+  F_THROTTLE,
+  MAX_EMISSIONS,
+  M_HTTP,
+  M_PRECURSORS,
+  M_TRACED,
+  M_USER,
+  NODE_BUDGET,
+  NS_AWS,
+  NS_REMOTE,
+} from "./assembly/shared.ts";
 import type { Clock } from "./clock.ts";
 import type { Emitter } from "./emitter.ts";
 import type { Warnings } from "./log.ts";
@@ -79,13 +99,20 @@ export class Recorder {
       );
   }
 
+  /** True while the clock runs: a clock that traces gets the system's time for what it records. */
+  #inClock = false;
+
   /** Epoch seconds: the tracer's clock, or the system's (said once) when it throws or returns no time. */
   now(): number {
+    if (this.#inClock) return Date.now() / 1000;
+    this.#inClock = true;
     try {
       const t = this.clock();
       if (typeof t === "number" && Number.isFinite(t)) return t;
     } catch {
       // said below
+    } finally {
+      this.#inClock = false;
     }
     this.counters.internal++;
     this.warnings.once("clock", "the clock threw or returned something other than a finite number: the system clock was used");
@@ -113,18 +140,18 @@ export class Recorder {
   status(code: number, what: string, key?: string): void {
     const k = key === undefined ? "" : ` "${key}"`;
     switch (code) {
-      case S.E_STALE:
+      case E_STALE:
         this.counters.stale++;
         return this.warnings.once("stale", `${what} ignored: its segment was already sent`);
-      case S.E_CLOSED:
+      case E_CLOSED:
         return this.warnings.once("closed", `${what} ignored: already closed`);
-      case S.E_LIMIT:
+      case E_LIMIT:
         return this.refuse("annotation-limit", `${what}${k} refused: 50 annotations at most`);
-      case S.E_BUDGET:
-        return this.refuse("budget", `${what}${k} refused: a segment's own data is limited to ${thousands(S.NODE_BUDGET)} bytes`);
-      case S.E_INVALID:
+      case E_BUDGET:
+        return this.refuse("budget", `${what}${k} refused: a segment's own data is limited to ${thousands(NODE_BUDGET)} bytes`);
+      case E_INVALID:
         return this.refuse("invalid", `${what}${k} refused: invalid value`);
-      case S.E_CAP:
+      case E_CAP:
         this.counters.overCap++;
         return this.warnings.once(
           "cap",
@@ -148,7 +175,7 @@ export class Recorder {
 
   /** Begins a child of (slot, gen); returns its slot (`core.begun` filled) or a negative status. */
   beginChild(slot: number, gen: number, name: unknown, namespace: unknown): number {
-    const ns = namespace === "aws" ? S.NS_AWS : namespace === "remote" ? S.NS_REMOTE : 0;
+    const ns = namespace === "aws" ? NS_AWS : namespace === "remote" ? NS_REMOTE : 0;
     const now = this.now();
     const child = this.core.begin(slot, gen, this.name(name), now, ns);
     if (child < 0) this.status(child, "beginSubsegment");
@@ -194,7 +221,7 @@ export class Recorder {
     } catch (e) {
       this.failed(e);
     } finally {
-      this.flags(slot, gen, S.F_FAULT);
+      this.flags(slot, gen, F_FAULT);
     }
   }
 
@@ -202,11 +229,11 @@ export class Recorder {
   http(slot: number, gen: number, data: unknown): void {
     if (!isRecord(data)) return this.refuse("http-type", "setHttp refused: its argument is not an object");
     const clean = this.cleanHttp(data);
-    this.member(slot, gen, S.M_HTTP, JSON.stringify(clean));
+    this.member(slot, gen, M_HTTP, JSON.stringify(clean));
     const status = (clean.response as Record<string, unknown> | undefined)?.status;
     if (typeof status !== "number") return;
     const bits =
-      status === 429 ? S.F_THROTTLE | S.F_ERROR : status >= 500 && status < 600 ? S.F_FAULT : status >= 400 && status < 500 ? S.F_ERROR : 0;
+      status === 429 ? F_THROTTLE | F_ERROR : status >= 500 && status < 600 ? F_FAULT : status >= 400 && status < 500 ? F_ERROR : 0;
     if (bits) this.flags(slot, gen, bits);
   }
 
@@ -252,7 +279,7 @@ export class Recorder {
   user(slot: number, gen: number, user: unknown): void {
     if (typeof user !== "string") return this.refuse("user-type", "setUser refused: the user is not a string");
     const cut = user.length > MAX_USER_CHARS ? [...user].slice(0, MAX_USER_CHARS).join("") : user;
-    this.member(slot, gen, S.M_USER, JSON.stringify(cut));
+    this.member(slot, gen, M_USER, JSON.stringify(cut));
   }
 
   /** `traced` and `precursor_ids` from SubsegmentOptions (invalid IDs dropped). */
@@ -264,11 +291,11 @@ export class Recorder {
     } catch {
       return this.refuse("options", "beginSubsegment: options that throw when read were ignored");
     }
-    if (typeof traced === "boolean") this.member(slot, gen, S.M_TRACED, traced ? "true" : "false");
+    if (typeof traced === "boolean") this.member(slot, gen, M_TRACED, traced ? "true" : "false");
     if (Array.isArray(ids)) {
       const valid = ids.filter((id) => typeof id === "string" && SEGMENT_ID.test(id));
       if (valid.length < ids.length) this.refuse("precursor", "precursorIds: IDs that are not 16 lower-case hex digits were dropped");
-      if (valid.length > 0) this.member(slot, gen, S.M_PRECURSORS, JSON.stringify(valid));
+      if (valid.length > 0) this.member(slot, gen, M_PRECURSORS, JSON.stringify(valid));
     }
   }
 
@@ -287,11 +314,11 @@ export class Recorder {
     const now = this.now();
     const r = this.core.end(slot, gen, now);
     if (r > 0) this.drain(r);
-    else if (r === S.E_REENTRY) {
+    else if (r === E_REENTRY) {
       const lost = this.core.freed();
       this.counters.failed++;
       this.counters.entitiesFailed += lost;
-      this.warnings.once("reentry", `a document was dropped: closes from inside the emitter nested ${S.MAX_EMISSIONS} deep`);
+      this.warnings.once("reentry", `a document was dropped: closes from inside the emitter nested ${MAX_EMISSIONS} deep`);
     } else if (r < 0) this.status(r, "close");
   }
 

@@ -1,4 +1,4 @@
-import { S } from "./abi.ts";
+import { E_CAP, E_DECIDE, F_FACADE, M_ORIGIN, M_SERVICE } from "./assembly/shared.ts";
 import type { Clock } from "./clock.ts";
 import { defaultXRay } from "./default.ts";
 import type { Emitter } from "./emitter.ts";
@@ -130,7 +130,7 @@ export class Tracer {
     const core = rec.core;
     const name = rec.name(rawName);
     const raw = options.traceHeader;
-    const facade = options.facade === true ? S.F_FACADE : 0;
+    const facade = options.facade === true ? F_FACADE : 0;
     const now = rec.now();
     let header: TraceHeader | undefined;
     if (headerText(raw)) {
@@ -138,10 +138,10 @@ export class Tracer {
       // when it says Sampled=1, begins the segment on its Root and Parent.
       const slot = core.beginFromHeader(raw, name, now, facade);
       if (slot >= 0) return this.#started(slot, core.begun.traceId, carried(core.header), !facade);
-      if (slot === S.E_CAP) {
+      if (slot === E_CAP) {
         rec.status(slot, "beginSegment");
         header = core.header;
-      } else if (slot === S.E_DECIDE) header = core.header;
+      } else if (slot === E_DECIDE) header = core.header;
     } else if (isRecord(raw) && typeof raw.root === "string") {
       // An object header is normalized through the parser too, so a malformed root is refused
       // the same way in both forms (and the core and this handle agree on the trace ID).
@@ -187,8 +187,8 @@ export class Tracer {
     const init: EntityInit = { rec, sampled: true, slot, gen: b.gen, idHigh: b.idHigh, idLow: b.idLow, carry };
     const segment = new Segment(init, traceId);
     if (counted) rec.counters.entitiesBegun++;
-    if (this.#origin !== undefined) rec.member(slot, init.gen, S.M_ORIGIN, JSON.stringify(this.#origin));
-    if (this.#serviceJson !== undefined) rec.member(slot, init.gen, S.M_SERVICE, this.#serviceJson);
+    if (this.#origin !== undefined) rec.member(slot, init.gen, M_ORIGIN, JSON.stringify(this.#origin));
+    if (this.#serviceJson !== undefined) rec.member(slot, init.gen, M_SERVICE, this.#serviceJson);
     return segment;
   }
 

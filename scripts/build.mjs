@@ -36,11 +36,16 @@ const mainEntry = (ext) => ({
 });
 // The main entry bundles the core itself; every other entry imports it.
 const pluginsFor = (name, ext) => (name === "index" ? common.plugins : [...common.plugins, mainEntry(ext)]);
+// The main entry is minified: V8 parses a module whole before running it, and the 85 kB readable
+// bundle took 1.2 ms longer to import than the 52 kB minified one (node .tmp/st3.mjs in the session
+// that chose this, medians of 11 fresh processes on Node 20).
+const minifyFor = (name) => (name === "index" ? { minify: true } : {});
 await Promise.all(
   entries.flatMap(({ name, source }) => [
     build({
       ...common,
       plugins: pluginsFor(name, "js"),
+      ...minifyFor(name),
       entryPoints: [source],
       format: "esm",
       outfile: `${root}dist/${name}.js`,
@@ -48,6 +53,7 @@ await Promise.all(
     build({
       ...common,
       plugins: pluginsFor(name, "cjs"),
+      ...minifyFor(name),
       entryPoints: [source],
       format: "cjs",
       outfile: `${root}dist/${name}.cjs`,
@@ -69,6 +75,7 @@ await build({
 await build({
   ...common,
   plugins: [{ name: "wasm-module", setup: (b) => b.onResolve({ filter: /\.wasm$/ }, () => ({ path: "./core.wasm", external: true })) }],
+  ...minifyFor("index"),
   entryPoints: [`${root}adapters/host/index.ts`],
   format: "esm",
   outfile: `${root}dist/workerd/index.js`,

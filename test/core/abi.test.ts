@@ -69,4 +69,20 @@ test("core/ imports no node: module and touches no process global", () => {
   assert.equal(offenders, []);
 });
 
+test("the core's TypeScript files import one another without a cycle (type imports included)", () => {
+  const graph = new Map<string, string[]>();
+  for (const file of files("core").filter((f) => !f.startsWith("core/assembly"))) {
+    const deps = [...read(file).matchAll(/from "\.\/([a-z-]+)\.ts"/g)].map((m) => `core/${m[1]}.ts`);
+    graph.set(file, deps);
+  }
+  assert.ok(graph.size > 15);
+  const cycles: string[] = [];
+  const visit = (file: string, path: string[]) => {
+    if (path.includes(file)) return void cycles.push([...path.slice(path.indexOf(file)), file].join(" -> "));
+    for (const dep of graph.get(file) ?? []) visit(dep, [...path, file]);
+  };
+  for (const file of graph.keys()) visit(file, []);
+  assert.equal(cycles, []);
+});
+
 test.run();

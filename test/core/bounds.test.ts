@@ -172,6 +172,37 @@ test("an emitter that traces on the same core from inside send gets every docume
   assert.equal(tracer.stats().failed, 0);
 });
 
+test("a clock and a logger that trace on the same tracer from inside their calls: both documents right", () => {
+  const x = createXRay();
+  const emitter = checkingEmitter();
+  let tracer: Tracer | undefined;
+  let ticks = 0;
+  const clock = () => {
+    ticks++;
+    // A clock that records its own reads, as an instrumented time source might.
+    if (ticks % 5 === 0) tracer!.beginSegment("clock-read").close();
+    return 1700000000 + ticks / 1000;
+  };
+  const logger = {
+    warn() {
+      const s = tracer!.beginSegment("logged");
+      s.addAnnotation("ok", true);
+      s.close();
+    },
+  };
+  tracer = new Tracer({ xray: x, sampler, emitter, clock, logger });
+  const s = tracer.beginSegment("outer");
+  const sub = s.beginSubsegment("child");
+  sub.addAnnotation("bad key!", 1); // a warning: the logger traces
+  sub.close();
+  s.close();
+  assert.ok(emitter.closed.has(s.id) && emitter.closed.get(sub.id) === s.id, "the outer trace whole");
+  assert.ok(emitter.count() >= 3, `${emitter.count()} datagrams`);
+  assert.is(x.liveNodes(), 0);
+  const stats = tracer.stats();
+  assert.is(stats.entitiesBegun, stats.entitiesSent);
+});
+
 test("an emitter whose every send closes another segment stops at the nesting bound, counted, nothing thrown", () => {
   const x = createXRay();
   let tracer: Tracer | undefined;

@@ -23,7 +23,7 @@ test("trace IDs: the current epoch second, then 24 random hex digits", () => {
   assert.ok(secs >= before && secs <= after, `${secs} within [${before}, ${after}]`);
 });
 
-test("the pool draws from its entropy source in 64 KiB refills, never from Math.random", () => {
+test("the pool draws 4 KiB from its entropy source first, then 64 KiB refills, never from Math.random", () => {
   const random = Math.random;
   let calls = 0,
     bytes = 0;
@@ -38,9 +38,12 @@ test("the pool draws from its entropy source in 64 KiB refills, never from Math.
         crypto.getRandomValues(a);
       },
     });
-    for (let i = 0; i < 8193; i++) x.newSegmentId();
-    assert.is(calls, 2, "8,193 IDs of 8 bytes drain one 64 KiB pool and start a second");
-    assert.is(bytes, 131072);
+    for (let i = 0; i < 512; i++) x.newSegmentId();
+    assert.equal([calls, bytes], [1, 4096], "512 IDs of 8 bytes: the first 4 KiB");
+    x.newSegmentId();
+    assert.equal([calls, bytes], [2, 4096 + 65536], "the 513th refills 64 KiB");
+    for (let i = 0; i < 8192; i++) x.newSegmentId();
+    assert.equal([calls, bytes], [3, 4096 + 2 * 65536], "8,192 more drain it and refill once more");
   } finally {
     Math.random = random;
   }
