@@ -10,6 +10,7 @@ import dgram from "node:dgram";
 import { Accounting, describe } from "../../adapters/udp/accounting.ts";
 import { createUdpEmitter, createUdpEmitterWith } from "../../adapters/udp/emitter.ts";
 import { linkEmitter } from "../../adapters/udp/link.ts";
+import { openNodeSocket } from "../../adapters/udp/node.ts";
 import { retryDelayMs } from "../../adapters/udp/resolve.ts";
 
 const datagram = (n: number, fill = 0x61) => new Uint8Array(n).fill(fill);
@@ -138,6 +139,17 @@ test("a socket that cannot be created (thrown or rejected): every datagram fails
     assert.match(log.messages[0]!, /\[::1\]:2000/);
     assert.not.match(log.messages[0]!, /undefined/);
   }
+});
+
+test("node:dgram's connect error (a udp4 socket to ::1: EINVAL) is the socket's failure to open, not a link", async () => {
+  const log = capture();
+  const accounting = new Accounting(log.logger, "[::1]:2000");
+  const udp = linkEmitter({ host: "::1", port: 2000, family: 6 }, accounting, (ip) => openNodeSocket({ ...ip, family: 4 }, accounting));
+  for (let i = 0; i < 20; i++) udp.send(datagram(10));
+  await flushed(udp.flush());
+  assert.equal(udp.stats(), { sent: 0, failed: 20, bytes: 0, refusedLater: 0 });
+  assert.is(log.messages.length, 1, log.messages.join("\n"));
+  assert.match(log.messages[0]!, /\[::1\]:2000 failed \(connect EINVAL/);
 });
 
 test("a host name that does not resolve: every datagram failed with ENOTFOUND, said once", async () => {

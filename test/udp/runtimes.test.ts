@@ -237,4 +237,44 @@ for (const [name, cmd] of Object.entries(RUNTIMES)) {
   });
 }
 
+// A socket that cannot be created, for real: Deno without the network permission (node:dgram
+// used to throw NotCapable there, uncaught, a tick after the first send).
+for (const [name, cmd] of Object.entries({
+  "deno (no net permission, node:dgram)": [
+    "node_modules/.bin/deno",
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--no-prompt",
+    FIXTURE,
+  ],
+  "deno (no net permission, listenDatagram)": [
+    "node_modules/.bin/deno",
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--no-prompt",
+    "--unstable-net",
+    FIXTURE,
+  ],
+})) {
+  for (const address of ["127.0.0.1:2000", "localhost:2000"]) {
+    test(`${name}, ${address}: every datagram failed, flush() resolves, nothing thrown`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "xray-udp-"));
+      try {
+        const r = await run(cmd, [address, "50", join(dir, "record")]);
+        assert.is(r.code, 0, r.err);
+        assert.equal(JSON.parse(r.out.trim().split("\n").pop()!), { sent: 0, failed: 50, bytes: 0, refusedLater: 0 });
+        const warnings = r.err.split("\n").filter((l) => l.startsWith("[xray-edge]"));
+        assert.is(warnings.length, 1, r.err);
+        assert.match(warnings[0]!, new RegExp(`${address} failed \\(.*(EPERM|net access)`));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+}
+
 test.run();
