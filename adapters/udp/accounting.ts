@@ -44,10 +44,21 @@ const kindOf = (error: unknown): string => {
 
 export const REFUSED = "ECONNREFUSED";
 
+/**
+ * Datagrams handed over between two flush() calls that are still in flight. flush() seals the
+ * current batch and waits for it and the batches sealed before: sends handed over after flush()
+ * (another invocation's, under Lambda's concurrency) never hold it back.
+ */
+export class Batch {
+  pending = 0;
+  done: (() => void) | undefined;
+}
+
 export class Accounting {
   readonly stats: UdpStats = { sent: 0, failed: 0, bytes: 0, refusedLater: 0 };
-  private pending = 0;
-  private waiters: (() => void)[] = [];
+  private batch = new Batch();
+  private inFlight = 0;
+  private sealed: Promise<void> = Promise.resolve();
   private readonly said = new Set<string>();
 
   /** `address` is the daemon as configured (`host:port`), for the warnings. */
@@ -56,17 +67,17 @@ export class Accounting {
     readonly address: string,
   ) {}
 
-  /** A datagram (or the socket it waits for) that flush() must wait for. */
-  hold(): void {
-    this.pending++;
+  /** A datagram in flight, that flush() must wait for; give the batch back to release(). */
+  hold(): Batch {
+    const batch = this.batch;
+    batch.pending++;
+    this.inFlight++;
+    return batch;
   }
 
-  release(): void {
-    if (--this.pending === 0) {
-      const waiters = this.waiters;
-      this.waiters = [];
-      for (const resolve of waiters) resolve();
-    }
+  release(batch: Batch): void {
+    this.inFlight--;
+    if (--batch.pending === 0) batch.done?.();
   }
 
   sent(bytes: number): void {
@@ -97,9 +108,27 @@ export class Accounting {
     this.once(`socket ${kindOf(error)}`, `the UDP socket to the X-Ray daemon at ${this.address} reported ${describe(error)}`);
   }
 
+  /** Runs `send` with `batch` current: a queued datagram's send joins the batch it was handed in. */
+  within(batch: Batch, send: () => void): void {
+    const current = this.batch;
+    this.batch = batch;
+    try {
+      send();
+    } finally {
+      this.batch = current;
+    }
+  }
+
   flush(): Promise<void> {
-    if (this.pending === 0) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    if (this.inFlight === 0) return Promise.resolve();
+    const batch = this.batch;
+    if (batch.pending > 0 && batch.done === undefined) {
+      this.batch = new Batch();
+      const done = new Promise<void>((resolve) => (batch.done = resolve));
+      const before = this.sealed;
+      this.sealed = before.then(() => done);
+    }
+    return this.sealed;
   }
 
   private once(kind: string, message: string): void {

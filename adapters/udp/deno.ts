@@ -50,16 +50,16 @@ export function openDenoSocket(to: DaemonEndpoint, deno: DenoGlobal, accounting:
   return {
     write(datagram) {
       const copy = datagram.slice(); // sent later: the view is only valid during this call
-      accounting.hold();
+      const batch = accounting.hold();
       // Unconnected: Deno reports no refusal here, so a missing daemon shows as sent.
       conn.send(copy, target).then(
         () => {
           accounting.sent(copy.length);
-          accounting.release();
+          accounting.release(batch);
         },
         (error) => {
           accounting.failed(error);
-          accounting.release();
+          accounting.release(batch);
         },
       );
     },

@@ -5,7 +5,8 @@
  * transport's write: the hot path is what it was before the queue existed.
  */
 import type { DaemonEndpoint } from "./address.ts";
-import { type Accounting, socketClosed, type UdpEmitter } from "./accounting.ts";
+import type { Accounting, Batch } from "./accounting.ts";
+import { socketClosed, type UdpEmitter } from "./accounting.ts";
 import { isIp, retryDelayMs, type Resolve, resolveName, toIp } from "./resolve.ts";
 
 /** An open socket. `write` counts the datagram (sent or failed) through the accounting, never throws. */
@@ -24,10 +25,11 @@ export interface QueueLimits {
   bytes?: number;
 }
 
-/** Seams for tests: a resolver and a clock. */
+/** Seams for tests: a resolver, a clock, the lookup's deadline. */
 export interface LinkHooks {
   resolve?: Resolve;
   now?: () => number;
+  resolveTimeoutMs?: number;
 }
 
 const queueFull = (limits: Required<QueueLimits>): Error =>
@@ -49,6 +51,7 @@ export function linkEmitter(
   let opening = false;
   let closed = false;
   let queue: Uint8Array[] = [];
+  let batches: Batch[] = []; // each queued datagram's, for flush()
   let queuedBytes = 0;
   let failures = 0;
   let lastError: unknown;
@@ -56,11 +59,14 @@ export function linkEmitter(
 
   const drain = (each: (datagram: Uint8Array) => void) => {
     const waiting = queue;
+    const held = batches;
     queue = [];
+    batches = [];
     queuedBytes = 0;
-    for (const datagram of waiting) {
-      each(datagram);
-      accounting.release();
+    for (let i = 0; i < waiting.length; i++) {
+      const batch = held[i]!;
+      accounting.within(batch, () => each(waiting[i]!));
+      accounting.release(batch);
     }
   };
   const up = (l: Link) => {
@@ -85,7 +91,7 @@ export function linkEmitter(
     let result: Link | Promise<Link>;
     try {
       // A literal IP opens at once where the runtime can (Deno's FFI): no queue, no turn of the loop.
-      result = isIp(to.host) ? open(to) : toIp(to, resolve).then(open);
+      result = isIp(to.host) ? open(to) : toIp(to, resolve, hooks.resolveTimeoutMs).then(open);
     } catch (error) {
       return down(error);
     }
@@ -103,7 +109,7 @@ export function linkEmitter(
     if (queue.length >= limits.datagrams || queuedBytes + datagram.length > limits.bytes) return accounting.failed(queueFull(limits));
     queue.push(datagram.slice()); // the view is only valid during send
     queuedBytes += datagram.length;
-    accounting.hold();
+    batches.push(accounting.hold());
   };
 
   return {

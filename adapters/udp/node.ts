@@ -37,16 +37,16 @@ export function openNodeSocket(to: DaemonEndpoint, accounting: Accounting): Prom
           // element and was 15% of a traced segment's end-to-end time.
           const copy = Buffer.allocUnsafe(datagram.length);
           copy.set(datagram);
-          accounting.hold();
+          const batch = accounting.hold();
           try {
             s.send(copy, (e) => {
               if (e) sendFailed(accounting, e, true);
               else accounting.sent(copy.length);
-              accounting.release();
+              accounting.release(batch);
             });
           } catch (e) {
             sendFailed(accounting, e, true);
-            accounting.release();
+            accounting.release(batch);
           }
         },
         close: () => s.close(),

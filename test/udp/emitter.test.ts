@@ -7,9 +7,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import dgram from "node:dgram";
-import { Accounting, describe } from "../../adapters/udp/accounting.ts";
+import { Accounting, type Batch, describe } from "../../adapters/udp/accounting.ts";
 import { createUdpEmitter, createUdpEmitterWith } from "../../adapters/udp/emitter.ts";
-import { linkEmitter } from "../../adapters/udp/link.ts";
+import { type Link, linkEmitter } from "../../adapters/udp/link.ts";
 import { openNodeSocket } from "../../adapters/udp/node.ts";
 import { retryDelayMs } from "../../adapters/udp/resolve.ts";
 
@@ -195,6 +195,77 @@ test("resolution is tried again after 1 s, then 2 s, and the daemon is reached o
   } finally {
     listener.close();
   }
+});
+
+test("a lookup that never answers fails after its deadline (ETIMEOUT): flush() resolves", async () => {
+  const log = capture();
+  const never = () => new Promise<never>(() => {});
+  const udp = createUdpEmitterWith({ address: "xray-daemon:2000", logger: log.logger }, { resolve: never, resolveTimeoutMs: 50 });
+  for (let i = 0; i < 10; i++) udp.send(datagram(10));
+  await flushed(udp.flush());
+  assert.equal(udp.stats(), { sent: 0, failed: 10, bytes: 0, refusedLater: 0 });
+  assert.match(log.messages.join("\n"), /xray-daemon:2000 failed \(ETIMEOUT: looking up xray-daemon took over 50 ms\)/);
+});
+
+/** A link whose sends stay in flight until the test finishes them, first in first out. */
+function manualLink(accounting: Accounting) {
+  const inFlight: { batch: Batch; n: number }[] = [];
+  const link: Link = {
+    write: (d) => void inFlight.push({ batch: accounting.hold(), n: d.length }),
+    close() {},
+  };
+  const finish = () => {
+    const f = inFlight.shift()!;
+    accounting.sent(f.n);
+    accounting.release(f.batch);
+  };
+  return { link, inFlight, finish };
+}
+
+/** Whether `p` has settled once everything already queued has run (a negative check, no timing). */
+async function settledNow(p: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  p.then(() => (settled = true));
+  await new Promise((r) => setImmediate(r));
+  return settled;
+}
+
+test("flush() waits for what was handed before it, never for what came after", async () => {
+  const accounting = new Accounting(capture().logger, "127.0.0.1:2000");
+  const m = manualLink(accounting);
+  const udp = linkEmitter({ host: "127.0.0.1", port: 2000, family: 4 }, accounting, () => m.link);
+  udp.send(datagram(1));
+  const first = udp.flush();
+  udp.send(datagram(2)); // another invocation's, still in flight
+  assert.is(await settledNow(first), false, "the first datagram is in flight");
+  m.finish();
+  await flushed(first);
+  assert.is(m.inFlight.length, 1, "resolved while the second is in flight");
+  const second = udp.flush();
+  assert.is(await settledNow(second), false);
+  m.finish();
+  await flushed(second);
+  assert.equal(udp.stats(), { sent: 2, failed: 0, bytes: 3, refusedLater: 0 });
+});
+
+test("a datagram queued before flush() and sent after the socket opened still holds that flush()", async () => {
+  const accounting = new Accounting(capture().logger, "127.0.0.1:2000");
+  const m = manualLink(accounting);
+  let opened!: (l: Link) => void;
+  const udp = linkEmitter({ host: "127.0.0.1", port: 2000, family: 4 }, accounting, () => new Promise<Link>((r) => (opened = r)));
+  udp.send(datagram(1)); // queued: the socket is opening
+  const first = udp.flush();
+  udp.send(datagram(2)); // queued too, after the flush
+  opened(m.link); // both written, both in flight
+  assert.is(await settledNow(first), false, "the first is in flight");
+  assert.is(m.inFlight.length, 2);
+  m.finish();
+  await flushed(first);
+  const second = udp.flush();
+  assert.is(await settledNow(second), false, "the second is in flight");
+  m.finish();
+  await flushed(second);
+  assert.equal(udp.stats(), { sent: 2, failed: 0, bytes: 3, refusedLater: 0 });
 });
 
 test("the backoff schedule: 1, 2, 4 ... seconds, at most 60", () => {
