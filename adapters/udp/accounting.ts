@@ -57,7 +57,8 @@ export class Batch {
 export class Accounting {
   readonly stats: UdpStats = { sent: 0, failed: 0, bytes: 0, refusedLater: 0 };
   private batch = new Batch();
-  private inFlight = 0;
+  /** Sealed batches not yet done, and the promise of all of them. */
+  private open = 0;
   private sealed: Promise<void> = Promise.resolve();
   private readonly said = new Set<string>();
 
@@ -71,13 +72,11 @@ export class Accounting {
   hold(): Batch {
     const batch = this.batch;
     batch.pending++;
-    this.inFlight++;
     return batch;
   }
 
   release(batch: Batch): void {
-    this.inFlight--;
-    if (--batch.pending === 0) batch.done?.();
+    if (--batch.pending === 0 && batch.done !== undefined) batch.done();
   }
 
   sent(bytes: number): void {
@@ -120,14 +119,20 @@ export class Accounting {
   }
 
   flush(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
     const batch = this.batch;
     if (batch.pending > 0 && batch.done === undefined) {
       this.batch = new Batch();
-      const done = new Promise<void>((resolve) => (batch.done = resolve));
+      this.open++;
+      const done = new Promise<void>(
+        (resolve) =>
+          (batch.done = () => {
+            this.open--;
+            resolve();
+          }),
+      );
       const before = this.sealed;
       this.sealed = before.then(() => done);
-    }
+    } else if (this.open === 0) return Promise.resolve();
     return this.sealed;
   }
 
