@@ -137,7 +137,8 @@ export class Accounting {
   }
 
   private once(kind: string, message: string): void {
-    if (this.said.has(kind)) return;
+    // Bounded: a runtime whose errors carry no code could make every message a kind of its own.
+    if (this.said.has(kind) || this.said.size >= 64) return;
     this.said.add(kind);
     try {
       this.logger.warn(message);

@@ -7,7 +7,7 @@
 import type { DaemonEndpoint } from "./address.ts";
 import type { Accounting, Batch } from "./accounting.ts";
 import { socketClosed, type UdpEmitter } from "./accounting.ts";
-import { isIp, retryDelayMs, type Resolve, resolveName, toIp } from "./resolve.ts";
+import { isIp, retryDelayMs, type Resolve, resolveName, toIp, unref } from "./resolve.ts";
 
 /** An open socket. `write` counts the datagram (sent or failed) through the accounting, never throws. */
 export interface Link {
@@ -25,12 +25,20 @@ export interface QueueLimits {
   bytes?: number;
 }
 
-/** Seams for tests: a resolver, a clock, the lookup's deadline. */
+/** Seams for tests: a resolver, a clock, the deadline for opening. */
 export interface LinkHooks {
   resolve?: Resolve;
   now?: () => number;
-  resolveTimeoutMs?: number;
+  openTimeoutMs?: number;
 }
+
+/**
+ * Opening (the lookup, then the socket) that has not finished after this long fails (ETIMEOUT):
+ * getaddrinfo's own timeouts (5 s a try, two tries a server), or a runtime's socket promise that
+ * never settles, would otherwise hold every datagram, and flush(), as long. A socket that opens
+ * late is closed; the retry after the backoff starts over.
+ */
+export const OPEN_TIMEOUT_MS = 2000;
 
 const queueFull = (limits: Required<QueueLimits>): Error =>
   Object.assign(new Error(`the queue waiting for the socket is full (${limits.datagrams} datagrams or ${limits.bytes} bytes)`), {
@@ -91,12 +99,30 @@ export function linkEmitter(
     let result: Link | Promise<Link>;
     try {
       // A literal IP opens at once where the runtime can (Deno's FFI): no queue, no turn of the loop.
-      result = isIp(to.host) ? open(to) : toIp(to, resolve, hooks.resolveTimeoutMs).then(open);
+      result = isIp(to.host) ? open(to) : toIp(to, resolve).then(open);
     } catch (error) {
       return down(error);
     }
-    if (result instanceof Promise) result.then(up, down);
-    else up(result);
+    if (!(result instanceof Promise)) return up(result);
+    const ms = hooks.openTimeoutMs ?? OPEN_TIMEOUT_MS;
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      down(Object.assign(new Error(`opening the socket took over ${ms} ms`), { code: "ETIMEOUT" }));
+    }, ms);
+    unref(timer);
+    result.then(
+      (l) => {
+        if (late) return closeQuietly(l);
+        clearTimeout(timer);
+        up(l);
+      },
+      (error) => {
+        if (late) return;
+        clearTimeout(timer);
+        down(error);
+      },
+    );
   };
   const slow = (datagram: Uint8Array) => {
     if (closed) return accounting.failed(socketClosed());

@@ -24,36 +24,15 @@ export const resolveName: Resolve = (host) =>
     });
   });
 
-/**
- * A lookup that has not answered after this long fails (ETIMEOUT): getaddrinfo's own timeouts
- * (5 s a try, two tries a server) would hold every datagram, and flush(), that long. A late answer
- * is dropped; the retry after the backoff asks again.
- */
-export const RESOLVE_TIMEOUT_MS = 2000;
-
-/** The endpoint with an IP address in place of its host name, within `timeoutMs`. */
-export function toIp(to: DaemonEndpoint, resolve: Resolve, timeoutMs = RESOLVE_TIMEOUT_MS): Promise<DaemonEndpoint> {
-  return new Promise((settle, reject) => {
-    const timer = setTimeout(
-      () => reject(Object.assign(new Error(`looking up ${to.host} took over ${timeoutMs} ms`), { code: "ETIMEOUT" })),
-      timeoutMs,
-    );
-    unref(timer);
-    resolve(to.host).then(
-      ({ address, family }) => {
-        clearTimeout(timer);
-        settle({ host: address, port: to.port, family });
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+/** The endpoint with an IP address in place of its host name. */
+export async function toIp(to: DaemonEndpoint, resolve: Resolve): Promise<DaemonEndpoint> {
+  if (isIp(to.host)) return to;
+  const { address, family } = await resolve(to.host);
+  return { host: address, port: to.port, family };
 }
 
 /** The timer must not keep the process alive: Node's and Bun's have unref(), Deno's is a number. */
-function unref(timer: unknown): void {
+export function unref(timer: unknown): void {
   try {
     if (typeof (timer as { unref?: unknown }).unref === "function") (timer as { unref(): void }).unref();
     else (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno?.unrefTimer?.(timer as number);
