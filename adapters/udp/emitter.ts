@@ -17,6 +17,20 @@ export interface UdpEmitterOptions {
 }
 
 /**
+ * console.warn under AWS_XRAY_LOG_LEVEL. A malformed setting throws (configuration fails at
+ * creation); Deno without --allow-env throws NotCapable on reading any variable: the default
+ * level applies, as it does for the address.
+ */
+function defaultLogger(): Logger {
+  try {
+    return levelLogger(readSettings().logLevel);
+  } catch (error) {
+    if ((error as Error)?.name === "NotCapable" || (error as Error)?.name === "PermissionDenied") return levelLogger("warn");
+    throw error;
+  }
+}
+
+/**
  * An Emitter that sends each datagram to the X-Ray daemon over UDP. A bad address throws here, at
  * creation, naming AWS_XRAY_DAEMON_ADDRESS; a failed send never throws: it is counted in stats().
  *
@@ -31,7 +45,7 @@ export function createUdpEmitter(options: UdpEmitterOptions = {}): UdpEmitter {
 export function createUdpEmitterWith(options: UdpEmitterOptions, hooks?: LinkHooks): UdpEmitter {
   const to = parseDaemonAddress(options.address).udp;
   const address = to.family === 6 ? `[${to.host}]:${to.port}` : `${to.host}:${to.port}`;
-  const accounting = new Accounting(options.logger ?? levelLogger(readSettings().logLevel), address);
+  const accounting = new Accounting(options.logger ?? defaultLogger(), address);
   const g = globalThis as { Bun?: BunGlobal; Deno?: DenoGlobal };
   const open: Open = g.Bun
     ? (ip) => openBunSocket(ip, g.Bun!, accounting)

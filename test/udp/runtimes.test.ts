@@ -277,4 +277,19 @@ for (const [name, cmd] of Object.entries({
   }
 }
 
+test("deno without --allow-env: the default address and log level apply, nothing throws", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "xray-udp-"));
+  try {
+    const cmd = ["node_modules/.bin/deno", "run", "--allow-read", "--allow-write", "--allow-net", "--no-prompt", FIXTURE];
+    for (const address of ["default", "127.0.0.1:2000"]) {
+      const r = await run(cmd, [address, "20", join(dir, "record")]);
+      assert.is(r.code, 0, r.err);
+      const stats = JSON.parse(r.out.trim().split("\n").pop()!);
+      assert.is(stats.sent + stats.failed, 20, JSON.stringify(stats));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();
