@@ -53,12 +53,13 @@ function fromEnvironment(): string | undefined {
     process?: { env?: Record<string, string | undefined> };
     Deno?: { env: { get(name: string): string | undefined } };
   };
-  const fromProcess = g.process?.env?.AWS_XRAY_DAEMON_ADDRESS;
-  if (fromProcess !== undefined) return fromProcess;
   try {
+    // Deno without --allow-env throws on reading a variable, through process.env too.
+    const fromProcess = g.process?.env?.AWS_XRAY_DAEMON_ADDRESS;
+    if (fromProcess !== undefined) return fromProcess;
     return g.Deno?.env.get("AWS_XRAY_DAEMON_ADDRESS");
   } catch {
-    return undefined; // Deno without --allow-env: the default applies
+    return undefined; // the default applies
   }
 }
 

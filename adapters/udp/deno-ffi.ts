@@ -11,7 +11,8 @@
  * permission is queried, never requested, so no prompt ever appears.
  */
 import type { DaemonEndpoint } from "./address.ts";
-import type { Accounting, Transport } from "./accounting.ts";
+import { type Accounting, sendFailed } from "./accounting.ts";
+import type { Link } from "./link.ts";
 
 type Ffi = { parameters: string[]; result: string };
 interface DenoLibrary {
@@ -68,10 +69,12 @@ function sockaddrIn(host: string, port: number): Uint8Array | undefined {
 }
 
 /**
- * The send(2) transport, or undefined when this process cannot have it (then nothing was opened).
- * Sends are counted through `accounting`; a failed send is counted with its errno's name.
+ * The send(2) socket, or undefined when this process cannot have it (then nothing was opened).
+ * Sends are counted through `accounting`; a failed send is counted with its errno's name. The
+ * socket is never read, so a send is the only place a refusal surfaces: an ECONNREFUSED send failed
+ * itself and also reports an earlier datagram, already counted as sent (`refusedLater`).
  */
-export function ffiTransport(to: DaemonEndpoint, deno: DenoFfiGlobal, accounting: Accounting): Transport | undefined {
+export function openFfiSocket(to: DaemonEndpoint, deno: DenoFfiGlobal, accounting: Accounting): Link | undefined {
   if (deno.build?.os !== "linux" || (deno.build.arch !== "x86_64" && deno.build.arch !== "aarch64")) return undefined;
   const address = to.family === 4 ? sockaddrIn(to.host, to.port) : undefined;
   if (!address || typeof deno.dlopen !== "function" || typeof deno.UnsafePointerView !== "function") return undefined;
@@ -103,13 +106,14 @@ export function ffiTransport(to: DaemonEndpoint, deno: DenoFfiGlobal, accounting
   };
   let open = true;
   return {
-    send(datagram) {
-      accounting.begin();
+    write(datagram) {
       // Synchronous: the view into wasm memory is read by the kernel before this returns.
       const sent = open ? Number(lib.send(fd, datagram, datagram.length, 0)) : -1;
-      if (sent === datagram.length) accounting.done(sent);
-      else
-        accounting.done(datagram.length, Object.assign(new Error("UDP send failed"), { code: open ? errnoName() : "ERR_SOCKET_CLOSED" }));
+      if (sent === datagram.length) accounting.sent(sent);
+      else {
+        const code = open ? errnoName() : "ERR_SOCKET_CLOSED";
+        sendFailed(accounting, Object.assign(new Error(`send(2) failed: ${code}`), { code }), true);
+      }
     },
     close() {
       if (!open) return;

@@ -1,10 +1,12 @@
 /**
  * createUdpEmitter as real processes on Node, Bun and Deno (each from npm; Deno with FFI, and
  * without it through Deno.listenDatagram and node:dgram): every datagram the core
- * produced arrives byte for byte at a listener here; a burst of 10,000 is fully accounted for; with
- * no listener every datagram is accounted for and, where the runtime reports refusals (Node, Bun),
- * counted as failed; the socket never keeps a process alive (each run must exit by itself within
- * its timeout, without close()).
+ * produced arrives byte for byte at a listener here, over IPv4, IPv6 and a host name; a burst of
+ * 10,000 is fully accounted for; with no listener every datagram is counted once and, where the
+ * runtime reports refusals (Node, Bun, Deno's FFI path), refusals are counted apart and never move
+ * a datagram; a name that does not resolve fails every datagram with one ENOTFOUND warning; the
+ * queue waiting for the socket is bounded; the socket never keeps a process alive (each run must
+ * exit by itself within its timeout, without close()). Sockets: 127.0.0.1 and ::1 only.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -29,9 +31,14 @@ const RUNTIMES: Record<string, string[]> = {
 /** Whose sockets are connected, so that a missing listener comes back as a counted failure. */
 const SEES_REFUSALS = new Set(["node", "bun", "deno"]);
 
-function run(cmd: string[], args: string[], timeoutMs = 60_000): Promise<{ code: number | null; out: string; err: string }> {
+function run(
+  cmd: string[],
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd[0]!, [...cmd.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd[0]!, [...cmd.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     let out = "",
       err = "";
     child.stdout.on("data", (c) => (out += c));
@@ -47,11 +54,11 @@ function run(cmd: string[], args: string[], timeoutMs = 60_000): Promise<{ code:
   });
 }
 
-async function listen(): Promise<{ port: number; received: Buffer[]; close(): void }> {
-  const socket = dgram.createSocket("udp4");
+async function listen(host = "127.0.0.1"): Promise<{ port: number; received: Buffer[]; close(): void }> {
+  const socket = dgram.createSocket(host.includes(":") ? "udp6" : "udp4");
   const received: Buffer[] = [];
   socket.on("message", (m) => received.push(m));
-  await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
+  await new Promise<void>((r) => socket.bind(0, host, () => r()));
   socket.setRecvBufferSize(32 * 1024 * 1024); // a 10,000-datagram burst must not overflow the kernel queue
   return { port: socket.address().port, received, close: () => socket.close() };
 }
@@ -73,6 +80,13 @@ function kernelDrops(port: number): number {
     // not Linux
   }
   return 0;
+}
+
+/** A port nobody listens on: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const l = await listen();
+  l.close();
+  return l.port;
 }
 
 function recorded(file: string): Buffer[] {
@@ -100,7 +114,7 @@ for (const [name, cmd] of Object.entries(RUNTIMES)) {
       const stats = JSON.parse(r.out.trim().split("\n").pop()!);
       const sent = recorded(join(dir, "record"));
       await settle(listener.received, sent.length);
-      assert.equal(stats, { sent: sent.length, failed: 0, bytes: sent.reduce((n, d) => n + d.length, 0) });
+      assert.equal(stats, { sent: sent.length, failed: 0, bytes: sent.reduce((n, d) => n + d.length, 0), refusedLater: 0 });
       assert.is(listener.received.length, sent.length);
       const key = (b: Buffer) => b.toString("base64");
       assert.equal(listener.received.map(key).sort(), sent.map(key).sort(), "the same bytes");
@@ -118,7 +132,8 @@ for (const [name, cmd] of Object.entries(RUNTIMES)) {
     const dir = mkdtempSync(join(tmpdir(), "xray-udp-"));
     const listener = await listen();
     try {
-      const r = await run(cmd, [`127.0.0.1:${listener.port}`, "10000", join(dir, "record")]);
+      // The queue is raised for the burst: it is handed over before the socket has opened.
+      const r = await run(cmd, [`127.0.0.1:${listener.port}`, "10000", join(dir, "record")], { EMIT_QUEUE: "20000,67108864" });
       assert.is(r.code, 0, r.err);
       const stats = JSON.parse(r.out.trim().split("\n").pop()!);
       await settle(listener.received, 10_000 - kernelDrops(listener.port));
@@ -136,25 +151,145 @@ for (const [name, cmd] of Object.entries(RUNTIMES)) {
     }
   });
 
-  test(`${name}: no listener: failures are counted, never thrown, and the process exits 0`, async () => {
+  test(`${name}: no listener: each datagram counted once, never thrown, refusals apart, and the process exits 0`, async () => {
     const dir = mkdtempSync(join(tmpdir(), "xray-udp-"));
-    const listener = await listen();
-    const port = listener.port;
-    listener.close(); // a port nobody listens on any more
+    const port = await closedPort();
     try {
-      const r = await run(cmd, [`127.0.0.1:${port}`, "300", join(dir, "record")]);
+      const probe: Record<string, string> = SEES_REFUSALS.has(name) ? { EMIT_PROBE: "1" } : {};
+      const r = await run(cmd, [`127.0.0.1:${port}`, "300", join(dir, "record")], probe);
+      assert.is(r.code, 0, r.err);
+      const lines = r.out.trim().split("\n");
+      const first = JSON.parse(lines[0]!);
+      assert.is(first.sent + first.failed, 300, JSON.stringify(first));
+      if (SEES_REFUSALS.has(name)) {
+        // After the first flush, one datagram at a time until one more refusal came back: the
+        // first 300 keep the counts they had when flush() resolved.
+        const last = JSON.parse(lines[1]!);
+        assert.ok(last.refusedLater > first.refusedLater, `a refusal counted apart: ${lines.join(" ")}`);
+        assert.is(last.sent + last.failed, 300 + last.probes, "each datagram once");
+        assert.is(last.sent - first.sent + (last.failed - first.failed), last.probes, "the first 300 did not move");
+        assert.ok(last.refusedLater <= last.sent, `each refusal is of a datagram counted as sent: ${lines[1]}`);
+        assert.match(r.err, /ECONNREFUSED/);
+        assert.not.match(r.err, /undefined/);
+      } else {
+        // Deno's own APIs (node:dgram, Deno.listenDatagram) report no refusal: a missing daemon
+        // cannot be detected there.
+        assert.equal([first.failed, first.refusedLater], [0, 0], `no refusal reported without FFI: ${lines[0]}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`${name}: an IPv6 daemon ([::1]) gets every datagram`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "xray-udp-"));
+    const listener = await listen("::1");
+    try {
+      const r = await run(cmd, [`[::1]:${listener.port}`, "100", join(dir, "record")]);
       assert.is(r.code, 0, r.err);
       const stats = JSON.parse(r.out.trim().split("\n").pop()!);
-      assert.is(stats.sent + stats.failed, 300, JSON.stringify(stats));
-      // Node, Bun and Deno's FFI path see the ICMP refusals on their connected sockets; Deno's own
-      // APIs report none (neither node:dgram nor Deno.listenDatagram): there a missing daemon
-      // cannot be detected.
-      if (SEES_REFUSALS.has(name)) assert.ok(stats.failed > 0, `failures counted: ${JSON.stringify(stats)}`);
-      else assert.is(stats.failed, 0, `no refusal reported without FFI: ${JSON.stringify(stats)}`);
+      const sent = recorded(join(dir, "record"));
+      await settle(listener.received, sent.length);
+      assert.equal(stats, { sent: 100, failed: 0, bytes: sent.reduce((n, d) => n + d.length, 0), refusedLater: 0 });
+      assert.is(listener.received.length, 100);
+    } finally {
+      listener.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`${name}: a host name (localhost) is resolved; the queue waiting for it is bounded`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "xray-udp-"));
+    const listener = await listen();
+    try {
+      // 300 segments handed at once, before the name resolved: 10 wait, 290 overflow.
+      const r = await run(cmd, [`localhost:${listener.port}`, "300", join(dir, "record")], { EMIT_QUEUE: "10,1000000" });
+      assert.is(r.code, 0, r.err);
+      const stats = JSON.parse(r.out.trim().split("\n").pop()!);
+      const sent = recorded(join(dir, "record")).slice(0, 10);
+      assert.equal(stats, { sent: 10, failed: 290, bytes: sent.reduce((n, d) => n + d.length, 0), refusedLater: 0 });
+      await settle(listener.received, 10);
+      const key = (b: Buffer) => b.toString("base64");
+      assert.equal(listener.received.map(key).sort(), sent.map(key).sort(), "the first ten");
+      assert.match(r.err, /\[xray-edge\] .*localhost:\d+ failed .*queue waiting for the socket is full/);
+    } finally {
+      listener.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`${name}: a name that does not resolve: all failed, flush() resolves, one ENOTFOUND warning`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "xray-udp-"));
+    try {
+      const r = await run(cmd, ["xray-daemon.invalid:2000", "100", join(dir, "record")]);
+      assert.is(r.code, 0, r.err);
+      assert.equal(JSON.parse(r.out.trim().split("\n").pop()!), { sent: 0, failed: 100, bytes: 0, refusedLater: 0 });
+      const warnings = r.err.split("\n").filter((l) => l.startsWith("[xray-edge]"));
+      assert.is(warnings.length, 1, r.err);
+      assert.match(warnings[0]!, /xray-daemon\.invalid:2000 failed \(.*ENOTFOUND/);
+      const silent = await run(cmd, ["xray-daemon.invalid:2000", "100", join(dir, "record")], { AWS_XRAY_LOG_LEVEL: "silent" });
+      assert.is(silent.code, 0, silent.err);
+      assert.equal(JSON.parse(silent.out.trim().split("\n").pop()!), { sent: 0, failed: 100, bytes: 0, refusedLater: 0 });
+      assert.not.match(silent.err, /xray-edge/, "AWS_XRAY_LOG_LEVEL=silent");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 }
+
+// A socket that cannot be created, for real: Deno without the network permission (node:dgram
+// used to throw NotCapable there, uncaught, a tick after the first send).
+for (const [name, cmd] of Object.entries({
+  "deno (no net permission, node:dgram)": [
+    "node_modules/.bin/deno",
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--no-prompt",
+    FIXTURE,
+  ],
+  "deno (no net permission, listenDatagram)": [
+    "node_modules/.bin/deno",
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--no-prompt",
+    "--unstable-net",
+    FIXTURE,
+  ],
+})) {
+  for (const address of ["127.0.0.1:2000", "localhost:2000"]) {
+    test(`${name}, ${address}: every datagram failed, flush() resolves, nothing thrown`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "xray-udp-"));
+      try {
+        const r = await run(cmd, [address, "50", join(dir, "record")]);
+        assert.is(r.code, 0, r.err);
+        assert.equal(JSON.parse(r.out.trim().split("\n").pop()!), { sent: 0, failed: 50, bytes: 0, refusedLater: 0 });
+        const warnings = r.err.split("\n").filter((l) => l.startsWith("[xray-edge]"));
+        assert.is(warnings.length, 1, r.err);
+        assert.match(warnings[0]!, new RegExp(`${address} failed \\(.*(EPERM|net access)`));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+}
+
+test("deno without --allow-env: the default address and log level apply, nothing throws", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "xray-udp-"));
+  try {
+    const cmd = ["node_modules/.bin/deno", "run", "--allow-read", "--allow-write", "--allow-net", "--no-prompt", FIXTURE];
+    for (const address of ["default", "127.0.0.1:2000"]) {
+      const r = await run(cmd, [address, "20", join(dir, "record")]);
+      assert.is(r.code, 0, r.err);
+      const stats = JSON.parse(r.out.trim().split("\n").pop()!);
+      assert.is(stats.sent + stats.failed, 20, JSON.stringify(stats));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test.run();
