@@ -13,8 +13,16 @@ export const isIp = (host: string): boolean => IPV4.test(host) || host.includes(
 
 export type Resolve = (host: string) => Promise<{ address: string; family: 4 | 6 }>;
 
+/**
+ * Names under `.invalid` never resolve (RFC 6761 §6.4: resolvers "SHOULD always return immediately
+ * with a negative response"): they are answered here without a lookup, which getaddrinfo would
+ * otherwise send to the configured DNS server.
+ */
+const RESERVED_INVALID = /(^|\.)invalid\.?$/i;
+
 export const resolveName: Resolve = (host) =>
   new Promise((resolve, reject) => {
+    if (RESERVED_INVALID.test(host)) return reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" }));
     lookup(host, { all: true }, (error, addresses) => {
       if (error) return reject(error);
       const list = addresses ?? [];
