@@ -28,7 +28,7 @@ function internalNames(): string[] {
 
 test("no name tagged @internal in the sources appears in a published declaration", () => {
   const names = internalNames();
-  for (const expected of ["_rec", "_slot", "_gen", "_carry", "core", "reclaim", "Core", "Recorder", "EntityInit", "S"]) {
+  for (const expected of ["_rec", "_slot", "_gen", "_carry", "core", "reclaim", "Core", "Recorder", "EntityInit"]) {
     assert.ok(names.includes(expected), `${expected} is tagged @internal (found: ${names.join(", ")})`);
   }
   const declarations = files("dist/types", ".d.ts");
