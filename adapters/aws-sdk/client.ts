@@ -5,7 +5,8 @@
  * attempt carries the same `X-Amzn-Trace-Id`, set on the serialized HttpRequest before signing.
  */
 import type { SubsegmentOptions, TraceEntity } from "../../core/entity.ts";
-import { currentTraceHeader, resolveParent } from "../context/capture.ts";
+import { beginCall, type Begun } from "../context/capture.ts";
+import { ignoredParent } from "../context/parent.ts";
 import { settings } from "../context/storage.ts";
 import { isThrottling, outcomeOfError, outcomeOfResult, type CallOutcome } from "./outcome.ts";
 import type { AwsSdkClient, BuildArgs, BuildMiddleware, BuildOutput, HandlerContext } from "./types.ts";
@@ -14,7 +15,8 @@ export interface CaptureAwsClientOptions {
   /**
    * The segment or subsegment to record calls in, asked at each call: for runtimes without
    * AsyncLocalStorage, or code it does not follow. When absent, or when it returns undefined,
-   * the current segment of the context is used.
+   * the current segment of the context is used. When it throws or returns something else than a
+   * live entity, the call is made unrecorded (one warning): the context is not asked instead.
    */
   parent?: () => TraceEntity | undefined;
 }
@@ -46,7 +48,7 @@ export function captureAwsClient<C extends AwsSdkClient>(client: C, options: Cap
       `captureAwsClient: expected an AWS SDK for JavaScript v3 client (with a middlewareStack), got ${client === null ? "null" : typeof client}`,
     );
   }
-  if (!settings().enabled) return client; // AWS_XRAY_SDK_ENABLED=false (a malformed setting throws here, at init)
+  if (!settings().enabled) return client; // AWS_XRAY_SDK_ENABLED=false (checked when xray-edge/aws-sdk loaded)
   if (instrumented(stack)) return client;
   try {
     stack.add(middleware(bag(client.config) ?? {}, options), {
@@ -73,19 +75,18 @@ function instrumented(stack: AwsSdkClient["middlewareStack"]): boolean {
 function middleware(config: Bag, options: CaptureAwsClientOptions): BuildMiddleware {
   return (next, context) =>
     async (args: BuildArgs): Promise<BuildOutput> => {
-      let explicit: TraceEntity | undefined;
+      let explicit: unknown;
       try {
         explicit = options.parent?.();
       } catch {
-        // a failing parent function: the context decides
+        ignoredParent(WHAT, "the parent option threw");
+        return next(args); // the caller's own parent failed: the context is not asked instead
       }
-      // Throws only under AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR, which asks for exactly that.
-      const parent = resolveParent(WHAT, explicit);
-      let sub: TraceEntity | undefined;
+      // Throws only under AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR with no parent, which asks for exactly that.
+      const begun: Begun = beginCall(WHAT, serviceName(config, context), AWS, explicit);
+      const sub = begun.sub;
       try {
-        sub = parent?.beginSubsegment(serviceName(config, context), AWS);
-        const header = parent ? sub?.traceHeader : currentTraceHeader(); // none: pass-through's, if any
-        if (header) inject(args.request, header);
+        if (begun.header) inject(args.request, begun.header); // no subsegment: pass-through's, if any
       } catch {
         // our failure: the call goes on as it would without us
       }

@@ -1,10 +1,12 @@
 /**
  * The current segment, and subsegments around a function: `getSegment`, `capture`,
  * `captureAsync`, `withSegment`. Each accepts an explicit parent for code that runs where the
- * runtime has no AsyncLocalStorage. A missing context is handled as AWS_XRAY_CONTEXT_MISSING says.
+ * runtime has no AsyncLocalStorage (checked as parent.ts says: a bad one is ignored, never thrown
+ * over). A missing context is handled as AWS_XRAY_CONTEXT_MISSING says.
  */
 import type { SubsegmentOptions, TraceEntity } from "../../core/entity.ts";
 import { inert } from "./inert.ts";
+import { beginUnder, entityOrWhat, headerOf, ignoredParent } from "./parent.ts";
 import { currentScope, registry, runIn, settings } from "./storage.ts";
 import { says } from "./settings.ts";
 
@@ -19,10 +21,9 @@ export class ContextMissingError extends Error {
  * RUNTIME_ERROR: throws; IGNORE_ERROR: nothing). An invocation run untraced on purpose (no or
  * malformed header, pass-through, tracing disabled) is not "missing" and says nothing.
  */
-export function resolveParent(what: string, parent: TraceEntity | undefined): TraceEntity | undefined {
+export function resolveParent(what: string): TraceEntity | undefined {
   const s = settings();
-  if (!s.enabled) return undefined; // AWS_XRAY_SDK_ENABLED=false: explicit parents too
-  if (parent !== undefined) return parent;
+  if (!s.enabled) return undefined;
   const scope = currentScope();
   if (typeof scope === "object") return scope;
   if (typeof scope === "string") return undefined;
@@ -44,30 +45,70 @@ export function resolveParent(what: string, parent: TraceEntity | undefined): Tr
 
 /** The current segment or subsegment (see resolveParent for when there is none). */
 export function getSegment(): TraceEntity | undefined {
-  return resolveParent("getSegment", undefined);
+  return resolveParent("getSegment");
 }
 
 /**
- * The `X-Amzn-Trace-Id` to send downstream from here: the current entity's, or in a pass-through
- * invocation the incoming header unchanged; undefined when there is nothing to propagate. Says
- * nothing when the context is missing.
+ * The `X-Amzn-Trace-Id` to send downstream from here: `parent`'s, else the current entity's, or in
+ * a pass-through invocation the incoming header unchanged; undefined when there is nothing to
+ * propagate (a bad `parent` included, after one warning). Says nothing when the context is missing.
  */
 export function currentTraceHeader(parent?: TraceEntity): string | undefined {
   if (!settings().enabled) return undefined;
-  if (parent !== undefined) return parent.traceHeader || undefined;
+  if (parent !== undefined) {
+    const p = entityOrWhat(parent);
+    if (typeof p === "string") return void ignoredParent("currentTraceHeader", p);
+    return headerOf(p);
+  }
+  return passedOn();
+}
+
+/** The context's header: its entity's, or a pass-through invocation's incoming one. */
+function passedOn(): string | undefined {
   const scope = currentScope();
-  if (typeof scope === "object") return scope.traceHeader || undefined;
+  if (typeof scope === "object") return headerOf(scope);
   return scope || undefined;
 }
 
-/** Runs `fn` with `entity` as the current segment (for segments begun by hand, e.g. in a worker). */
+/**
+ * Runs `fn` with `entity` as the current segment (for segments begun by hand, e.g. in a worker).
+ * An `entity` that is not one is ignored with one warning: `fn` runs untraced.
+ */
 export function withSegment<R>(entity: TraceEntity, fn: () => R): R {
-  return runIn(entity, fn);
+  const e = entityOrWhat(entity);
+  if (typeof e === "string") {
+    ignoredParent("withSegment", e);
+    return runIn("", fn); // untraced on purpose: captures inside record nothing and say nothing
+  }
+  return runIn(e, fn);
 }
 
-function begin(what: string, name: string, parent: TraceEntity | undefined, options?: SubsegmentOptions): TraceEntity {
-  const p = resolveParent(what, parent);
-  return p ? p.beginSubsegment(name, options) : inert;
+/** What one call is recorded in, and the header it sends downstream. */
+export interface Begun {
+  /** Undefined when the call is not recorded. */
+  sub: TraceEntity | undefined;
+  /** The subsegment's header; without one, a pass-through invocation's; else undefined. */
+  header: string | undefined;
+}
+
+const NOTHING: Begun = { sub: undefined, header: undefined };
+
+/**
+ * Begins the subsegment for one call, under `parent` when one is given (undefined: none),
+ * else under the context's entity. Throws only under AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR with
+ * neither, which asks for exactly that; a bad `parent` is ignored with one warning (parent.ts).
+ */
+export function beginCall(what: string, name: string, options: SubsegmentOptions | undefined, parent: unknown): Begun {
+  if (!settings().enabled) return NOTHING; // AWS_XRAY_SDK_ENABLED=false: explicit parents too
+  if (parent !== undefined) {
+    const sub = beginUnder(what, parent, name, options);
+    return { sub, header: headerOf(sub) };
+  }
+  const p = resolveParent(what);
+  if (!p) return { sub: undefined, header: passedOn() };
+  // The context holds only entities checked on their way in, but checked once is not trusted.
+  const sub = beginUnder(what, p, name, options);
+  return { sub, header: headerOf(sub) };
 }
 
 /**
@@ -76,17 +117,16 @@ function begin(what: string, name: string, parent: TraceEntity | undefined, opti
  * that return a promise, use captureAsync: this closes the subsegment before the promise settles.
  */
 export function capture<R>(name: string, fn: (subsegment: TraceEntity) => R, parent?: TraceEntity): R {
-  const sub = begin("capture", name, parent);
+  const sub = beginCall("capture", name, undefined, parent).sub ?? inert;
   return runIn(sub, () => {
     let result: R;
     try {
       result = fn(sub);
     } catch (error) {
-      sub.addError(error);
-      sub.close();
+      end(sub, true, error);
       throw error;
     }
-    sub.close();
+    end(sub, false, undefined);
     return result;
   });
 }
@@ -96,24 +136,38 @@ export function capture<R>(name: string, fn: (subsegment: TraceEntity) => R, par
  * rejection is recorded (cause and fault) and passed on unchanged.
  */
 export function captureAsync<R>(name: string, fn: (subsegment: TraceEntity) => R | PromiseLike<R>, parent?: TraceEntity): Promise<R> {
-  const sub = begin("captureAsync", name, parent);
+  const sub = beginCall("captureAsync", name, undefined, parent).sub ?? inert;
   return runIn(sub, async () => {
+    let result: R;
     try {
-      return await fn(sub);
+      result = await fn(sub);
     } catch (error) {
-      sub.addError(error);
+      end(sub, true, error);
       throw error;
-    } finally {
-      sub.close();
     }
+    end(sub, false, undefined);
+    return result;
   });
+}
+
+/** Records `error` (when `failed`) and closes `sub`; never throws, so `fn`'s outcome is what the caller gets. */
+function end(sub: TraceEntity, failed: boolean, error: unknown): void {
+  try {
+    if (failed) sub.addError(error);
+  } catch {
+    // a parent of the caller's that begot a subsegment which throws: the outcome is not recorded
+  }
+  try {
+    sub.close();
+  } catch {
+    // idem
+  }
 }
 
 /**
  * Begins a subsegment of the current segment (or `parent`) for instrumentation that opens and
- * closes it itself (fetch, AWS SDK). Undefined when there is no context: the call is not recorded.
+ * closes it itself. Undefined when there is no context (or a bad parent): the call is not recorded.
  */
 export function beginSubsegment(what: string, name: string, options?: SubsegmentOptions, parent?: TraceEntity): TraceEntity | undefined {
-  const p = resolveParent(what, parent);
-  return p?.beginSubsegment(name, options);
+  return beginCall(what, name, options, parent).sub;
 }

@@ -1,8 +1,8 @@
 /**
  * The environment settings shared by the adapters, with aws-xray-sdk-core's names and meanings.
- * Read once per process (again by `traceHandler`, which runs at init): a malformed value throws,
- * naming the variable and the accepted forms, so that bad configuration fails at start-up rather
- * than being guessed at.
+ * Read once per process, when the first subpath that uses them loads (storage.ts, loadSettings): a
+ * malformed value throws there, naming the variable and the accepted values, so that bad
+ * configuration fails the import rather than some later call.
  */
 import type { Logger } from "../../core/log.ts";
 
@@ -32,7 +32,13 @@ export function processEnv(): Env {
 
 /** A set variable's value, trimmed; undefined when unset or empty. */
 export function envValue(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
+  let raw: unknown;
+  try {
+    raw = env[name];
+  } catch {
+    return undefined; // Deno without --allow-env throws per variable read: the defaults apply
+  }
+  const value = typeof raw === "string" ? raw.trim() : undefined;
   return value ? value : undefined;
 }
 
@@ -41,7 +47,7 @@ export function envChoice<T extends string>(env: Env, name: string, allowed: rea
   const value = envValue(env, name);
   if (value === undefined) return fallback;
   const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-  if (found === undefined) throw new Error(`${name}="${value}" is not valid: expected one of ${allowed.join(", ")}`);
+  if (found === undefined) throw new Error(`xray-edge: ${name}="${value}" is not valid: expected one of ${allowed.join(", ")}`);
   return found;
 }
 
@@ -50,11 +56,19 @@ export function envFlag(env: Env, name: string, fallback: boolean): boolean {
   return envChoice(env, name, ["true", "false"], fallback ? "true" : "false") === "true";
 }
 
+/** What applies when a variable is unset. */
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({ enabled: true, contextMissing: "LOG_ERROR", logLevel: "warn" });
+
 export function readSettings(env: Env = processEnv()): Settings {
   return {
-    enabled: envFlag(env, "AWS_XRAY_SDK_ENABLED", true),
-    contextMissing: envChoice(env, "AWS_XRAY_CONTEXT_MISSING", ["LOG_ERROR", "RUNTIME_ERROR", "IGNORE_ERROR"], "LOG_ERROR"),
-    logLevel: envChoice(env, "AWS_XRAY_LOG_LEVEL", ["debug", "info", "warn", "error", "silent"], "warn"),
+    enabled: envFlag(env, "AWS_XRAY_SDK_ENABLED", DEFAULT_SETTINGS.enabled),
+    contextMissing: envChoice(
+      env,
+      "AWS_XRAY_CONTEXT_MISSING",
+      ["LOG_ERROR", "RUNTIME_ERROR", "IGNORE_ERROR"],
+      DEFAULT_SETTINGS.contextMissing,
+    ),
+    logLevel: envChoice(env, "AWS_XRAY_LOG_LEVEL", ["debug", "info", "warn", "error", "silent"], DEFAULT_SETTINGS.logLevel),
   };
 }
 

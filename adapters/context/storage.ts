@@ -5,7 +5,7 @@
  * copy); all of them must see the same context.
  */
 import type { TraceEntity } from "../../core/entity.ts";
-import { readSettings, type Settings } from "./settings.ts";
+import { DEFAULT_SETTINGS, readSettings, type Settings } from "./settings.ts";
 
 /**
  * What the context holds: the current segment or subsegment; or, for an invocation that is not
@@ -50,17 +50,22 @@ export function registry(): Registry {
   return (g[KEY] ??= { storage: newStorage(), settings: undefined, said: new Set(), invocations: 0 });
 }
 
-/** The settings, read on first use (or as reloaded by `reloadSettings`). */
-export function settings(): Settings {
+/**
+ * Reads and checks the settings once per process, when a subpath that uses them loads (each
+ * entry's index.ts calls this at top level, the runtime at the start of init): a malformed value
+ * throws there, naming the variable, and nothing is stored, so every later import throws the same.
+ */
+export function loadSettings(): Settings {
   const r = registry();
   return (r.settings ??= readSettings());
 }
 
-/** Reads the environment again (traceHandler does, at init); throws on a malformed setting. */
-export function reloadSettings(): Settings {
-  const s = readSettings();
-  registry().settings = s;
-  return s;
+/**
+ * The settings as loaded. Never reads the environment and never throws: calls made later must not
+ * fail for configuration. Reached unloaded only by code that imports an internal module directly.
+ */
+export function settings(): Settings {
+  return registry().settings ?? DEFAULT_SETTINGS;
 }
 
 export function currentScope(): Scope | undefined {

@@ -6,7 +6,8 @@
  * fails, the original fetch is called as given.
  */
 import type { HttpData, SubsegmentOptions, TraceEntity } from "../../core/entity.ts";
-import { beginSubsegment, currentTraceHeader } from "../context/capture.ts";
+import { beginCall, type Begun } from "../context/capture.ts";
+import { ignoredParent } from "../context/parent.ts";
 
 const TRACE_HEADER = "X-Amzn-Trace-Id";
 const REMOTE: SubsegmentOptions = { namespace: "remote" };
@@ -17,7 +18,11 @@ type FetchLike = (input: any, init?: any) => any;
 
 /** The non-standard init property that names the parent of one call. */
 export interface XRayRequestInit {
-  /** The segment or subsegment this call is recorded under (instead of the context's). Removed before fetch sees the init. */
+  /**
+   * The segment or subsegment this call is recorded under (instead of the context's). Removed before
+   * fetch sees the init. Anything else but undefined (null, `{}`, a closed entity) is ignored with
+   * one warning: the request is made, unrecorded.
+   */
   xrayParent?: TraceEntity | undefined;
 }
 
@@ -26,8 +31,9 @@ export interface InstrumentFetchOptions {
   includeQueryString?: boolean;
   /**
    * The parent for each call, for runtimes without AsyncLocalStorage (or code it does not
-   * follow). Called per request; when it returns undefined, the context decides. A per-call
-   * `xrayParent` comes first.
+   * follow). Called per request; when it returns undefined, the context decides; when it throws
+   * or returns something else than an entity, the request is made unrecorded (one warning). A
+   * per-call `xrayParent` comes first.
    */
   parent?: () => TraceEntity | undefined;
 }
@@ -66,31 +72,39 @@ export function instrumentFetch<F extends FetchLike = typeof globalThis.fetch>(
 
   return function tracedFetch(input: unknown, init?: unknown): unknown {
     let callInit = init;
-    let parent: TraceEntity | undefined;
+    let parent: unknown;
     let plan: Plan | undefined;
     try {
       if (init !== null && typeof init === "object" && "xrayParent" in init) {
-        parent = asEntity((init as XRayRequestInit).xrayParent);
+        parent = (init as XRayRequestInit).xrayParent;
         callInit = copyInit(init);
         delete (callInit as XRayRequestInit).xrayParent;
       }
       plan = planRequest(input, callInit, includeQueryString);
-      if (plan && parent === undefined && parentOption) parent = asEntity(parentOption());
     } catch {
       plan = undefined; // our failure: the request goes out as the caller wrote it
     }
+    if (plan && parent === undefined && parentOption) {
+      try {
+        parent = parentOption();
+      } catch {
+        ignoredParent("fetch", "the parent option threw");
+        plan = undefined; // the caller's own parent failed: the context is not asked instead
+      }
+    }
     if (!plan) return impl(input, callInit);
 
-    let sub: TraceEntity | undefined;
+    let begun: Begun;
     try {
-      sub = beginSubsegment("fetch", plan.name, REMOTE, parent);
+      begun = beginCall("fetch", plan.name, REMOTE, parent);
     } catch (error) {
       return Promise.reject(error); // AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR and no segment
     }
+    const sub = begun.sub;
 
     let sendInit = callInit;
     try {
-      const header = sub ? sub.traceHeader : currentTraceHeader();
+      const header = begun.header;
       if (header && plan.headers) {
         plan.headers.set(TRACE_HEADER, header);
         const copy: Record<PropertyKey, unknown> = callInit != null ? copyInit(callInit as object) : {};
@@ -210,10 +224,4 @@ function copyInit(init: object): Record<PropertyKey, unknown> {
   const copy: Record<PropertyKey, unknown> = { ...init };
   for (const key in init) if (!(key in copy)) copy[key] = (init as Record<string, unknown>)[key];
   return copy;
-}
-
-function asEntity(value: unknown): TraceEntity | undefined {
-  return value !== null && typeof value === "object" && typeof (value as TraceEntity).beginSubsegment === "function"
-    ? (value as TraceEntity)
-    : undefined;
 }

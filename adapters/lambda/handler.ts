@@ -1,13 +1,13 @@
 /**
  * `traceHandler(handler, options?)`: wraps an async, callback-style or response-streaming Lambda
- * handler so that each invocation is traced (see invocation.ts). Configuration is read and checked
- * here, at init: a malformed setting throws with its name, before the first invocation.
+ * handler so that each invocation is traced (see invocation.ts). The environment's settings were
+ * read and checked when xray-edge/lambda loaded (index.ts): nothing here throws for them.
  */
 import { Tracer, type Emitter, type Logger } from "../host/index.ts";
 import { createUdpEmitter } from "../udp/emitter.ts";
-import { reloadSettings } from "../context/storage.ts";
+import { settings as loadedSettings } from "../context/storage.ts";
 import { levelLogger, processEnv } from "../context/settings.ts";
-import { readHandlerSettings } from "./settings.ts";
+import { handlerSettings } from "./settings.ts";
 import { InvocationTracer } from "./invocation.ts";
 
 export interface TraceHandlerOptions {
@@ -53,18 +53,18 @@ let defaultTracer: { tracer: Tracer; logger: Logger } | undefined;
 export function traceHandler<H extends AnyHandler>(handler: H, options: TraceHandlerOptions = {}): H {
   if (typeof handler !== "function") throw new TypeError(`traceHandler: expected a handler function, got ${typeof handler}`);
   if (TRACED in handler) return handler;
-  const settings = reloadSettings();
+  const settings = loadedSettings();
   if (!settings.enabled) return handler;
+  // Per invocation the header is read from here (_X_AMZN_TRACE_ID): data, not a setting.
   const env = processEnv();
-  const fromEnv = readHandlerSettings(env);
+  const fromEnv = handlerSettings();
+  const udp = () => createUdpEmitter({ address: fromEnv.daemonAddress });
   let tracer: Tracer, logger: Logger;
   if (options.emitter || options.logger) {
     logger = options.logger ?? levelLogger(settings.logLevel);
-    tracer = new Tracer({ emitter: options.emitter ?? createUdpEmitter(), logger });
+    tracer = new Tracer({ emitter: options.emitter ?? udp(), logger });
   } else {
-    defaultTracer ??= ((l) => ({ tracer: new Tracer({ emitter: createUdpEmitter(), logger: l }), logger: l }))(
-      levelLogger(settings.logLevel),
-    );
+    defaultTracer ??= ((l) => ({ tracer: new Tracer({ emitter: udp(), logger: l }), logger: l }))(levelLogger(settings.logLevel));
     ({ tracer, logger } = defaultTracer);
   }
   const name = options.name ?? fromEnv.handler ?? (handler.name || "handler");

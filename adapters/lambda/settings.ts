@@ -1,8 +1,11 @@
 /**
- * What traceHandler reads from the environment: the Service annotation's value and whether the
- * response and errors are recorded (Powertools Tracer's variables, for users moving from it).
+ * What traceHandler reads from the environment: the Service annotation's value, whether the
+ * response and errors are recorded (Powertools Tracer's variables, for users moving from it), the
+ * handler's name and the daemon's address. Read and checked once, when xray-edge/lambda loads (or
+ * the custom runtime starts): a malformed value throws there, naming the variable, never later.
  */
-import { type Env, envFlag, envValue } from "../context/settings.ts";
+import { type Env, envFlag, envValue, processEnv } from "../context/settings.ts";
+import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from "../udp/address.ts";
 
 export interface HandlerSettings {
   service: string | undefined;
@@ -10,14 +13,40 @@ export interface HandlerSettings {
   captureError: boolean;
   /** The handler's name as Lambda knows it (`_HANDLER`, e.g. "index.handler"). */
   handler: string | undefined;
+  /** AWS_XRAY_DAEMON_ADDRESS as given (checked), else the default: the UDP emitter's address. */
+  daemonAddress: string;
 }
 
 export function readHandlerSettings(env: Env): HandlerSettings {
+  const daemonAddress = envValue(env, "AWS_XRAY_DAEMON_ADDRESS") ?? DEFAULT_DAEMON_ADDRESS;
+  parseDaemonAddress(daemonAddress); // throws, naming AWS_XRAY_DAEMON_ADDRESS and its forms
   return {
     service:
       envValue(env, "POWERTOOLS_SERVICE_NAME") ?? envValue(env, "AWS_XRAY_TRACING_NAME") ?? envValue(env, "AWS_LAMBDA_FUNCTION_NAME"),
     captureResponse: envFlag(env, "POWERTOOLS_TRACER_CAPTURE_RESPONSE", true),
     captureError: envFlag(env, "POWERTOOLS_TRACER_CAPTURE_ERROR", true),
     handler: envValue(env, "_HANDLER"),
+    daemonAddress,
   };
+}
+
+const DEFAULTS: Readonly<HandlerSettings> = Object.freeze({
+  service: undefined,
+  captureResponse: true,
+  captureError: true,
+  handler: undefined,
+  daemonAddress: DEFAULT_DAEMON_ADDRESS,
+});
+
+/** Per bundle (the lambda entry and the runtime each load their own): what loadHandlerSettings read. */
+let loaded: HandlerSettings | undefined;
+
+/** Reads and checks the variables above once; throws on a malformed one (and keeps nothing). */
+export function loadHandlerSettings(): HandlerSettings {
+  return (loaded ??= readHandlerSettings(processEnv()));
+}
+
+/** The settings as loaded; never throws (the defaults only for code that skipped the entry). */
+export function handlerSettings(): HandlerSettings {
+  return loaded ?? DEFAULTS;
 }

@@ -9,6 +9,8 @@
  */
 import { traceHandler } from "../lambda/handler.ts";
 import { envValue } from "../context/settings.ts";
+import { loadSettings } from "../context/storage.ts";
+import { loadHandlerSettings } from "../lambda/settings.ts";
 import { RuntimeApi, RuntimeApiFailure, type Answer, type Invocation } from "./api.ts";
 import { buildContext } from "./context.ts";
 import { errorDocument, RuntimeError, xrayErrorCause } from "./errors.ts";
@@ -87,6 +89,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<never>
 async function init(api: RuntimeApi, options: RuntimeOptions, env: Env): Promise<Handler> {
   const name = options.handler ?? envValue(env, "_HANDLER") ?? "";
   try {
+    // The tracing settings are checked first, as importing xray-edge/lambda checks them: a
+    // malformed one is this init's error, posted like any other, and no invocation throws for it.
+    loadSettings();
+    loadHandlerSettings();
     const taskRoot = options.taskRoot ?? envValue(env, "LAMBDA_TASK_ROOT") ?? cwd();
     const handler = await loadHandler(taskRoot, name);
     return traceHandler(handler, { name });

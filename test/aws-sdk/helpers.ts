@@ -7,30 +7,26 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { XRayClient, type XRayClientConfig } from "@aws-sdk/client-xray";
 import { Tracer, MemoryEmitter } from "../../adapters/host/index.ts";
-import { reloadSettings } from "../../adapters/context/storage.ts";
+import { registry } from "../../adapters/context/storage.ts";
+import { readSettings } from "../../adapters/context/settings.ts";
 
 // The same outcome whatever the shell's environment: default settings, not in Lambda (where the
 // SDK's own recursion-detection middleware sets X-Amzn-Trace-Id), and no Node-version notice.
-for (const name of [
-  "AWS_XRAY_SDK_ENABLED",
-  "AWS_XRAY_CONTEXT_MISSING",
-  "AWS_XRAY_LOG_LEVEL",
-  "AWS_LAMBDA_FUNCTION_NAME",
-  "_X_AMZN_TRACE_ID",
-])
-  delete process.env[name];
+for (const name of ["AWS_LAMBDA_FUNCTION_NAME", "_X_AMZN_TRACE_ID"]) delete process.env[name];
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-reloadSettings();
+registry().settings = readSettings({});
 
-/** Runs `fn` with the environment variable `name` set to `value`, and the settings read again. */
+/**
+ * Runs `fn` with the settings `name=value` would load. The environment is read only when a subpath
+ * loads (test/faults runs that as processes); here the loaded settings are swapped instead.
+ */
 export async function withSetting<R>(name: string, value: string, fn: () => Promise<R>): Promise<R> {
-  process.env[name] = value;
-  reloadSettings();
+  const saved = registry().settings;
+  registry().settings = readSettings({ [name]: value });
   try {
     return await fn();
   } finally {
-    delete process.env[name];
-    reloadSettings();
+    registry().settings = saved;
   }
 }
 

@@ -8,7 +8,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { instrumentFetch } from "../../adapters/fetch/index.ts";
 import { withSegment } from "../../adapters/context/index.ts";
-import { registry, reloadSettings, runIn } from "../../adapters/context/storage.ts";
+import { registry, runIn } from "../../adapters/context/storage.ts";
+import { readSettings } from "../../adapters/context/settings.ts";
 import { capturingErrors, headerFields, ID16, newHeader, setup, suiteServer, traced } from "./helpers.ts";
 
 const server = suiteServer(test);
@@ -169,18 +170,17 @@ test("no context (LOG_ERROR, the default): no header, nothing recorded, the miss
   assert.match(errors[0]!, "fetch: no segment in context");
 });
 
+/**
+ * Runs `fn` with the settings `env` would load. The environment is read only when a subpath loads
+ * (test/faults runs that as processes); here the loaded settings are swapped instead.
+ */
 async function withEnv<R>(env: Record<string, string>, fn: () => Promise<R>): Promise<R> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  reloadSettings();
+  const saved = registry().settings;
+  registry().settings = readSettings(env);
   try {
     return await fn();
   } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    reloadSettings();
+    registry().settings = saved;
   }
 }
 

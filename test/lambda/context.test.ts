@@ -7,7 +7,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { MemoryEmitter } from "../../adapters/host/index.ts";
 import { traceHandler, capture, captureAsync, getSegment } from "../../adapters/lambda/index.ts";
-import { reloadSettings } from "../../adapters/context/storage.ts";
+import { registry } from "../../adapters/context/storage.ts";
+import { readSettings } from "../../adapters/context/settings.ts";
 import { newHeader } from "./helpers.ts";
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -183,9 +184,11 @@ test("AWS_XRAY_CONTEXT_MISSING: LOG_ERROR says it once, RUNTIME_ERROR throws, IG
   const errors: string[] = [];
   const original = console.error;
   console.error = (m: string) => errors.push(m);
+  // The settings each value loads (test/faults checks the loading itself, in fresh processes).
+  const saved = registry().settings;
+  const load = (value: string) => (registry().settings = readSettings({ AWS_XRAY_CONTEXT_MISSING: value }));
   try {
-    process.env.AWS_XRAY_CONTEXT_MISSING = "LOG_ERROR";
-    reloadSettings();
+    load("LOG_ERROR");
     assert.is(getSegment(), undefined);
     assert.is(getSegment(), undefined);
     assert.is(
@@ -194,11 +197,9 @@ test("AWS_XRAY_CONTEXT_MISSING: LOG_ERROR says it once, RUNTIME_ERROR throws, IG
       "an inert subsegment: no header",
     );
     assert.is(errors.filter((e) => e.includes("getSegment: no segment in context")).length, 1, errors.join("\n"));
-    process.env.AWS_XRAY_CONTEXT_MISSING = "RUNTIME_ERROR";
-    reloadSettings();
+    load("RUNTIME_ERROR");
     assert.throws(() => getSegment(), /no segment in context.*RUNTIME_ERROR/);
-    process.env.AWS_XRAY_CONTEXT_MISSING = "IGNORE_ERROR";
-    reloadSettings();
+    load("IGNORE_ERROR");
     const before = errors.length;
     assert.is(
       capture("ignored", () => 5),
@@ -207,8 +208,7 @@ test("AWS_XRAY_CONTEXT_MISSING: LOG_ERROR says it once, RUNTIME_ERROR throws, IG
     assert.is(errors.length, before);
   } finally {
     console.error = original;
-    delete process.env.AWS_XRAY_CONTEXT_MISSING;
-    reloadSettings();
+    registry().settings = saved;
   }
 });
 
