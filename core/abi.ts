@@ -13,15 +13,22 @@ import {
   BEGIN_NAME_AT,
   BEGIN_PARENT_AT,
   B_TRACE_GIVEN,
+  CENTRAL_ATTRS_AT,
+  CENTRAL_BYTES_AT,
+  CENTRAL_FIELDS,
+  CENTRAL_PAIRS_AT,
   E_BUDGET,
   E_DECIDE,
+  E_INVALID,
   F_HAS_PARENT,
   INPUT_CAP,
   MAX_ANNOTATION_KEY_CHARS,
   MAX_ANNOTATION_VALUE_CHARS,
+  MAX_ATTRIBUTES,
   MAX_NAME_CHARS,
   MAX_PATH_CHARS,
   MAX_PATTERN_BYTES,
+  OK,
   RESULT_ID_AT,
   R_BEGIN_GEN,
   R_BEGIN_ID,
@@ -36,6 +43,9 @@ import {
   R_ROOT,
   R_SAMPLED,
   R_SELF,
+  R_STAT_BORROWED,
+  R_STAT_REQUESTS,
+  R_STAT_SAMPLED,
   SAMPLER_BYTES_AT,
   SAMPLER_FIELDS,
 } from "./assembly/shared.ts";
@@ -69,6 +79,13 @@ interface Exports {
   samplerDecide(id: number, now: number): number;
   samplerFree(id: number): void;
   samplerCount(): number;
+  centralCreate(): number;
+  centralFree(id: number): void;
+  centralAddRule(id: number, flags: number, fixedRate: number): number;
+  centralSetTarget(id: number, index: number, fixedRate: number, quota: number, ttl: number): number;
+  centralCarry(fromId: number, from: number, toId: number, to: number): number;
+  centralDecide(id: number, now: number): number;
+  centralStats(id: number, index: number): number;
   liveNodes(): number;
   setMaxEntities(n: number): number;
   entropyReset(): void;
@@ -93,6 +110,19 @@ export interface Datagram {
   /** The core could not fit the document (cannot happen: a node's own data is bounded). */
   lost: boolean;
 }
+
+/** @internal The six request attributes a centralized rule matches, in the core's order. */
+export type CentralFields = readonly [
+  string | undefined,
+  string | undefined,
+  string | undefined,
+  string | undefined,
+  string | undefined,
+  string | undefined,
+];
+
+/** Request text written at most per field for a centralized decision (hosts and paths are far shorter). */
+const S_INPUT_TEXT = 8192;
 
 /** @internal The five request attributes a sampler matches, in the core's order. */
 export type SamplerFields = readonly [string | undefined, string | undefined, string | undefined, string | undefined, string | undefined];
@@ -444,6 +474,86 @@ export class Core {
     this.#views();
     const base = this.#input >> 2;
     for (let i = 0; i < SAMPLER_FIELDS; i++) this.#i32[base + i] = lengths[i]!;
+  }
+
+  // Centralized sampling rules.
+
+  centralCreate(): number {
+    return this.#x.centralCreate();
+  }
+
+  centralFree(id: number): void {
+    this.#x.centralFree(id);
+  }
+
+  /** Adds a rule: six patterns (host, method, path, service name, service type, resource ARN) and attributes. */
+  centralAddRule(
+    id: number,
+    fields: CentralFields,
+    attributes: readonly (readonly [string, string])[],
+    flags: number,
+    fixedRate: number,
+  ): number {
+    if (!this.#central(fields, attributes, MAX_PATTERN_BYTES + 1)) return E_INVALID;
+    return this.#x.centralAddRule(id, flags, fixedRate);
+  }
+
+  centralSetTarget(id: number, index: number, fixedRate: number, quota: number, ttl: number): number {
+    return this.#x.centralSetTarget(id, index, fixedRate, quota, ttl);
+  }
+
+  centralCarry(fromId: number, from: number, toId: number, to: number): number {
+    return this.#x.centralCarry(fromId, from, toId, to);
+  }
+
+  /** (rule index << 2) | borrowed | sampled, or -1 when no rule matched. */
+  centralDecide(id: number, fields: CentralFields, attributes: readonly (readonly [string, string])[], now: number): number {
+    if (!this.#central(fields, attributes, S_INPUT_TEXT)) return -1;
+    return this.#x.centralDecide(id, now);
+  }
+
+  /** A rule's counts since the last call: [requests, sampled, borrowed], or undefined. */
+  centralStats(id: number, index: number): [number, number, number] | undefined {
+    if (this.#x.centralStats(id, index) !== OK) return undefined;
+    return [this.#slot(R_STAT_REQUESTS), this.#slot(R_STAT_SAMPLED), this.#slot(R_STAT_BORROWED)];
+  }
+
+  /** Writes six optional strings and attribute pairs as the centralized input; false when they cannot fit. */
+  #central(fields: CentralFields, attributes: readonly (readonly [string, string])[], cap: number): boolean {
+    if (attributes.length > MAX_ATTRIBUTES) return false;
+    let at = CENTRAL_BYTES_AT;
+    const lengths: number[] = [];
+    const room = () => INPUT_CAP - at;
+    // Request text past `cap` characters is cut (matched on its start); a rule's pattern that
+    // long is refused by the caller before it gets here.
+    const cut = (t: string) => (t.length > cap ? t.slice(0, cap) : t);
+    for (let i = 0; i < CENTRAL_FIELDS; i++) {
+      const f = fields[i];
+      const v = typeof f === "string" ? cut(f) : undefined;
+      let n = -1;
+      if (typeof v === "string") {
+        if (v.length * 3 > room()) return false;
+        n = this.#write(v, at, Math.min(cap, room()));
+        at += n;
+      }
+      lengths.push(n);
+    }
+    for (const [rawKey, rawValue] of attributes) {
+      const k = cut(rawKey);
+      const v = cut(rawValue);
+      if ((k.length + v.length) * 3 > room()) return false;
+      const kl = this.#write(k, at, Math.min(cap, room()));
+      at += kl;
+      const vl = this.#write(v, at, Math.min(cap, room()));
+      at += vl;
+      lengths.push(kl, vl);
+    }
+    this.#views();
+    const base = this.#input >> 2;
+    for (let i = 0; i < CENTRAL_FIELDS; i++) this.#i32[base + i] = lengths[i]!;
+    this.#i32[base + (CENTRAL_ATTRS_AT >> 2)] = attributes.length;
+    for (let i = CENTRAL_FIELDS; i < lengths.length; i++) this.#i32[base + (CENTRAL_PAIRS_AT >> 2) + (i - CENTRAL_FIELDS)] = lengths[i]!;
+    return true;
   }
 
   // The core as a whole.

@@ -47,6 +47,14 @@ export function newSegmentId(): string {
   return defaultXRay().newSegmentId();
 }
 
+export {
+  type CentralizedRulesOptions,
+  type CentralRequest,
+  type CentralRule,
+  CentralizedRules,
+  type CentralTarget,
+  type RuleStatistics,
+} from "./centralized.ts";
 export type { Clock } from "./clock.ts";
 export { DAEMON_HEADER, type Emitter, MemoryEmitter } from "./emitter.ts";
 export { type AnnotationValue, Entity, type HttpData, Segment, Subsegment, type SubsegmentOptions, type TraceEntity } from "./entity.ts";

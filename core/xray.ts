@@ -37,6 +37,9 @@ export interface Tracked {
   warn: (freed: number) => void;
 }
 
+/** @internal What the core frees when its owner is collected: an entity, a Sampler's rules, centralized rules. */
+export type Reclaimed = Tracked | number | { central: number };
+
 /** Everything the package exports that needs a core, bound to one core instance. */
 export interface XRay {
   parseTraceHeader(header: string): TraceHeader | undefined;
@@ -52,7 +55,7 @@ export interface XRay {
   /** @internal */ readonly core: Core;
   /** @internal */ readonly platform: Required<Omit<Platform, "readTextFile" | "workingDirectory">> & Platform;
   /** @internal Reclaims entities collected unclosed, and samplers collected. */
-  readonly reclaim: FinalizationRegistry<Tracked | number>;
+  readonly reclaim: FinalizationRegistry<Reclaimed>;
 }
 
 const MAX_ENTROPY_CALL = 65536;
@@ -90,9 +93,10 @@ export function createXRayWith(module: WebAssembly.Module, options: XRayOptions 
   const core = instantiate(module, entropy);
   if (options.maxEntities !== undefined) core.setMaxEntities(options.maxEntities);
   const clock = options.clock ?? webClock;
-  const reclaim = newRegistry<Tracked | number>((held) => {
+  const reclaim = newRegistry<Reclaimed>((held) => {
     try {
       if (typeof held === "number") return core.samplerFree(held);
+      if ("central" in held) return core.centralFree(held.central);
       const freed = core.abandon(held.slot, held.gen);
       if (freed > 0) {
         held.counters.abandoned += freed;

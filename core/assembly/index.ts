@@ -9,6 +9,7 @@ export { parseHeader } from "./header";
 export { segBegin, segBeginHeader, segEnd, segAbandon, segAnnotate, segMetadata, segMember, segException, segFlags } from "./segment";
 export { emitNext } from "./encode";
 export { samplerCreate, samplerAddRule, samplerDecide, samplerFree, samplerCount } from "./sampler";
+export { centralCreate, centralFree, centralAddRule, centralSetTarget, centralCarry, centralDecide, centralStats } from "./centralized";
 export { liveNodes, setMaxEntities, entropyReset };
 
 export function inputPtr(): usize { return input; }

@@ -5,7 +5,7 @@
 import { input } from "./abi";
 import { INPUT_CAP, SAMPLER_FIELDS, SAMPLER_BYTES_AT, MAX_PATTERN_BYTES } from "./shared";
 import { random32 } from "./entropy";
-import { utf8Length } from "./json";
+import { globMatch, lower } from "./glob";
 
 /** Patterns per rule: host, method, path, service name, service type. */
 const FIELDS: i32 = SAMPLER_FIELDS;
@@ -77,9 +77,6 @@ function setOf(id: i32): RuleSet | null {
   return p == 0 ? null : changetype<RuleSet>(p);
 }
 
-@inline function lower(c: i32): i32 {
-  return c >= 65 && c <= 90 ? c | 32 : c;
-}
 
 /**
  * Adds a rule. Input: the five pattern lengths as i32 at input[0, 20) (-1: the rule has no
@@ -118,29 +115,6 @@ export function samplerAddRule(id: i32, fixedTarget: i32, rate: f64): i32 {
   return s.count++;
 }
 
-/** Glob match of pattern [p, p+pl) against text [t, t+tl); `?` takes one UTF-8 character. */
-function globMatch(p: usize, pl: i32, t: usize, tl: i32): bool {
-  let pi = 0, ti = 0, starP = -1, starT = 0;
-  while (ti < tl) {
-    if (pi < pl) {
-      const pc = <i32>load<u8>(p + <usize>pi);
-      if (pc == 42) { starP = pi++; starT = ti; continue; }
-      const tc = lower(load<u8>(t + <usize>ti));
-      if (pc == 63) {
-        const n = tc < 0x80 ? 1 : utf8Length(t + <usize>ti, t + <usize>tl);
-        pi++; ti += n > 0 ? n : 1;
-        continue;
-      }
-      if (pc == tc) { pi++; ti++; continue; }
-    }
-    if (starP < 0) return false;
-    pi = starP + 1;
-    starT++;
-    ti = starT;
-  }
-  while (pi < pl && load<u8>(p + <usize>pi) == 42) pi++;
-  return pi == pl;
-}
 
 /**
  * Decides for a request whose five attributes are at input: lengths as five i32 at input[0, 20)

@@ -114,6 +114,27 @@ export const SAMPLER_BYTES_AT = 20;
 /** Pattern bytes a rule field may take; a longer pattern is refused at load (never cut). */
 export const MAX_PATTERN_BYTES = 4096;
 
+// Centralized sampling rules (centralized.ts). Input of centralAddRule and centralDecide:
+// CENTRAL_FIELDS i32 lengths (-1: absent) for host, method, path, service name, service type and
+// resource ARN; at CENTRAL_ATTRS_AT the number of attributes; from CENTRAL_PAIRS_AT their
+// (key length, value length) pairs; from CENTRAL_BYTES_AT the bytes, fields then attributes.
+export const CENTRAL_FIELDS = 6;
+export const CENTRAL_ATTRS_AT = 24;
+export const CENTRAL_PAIRS_AT = 28;
+/** Attributes a rule or a request may carry. */
+export const MAX_ATTRIBUTES = 64;
+export const CENTRAL_BYTES_AT = 540;
+/** centralAddRule flags: the "Default" rule (matches all); a reservoir to borrow from. */
+export const C_DEFAULT = 1;
+export const C_BORROW = 2;
+/** centralDecide: (rule index << 2) | (borrowed << 1) | sampled, or -1 when no rule matched. */
+export const C_SAMPLED = 1;
+export const C_BORROWED = 2;
+/** centralStats' report: the rule's counts since the last report (then reset). */
+export const R_STAT_REQUESTS = 768;
+export const R_STAT_SAMPLED = 769;
+export const R_STAT_BORROWED = 770;
+
 // The documented X-Ray limits (core/limits.ts re-exports the public ones).
 /** Largest UDP payload over IPv4 (65,535 − 8 − 20): a bigger datagram cannot leave the host. */
 export const MAX_DATAGRAM_BYTES = 65507;
