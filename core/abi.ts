@@ -92,7 +92,7 @@ interface Exports {
 }
 
 /** @internal What `begin` and `beginFromHeader` report of the entity the core began (read right away). */
-export interface Begun {
+export interface BeginReport {
   slot: number;
   gen: number;
   idHigh: number;
@@ -156,7 +156,7 @@ export class Core {
   /** The input region as its own view, so that encodeInto at offset 0 needs no new subarray. */
   #inputView: Uint8Array<ArrayBuffer>;
   /** Written by begin and beginFromHeader, read by the caller at once. */
-  readonly begun: Begun = { slot: -1, gen: 0, idHigh: 0, idLow: 0, traceId: undefined };
+  readonly begun: BeginReport = { slot: -1, gen: 0, idHigh: 0, idLow: 0, traceId: undefined };
   readonly datagram: Datagram;
 
   constructor(exports: Exports) {
