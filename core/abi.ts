@@ -68,6 +68,7 @@ interface Exports {
   segBeginHeader(headerLen: number, nameAt: number, nameLen: number, now: number, flags: number): number;
   segEnd(slot: number, gen: number, now: number): number;
   segAbandon(slot: number, gen: number): number;
+  segSendOpen(slot: number, gen: number): number;
   segAnnotate(slot: number, gen: number, keyLen: number, valueLen: number, type: number): number;
   segMetadata(slot: number, gen: number, valueLen: number, nsLen: number, keyLen: number): number;
   segMember(slot: number, gen: number, member: number, len: number): number;
@@ -358,6 +359,11 @@ export class Core {
   /** Closes; returns 0 (nothing to send), an emission to drain with nextDatagram (> 0), or a status. */
   end(slot: number, gen: number, now: number): number {
     return this.#x.segEnd(slot, gen, now);
+  }
+
+  /** Sends an open entity in progress, freeing nothing; an emission to drain (> 0), or a status. */
+  sendOpen(slot: number, gen: number): number {
+    return this.#x.segSendOpen(slot, gen);
   }
 
   /** E_REENTRY's and abandon's count of entities freed unsent. */

@@ -228,6 +228,22 @@ export abstract class Entity implements TraceEntity {
     }
   }
 
+  /**
+   * Sends this open segment or subsegment now, in progress, with what it holds (closed
+   * subsegments as they closed, open ones in progress), and leaves it open: its close sends it
+   * again, complete, and X-Ray merges the two by ID. For a process that may be stopped before the
+   * close (a Lambda timeout): what finished is delivered. A subsegment sent so goes on as a
+   * document of its own. Ignored on a closed handle and on a Lambda facade (which is never sent).
+   */
+  sendInProgress(): void {
+    if (this._slot < 0) return;
+    try {
+      this._rec.sendOpen(this._slot, this._gen);
+    } catch (error) {
+      this._rec.failed(error);
+    }
+  }
+
   #object(which: number, data: unknown, what: string): void {
     if (this._slot < 0) return;
     try {

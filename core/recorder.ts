@@ -322,6 +322,15 @@ export class Recorder {
     } else if (r < 0) this.status(r, "close");
   }
 
+  /** Sends an open entity in progress now (Entity.sendInProgress); it stays open, and its close sends it again. */
+  sendOpen(slot: number, gen: number): void {
+    const r = this.core.sendOpen(slot, gen);
+    if (r > 0) this.drain(r);
+    else if (r === E_REENTRY)
+      this.warnings.once("reentry-open", `sendInProgress skipped: closes from inside the emitter nested ${MAX_EMISSIONS} deep`);
+    else if (r < 0) this.status(r, "sendInProgress");
+  }
+
   /**
    * Hands every datagram of an emission to the emitter. A close from inside emitter.send gets an
    * emission of its own in the core, so this one's datagrams are never overwritten.

@@ -9,6 +9,7 @@ import { settings as loadedSettings } from "../context/storage.ts";
 import { levelLogger, processEnv } from "../context/settings.ts";
 import { handlerSettings } from "./settings.ts";
 import { InvocationTracer } from "./invocation.ts";
+import { checkMargin } from "./deadline.ts";
 
 export interface TraceHandlerOptions {
   /** The subsegment is `## <name>`. Default: `_HANDLER` (e.g. "index.handler"), else the function's name. */
@@ -21,6 +22,12 @@ export interface TraceHandlerOptions {
   captureError?: boolean;
   /** Treat `handler` as a response-streaming handler `(event, responseStream, context)` (detected when it is already streamified). */
   streaming?: boolean;
+  /**
+   * How long before the invocation's deadline (the context's getRemainingTimeInMillis) the handler's
+   * subsegment is sent in progress, with every subsegment closed so far, so that a timeout still
+   * leaves its trace. Default 250 (measured: see the README's "Lambda timeouts").
+   */
+  deadlineMarginMs?: number;
   /** Where documents go. Default: the X-Ray daemon over UDP at AWS_XRAY_DAEMON_ADDRESS. */
   emitter?: Emitter;
   /** Receives warnings. Default: console.warn, as AWS_XRAY_LOG_LEVEL allows. */
@@ -53,6 +60,7 @@ let defaultTracer: { tracer: Tracer; logger: Logger } | undefined;
 export function traceHandler<H extends AnyHandler>(handler: H, options: TraceHandlerOptions = {}): H {
   if (typeof handler !== "function") throw new TypeError(`traceHandler: expected a handler function, got ${typeof handler}`);
   if (TRACED in handler) return handler;
+  const deadlineMarginMs = checkMargin(options.deadlineMarginMs);
   const settings = loadedSettings();
   if (!settings.enabled) return handler;
   // Per invocation the header is read from here (_X_AMZN_TRACE_ID): data, not a setting.
@@ -75,6 +83,7 @@ export function traceHandler<H extends AnyHandler>(handler: H, options: TraceHan
       service: options.serviceName ?? fromEnv.service ?? name,
       captureResponse: options.captureResponse ?? fromEnv.captureResponse,
       captureError: options.captureError ?? fromEnv.captureError,
+      deadlineMarginMs,
     },
     env,
     logger,
@@ -84,8 +93,8 @@ export function traceHandler<H extends AnyHandler>(handler: H, options: TraceHan
   if (options.streaming || STREAMING in handler)
     wrapped = streaming(handler, invocation, options.streaming === true && !(STREAMING in handler));
   else if (handler.length >= 3)
-    wrapped = (event: unknown, context: unknown) => invocation.invoke(() => callbackResult(handler, event, context));
-  else wrapped = (event: unknown, context: unknown) => invocation.invoke(() => handler(event, context));
+    wrapped = (event: unknown, context: unknown) => invocation.invoke(() => callbackResult(handler, event, context), context);
+  else wrapped = (event: unknown, context: unknown) => invocation.invoke(() => handler(event, context), context);
   Object.defineProperty(wrapped, TRACED, { value: true });
   return wrapped as H;
 }
@@ -124,7 +133,7 @@ function callbackResult(handler: AnyHandler, event: unknown, context: unknown): 
  */
 function streaming<H extends AnyHandler>(handler: H, invocation: InvocationTracer, streamify: boolean): H {
   const wrapped = async (event: unknown, responseStream: unknown, context: unknown) =>
-    invocation.invoke(() => handler(event, responseStream, context));
+    invocation.invoke(() => handler(event, responseStream, context), context);
   for (const key of Object.getOwnPropertySymbols(handler)) (wrapped as any)[key] = (handler as any)[key];
   if (!streamify) return wrapped as unknown as H;
   const streamifyResponse = (globalThis as AwsLambdaGlobal).awslambda?.streamifyResponse;

@@ -5,10 +5,11 @@
  * result. Nothing here throws into the handler's caller except the handler's own error.
  */
 import type { Tracer } from "../host/index.ts";
-import type { TraceEntity } from "../../core/entity.ts";
+import type { Subsegment } from "../../core/entity.ts";
 import type { Logger } from "../../core/log.ts";
 import { runInvocation, type Scope } from "../context/storage.ts";
 import { classify, incomingHeader } from "./header.ts";
+import { armDeadline } from "./deadline.ts";
 import type { Env } from "../context/settings.ts";
 
 export interface InvocationOptions {
@@ -17,6 +18,8 @@ export interface InvocationOptions {
   service: string;
   captureResponse: boolean;
   captureError: boolean;
+  /** Sends the handler's subsegment in progress this long before the context's deadline. */
+  deadlineMarginMs: number;
 }
 
 /** True until the first invocation of any traced handler in this process has begun. */
@@ -32,30 +35,47 @@ export class InvocationTracer {
     private readonly logger: Logger,
   ) {}
 
-  /** Runs `handler` traced; resolves or rejects as it does, after every datagram is sent. */
-  async invoke<R>(handler: () => R | PromiseLike<R>): Promise<R> {
+  /**
+   * Runs `handler` traced; resolves or rejects as it does, after every datagram is sent. With a
+   * Lambda `context`, what has finished is sent before its deadline (deadline.ts).
+   */
+  async invoke<R>(handler: () => R | PromiseLike<R>, context?: unknown): Promise<R> {
     const cold = coldStart;
     coldStart = false;
-    let begun: { segment?: ReturnType<Tracer["beginSegment"]>; sub?: TraceEntity; scope: Scope };
+    let begun: { segment?: ReturnType<Tracer["beginSegment"]>; sub?: Subsegment; scope: Scope };
     try {
       begun = this.begin(cold);
     } catch {
       begun = { scope: "" }; // tracing failed: the handler still runs, untraced
     }
+    const sub = begun.sub;
+    const disarm = sub?.sampled ? armDeadline(context, this.options.deadlineMarginMs, () => this.beforeDeadline(sub)) : undefined;
     let result: R;
     try {
       result = await runInvocation(begun.scope, handler);
     } catch (error) {
+      disarm?.();
       if (begun.sub) this.end(begun.segment, begun.sub, () => this.recordError(begun.sub!, error));
       await this.tracer.flush();
       throw error;
     }
+    disarm?.();
     if (begun.sub) this.end(begun.segment, begun.sub, () => this.recordResponse(begun.sub!, result));
     await this.tracer.flush();
     return result;
   }
 
-  private begin(cold: boolean): { segment?: ReturnType<Tracer["beginSegment"]>; sub?: TraceEntity; scope: Scope } {
+  /**
+   * The deadline is near and the handler still runs: its subsegment goes out in progress, with
+   * every subsegment closed in it, and the emitter is flushed, so a kill at the deadline loses
+   * nothing that finished. If the handler ends after all, its close sends the subsegment again.
+   */
+  private beforeDeadline(sub: Subsegment): void {
+    sub.sendInProgress();
+    void this.tracer.flush();
+  }
+
+  private begin(cold: boolean): { segment?: ReturnType<Tracer["beginSegment"]>; sub?: Subsegment; scope: Scope } {
     const header = incomingHeader(this.env);
     // The common case, Root, Parent and Sampled=1, in one parse: the core begins the facade. Any
     // other header leaves the facade unsampled, and is classified (parsed again) off that path.
@@ -82,18 +102,18 @@ export class InvocationTracer {
     return { segment, sub, scope: sub };
   }
 
-  private recordResponse(sub: TraceEntity, result: unknown): void {
+  private recordResponse(sub: Subsegment, result: unknown): void {
     if (this.options.captureResponse && result !== undefined)
       sub.addMetadata(`${this.options.name} response`, result, this.options.service);
   }
 
-  private recordError(sub: TraceEntity, error: unknown): void {
+  private recordError(sub: Subsegment, error: unknown): void {
     if (this.options.captureError) sub.addError(error);
     else sub.addFaultFlag();
   }
 
   /** Records the outcome, then closes the subsegment (which sends it) and the facade. */
-  private end(segment: { close(): void } | undefined, sub: TraceEntity, record: () => void): void {
+  private end(segment: { close(): void } | undefined, sub: Subsegment, record: () => void): void {
     try {
       record();
     } catch {

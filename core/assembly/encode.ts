@@ -391,10 +391,12 @@ export function emitNext(id: i32): i32 {
     const length = outLength();
     const sent = !overflowed;
     const trace = traceIdOf(r);
-    if (r.flags & F_CLOSED) release(r, trace);
+    const closed = (r.flags & F_CLOSED) != 0;
+    if (closed) release(r, trace);
     useScratch();
     store<i32>(result + (<usize>R_EMIT_PTR << 2), <i32>e.buf);
-    store<i32>(result + (<usize>R_EMIT_CLOSED << 2), closedInDocument);
+    // Closed entities under an open root stay in its tree, and are counted when they go again.
+    store<i32>(result + (<usize>R_EMIT_CLOSED << 2), closed ? closedInDocument : 0);
     store<i32>(result + (<usize>R_EMIT_OPEN << 2), openInDocument);
     // Cannot happen (a node alone fits: NODE_BUDGET), but a cut document is never handed out:
     // -1 tells the host that the entities counted were lost.

@@ -6,7 +6,8 @@ import { liveNodes, setMaxEntities } from "./store";
 import { entropyReset } from "./entropy";
 
 export { parseHeader } from "./header";
-export { segBegin, segBeginHeader, segEnd, segAbandon, segAnnotate, segMetadata, segMember, segException, segFlags } from "./segment";
+export { segBegin, segBeginHeader, segEnd, segAbandon, segAnnotate, segMetadata, segMember, segException, segFlags,
+  segSendOpen } from "./segment";
 export { emitNext } from "./encode";
 export { samplerCreate, samplerAddRule, samplerDecide, samplerFree, samplerCount } from "./sampler";
 export { centralCreate, centralFree, centralAddRule, centralSetTarget, centralCarry, centralDecide, centralStats } from "./centralized";

@@ -178,6 +178,32 @@ export function segEnd(slot: i32, gen: i32, now: f64): i32 {
 }
 
 /**
+ * Sends an open node now, in progress, with its subtree as it stands (closed descendants closed,
+ * open ones in progress), and frees nothing: for a host that may be stopped before the node
+ * closes (a Lambda deadline), whose closed children would otherwise wait inside it and die with
+ * the process. A child first leaves its parent as a document of its own (as a closing child of a
+ * facade does), so its own close later sends it again, closed; X-Ray merges the copies by ID.
+ * Returns k > 0 (emission k − 1, drained as segEnd's), or E_STALE, E_CLOSED, E_BUSY (waiting in
+ * an emission), E_INVALID (a facade, never sent) or E_REENTRY (no emission free: nothing sent).
+ */
+export function segSendOpen(slot: i32, gen: i32): i32 {
+  const n = lookup(slot, gen);
+  if (n == null) return E_STALE;
+  if (n.flags & F_CLOSED) return E_CLOSED;
+  if (n.flags & F_QUEUED) return E_BUSY;
+  if (n.flags & F_FACADE) return E_INVALID;
+  const e = openEmission();
+  if (e < 0) return E_REENTRY;
+  if (n.parent != 0) {
+    const parent = changetype<Node>(n.parent);
+    unlinkChild(parent, n);
+    makeIndependent(n, traceIdOf(rootOf(parent)), parent.id);
+  }
+  queue(e, n);
+  return e + 1;
+}
+
+/**
  * Frees an entity whose host handle was garbage-collected unclosed, with its subtree (whose
  * handles were collected too). Returns how many nodes were freed (also in R_FREED), E_CLOSED for
  * a closed one (it waits for its parent's document, as it should), E_BUSY for one waiting in an

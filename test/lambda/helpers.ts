@@ -11,6 +11,8 @@ export const DAEMON_HEADER = '{"format": "json", "version": 1}\n';
 export interface Invocation {
   header: string | null;
   event: Record<string, unknown>;
+  /** A deadline this far ahead, at which the harness kills itself (as Lambda ends a timed-out sandbox). */
+  timeoutMs?: number;
 }
 
 export interface Run {
