@@ -33,5 +33,6 @@ export const groups = [
   { name: "invoke", command: uvu("test/invoke") },
   { name: "layers", command: uvu("test/layers") },
   { name: "demo", command: uvu("test/demo") },
+  { name: "xray-api", command: uvu("test/xray-api") },
   { name: "package", command: uvu("test/package") },
 ];

@@ -1,2 +1,11 @@
 /** @module xray-edge/xray-api: centralized sampling and direct export through the X-Ray API. */
-export {};
+export {
+  type CentralizedSamplerOptions,
+  CentralizedSampler,
+  createCentralizedSampler,
+  RULES_INTERVAL_MS,
+  RULES_TTL_S,
+  type SamplingSource,
+  TARGETS_INTERVAL_MS,
+} from "./sampler.ts";
+export type { RulesPage, SamplingTransport, StatisticsDocument, TargetsAnswer, XRayClientLike } from "./transport.ts";
