@@ -2,7 +2,7 @@
 // rounds (the machine's noise hits both alike); a figure is the median of the rounds' averages.
 import { measure } from "mitata";
 import { createRequire } from "node:module";
-import { Tracer, Sampler, parseTraceHeader, newSegmentId, newTraceId } from "../dist/index.js";
+import { CentralizedRules, Tracer, Sampler, parseTraceHeader, newSegmentId, newTraceId } from "../dist/index.js";
 import { HEADER, oursSegment, awsSegment } from "./workload.mjs";
 
 const peers = createRequire(import.meta.url)("./peers.cjs");
@@ -11,6 +11,53 @@ let ourBytes = 0;
 const tracer = new Tracer({ emitter: { send: (d) => void (ourBytes += d.length), flush: async () => {} } });
 const sampler = new Sampler();
 const request = { host: "api.example.com", method: "GET", urlPath: "/orders/7" };
+
+// 20 centralized rules, as GetSamplingRules gives them; the request matches the 20th (the last
+// before Default), so every rule is tried, as in a busy account's rule set.
+const centralRules = [
+  ...Array.from({ length: 19 }, (_, i) => ({
+    RuleName: `rule-${String(i).padStart(2, "0")}`,
+    Priority: i + 1,
+    FixedRate: 0.1,
+    ReservoirSize: 1,
+    ServiceName: "*",
+    ServiceType: "*",
+    Host: `svc-${i}.example.com`,
+    HTTPMethod: "*",
+    URLPath: `/path-${i}/*`,
+    ResourceARN: "*",
+    Version: 1,
+  })),
+  {
+    RuleName: "orders",
+    Priority: 50,
+    FixedRate: 0.1,
+    ReservoirSize: 1,
+    ServiceName: "*",
+    ServiceType: "*",
+    Host: "api.*",
+    HTTPMethod: "GET",
+    URLPath: "/orders/*",
+    ResourceARN: "*",
+    Version: 1,
+  },
+  {
+    RuleName: "Default",
+    Priority: 10000,
+    FixedRate: 0.05,
+    ReservoirSize: 1,
+    ServiceName: "*",
+    ServiceType: "*",
+    Host: "*",
+    HTTPMethod: "*",
+    URLPath: "*",
+    ResourceARN: "*",
+    Version: 1,
+  },
+];
+const central = new CentralizedRules();
+central.setRules(centralRules);
+const awsCentral = peers.awsCentralSampler(centralRules, Math.floor(Date.now() / 1000));
 
 /** name → { ours, peers: { name: fn } } */
 export const cases = {
@@ -34,6 +81,13 @@ export const cases = {
     peers: {
       "aws-xray-sdk-core": () =>
         peers.awsSampler.shouldSample({ host: request.host, httpMethod: request.method, urlPath: request.urlPath }),
+    },
+  },
+  "sampling decision, 20 centralized rules": {
+    ours: () => central.shouldSample(request),
+    peers: {
+      "aws-xray-sdk-core": () =>
+        awsCentral.shouldSample({ host: request.host, httpMethod: request.method, urlPath: request.urlPath, serviceType: "" }),
     },
   },
   "segment + 3 subsegments": {

@@ -14,8 +14,38 @@ AWSXRay.setLogger({ error() {}, warn() {}, info() {}, debug() {} });
 let sentBytes = 0;
 SegmentEmitter.socket = { send: (_message, _offset, length) => void (sentBytes += length) };
 
+/**
+ * aws-xray-sdk-core's centralized sampler (DefaultSampler over its RuleCache) with `rules` loaded
+ * as its rule poller loads them, its pollers marked started so that it never reaches the network.
+ */
+function awsCentralSampler(rules, now) {
+  const DefaultSampler = require("aws-xray-sdk-core/dist/lib/middleware/sampling/default_sampler");
+  const RuleCache = require("aws-xray-sdk-core/dist/lib/middleware/sampling/rule_cache");
+  const SamplingRule = require("aws-xray-sdk-core/dist/lib/middleware/sampling/sampling_rule");
+  DefaultSampler.started = true;
+  RuleCache.loadRules(
+    rules.map(
+      (r) =>
+        new SamplingRule(
+          r.RuleName,
+          r.Priority,
+          r.FixedRate,
+          r.ReservoirSize,
+          r.Host,
+          r.HTTPMethod,
+          r.URLPath,
+          r.ServiceName,
+          r.ServiceType,
+        ),
+    ),
+  );
+  RuleCache.timestamp(now);
+  return DefaultSampler;
+}
+
 module.exports = {
   AWSXRay,
+  awsCentralSampler,
   sentBytes: () => sentBytes,
   /** How aws-xray-sdk-core reads an incoming header (its middleware calls this). */
   awsParse: (header) => utils.processTraceData(header),

@@ -53,6 +53,7 @@ ratio("segment ID", "otel id generator", 2);
 ratio("trace ID", "aws-xray-sdk-core");
 ratio("trace ID", "otel id generator", 2);
 ratio("sampling decision", "aws-xray-sdk-core");
+ratio("sampling decision, 20 centralized rules", "aws-xray-sdk-core");
 ratio("segment + 3 subsegments", "aws-xray-sdk-core", 10);
 if (startup) {
   judged(
