@@ -33,6 +33,11 @@ Options:
   --forward-timeout-ms N
                      give up on a PutTraceSegments request after N ms (default 5000);
                      a timed-out request is retried like a network error
+  --sampling-rules FILE
+                     serve centralized sampling on the TCP address (POST /GetSamplingRules,
+                     POST /SamplingTargets, as AWS's daemon proxies them) from FILE: X-Ray's
+                     form ({"SamplingRuleRecords": [...]}) or a local rules document
+                     (versions 1 and 2); without it, X-Ray's default rule (1/s, then 5%)
   --quiet            no per-datagram messages (violations, drops, kernel drops) on stderr
   -h, --help         show this help
 
@@ -52,6 +57,8 @@ export interface DaemonArgs {
   maxMemoryBytes: number;
   receiveBufferBytes: number;
   forward?: { region: string; endpoint?: string; requestTimeoutMs: number };
+  /** The rules served on the TCP address. */
+  samplingRules?: string;
   help: boolean;
 }
 
@@ -89,6 +96,7 @@ export { UsageError };
 
 const VALUE_OPTIONS = new Set([
   "--address",
+  "--sampling-rules",
   "--region",
   "--endpoint",
   "--settle-ms",
@@ -117,6 +125,8 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   };
   const address = values.get("--address");
   if (address !== undefined) args.address = address;
+  const samplingRules = values.get("--sampling-rules");
+  if (samplingRules !== undefined) args.samplingRules = samplingRules;
 
   const settle = values.get("--settle-ms");
   if (settle !== undefined) args.settleMs = parseMs("--settle-ms", settle, 3_600_000);

@@ -5,7 +5,8 @@
  */
 import { DAEMON_USAGE, UsageError, parseDaemonArgs } from "./args.ts";
 import { formatAddress, startDaemon, type DaemonAddress, type DaemonStats } from "./server.ts";
-import { parseDaemonAddress } from "../../adapters/udp/address.ts";
+import { type DaemonEndpoint, parseDaemonAddress } from "../../adapters/udp/address.ts";
+import { loadSamplingRules, type SamplingService, type ServedRule, startSamplingService } from "./sampling.ts";
 
 export function summaryLine(s: DaemonStats): string {
   let line = `xray-edge daemon: received ${s.received}, dropped ${s.dropped}, invalid ${s.invalid}, traces ${s.traces}`;
@@ -27,16 +28,24 @@ export function receiveBufferLine(buffer: { requested: number; obtained: number 
   return `xray-edge daemon: receive buffer ${buffer.obtained} bytes (asked for ${buffer.requested}${capped})`;
 }
 
+/** host:port, IPv6 in brackets. */
+const hostPort = (a: DaemonEndpoint): string => (a.host.includes(":") ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
+
 export async function runDaemonCommand(argv: readonly string[]): Promise<number> {
   let args: ReturnType<typeof parseDaemonArgs>;
   let address: DaemonAddress;
+  let tcp: DaemonEndpoint;
+  let rules: ServedRule[];
   try {
     args = parseDaemonArgs(argv);
     if (args.help) {
       process.stdout.write(DAEMON_USAGE);
       return 0;
     }
-    address = parseDaemonAddress(args.address).udp;
+    const parsed = parseDaemonAddress(args.address);
+    address = parsed.udp;
+    tcp = parsed.tcp;
+    rules = loadSamplingRules(args.samplingRules);
   } catch (e) {
     process.stderr.write(`xray-edge daemon: ${e instanceof Error ? e.message : String(e)}\n`);
     if (e instanceof UsageError) process.stderr.write('Run "xray-edge daemon --help" for the options.\n');
@@ -75,6 +84,15 @@ export async function runDaemonCommand(argv: readonly string[]): Promise<number>
     : "";
   process.stderr.write(`xray-edge daemon listening on ${formatAddress(daemon.address)}${forwarding}\n`);
   process.stderr.write(`${receiveBufferLine(daemon.receiveBuffer)}\n`);
+  // The TCP half: sampling rules and targets. A port taken by something else costs only this.
+  let sampling: SamplingService | undefined;
+  try {
+    sampling = await startSamplingService(tcp, rules);
+    const source = args.samplingRules ? `from ${args.samplingRules}` : "(X-Ray's default rule)";
+    process.stderr.write(`xray-edge daemon: sampling rules on tcp ${hostPort(sampling.address)}: ${rules.length} ${source}\n`);
+  } catch (e) {
+    process.stderr.write(`xray-edge daemon: no sampling service on tcp ${hostPort(tcp)}: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
 
   return new Promise<number>((resolve) => {
     let signalled = false;
@@ -86,6 +104,7 @@ export async function runDaemonCommand(argv: readonly string[]): Promise<number>
         return;
       }
       signalled = true;
+      void sampling?.stop();
       void daemon.stop().then(
         () => {
           process.stderr.write(`${summaryLine(daemon.stats())}\n`);
