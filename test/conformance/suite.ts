@@ -287,7 +287,34 @@ function sampling(suite: typeof uvuSuite, lib: Lib): void {
     ],
     ["rules not an array", { version: 2, rules: {}, default: { fixed_target: 1, rate: 0.1 } }, /"rules" must be an array/],
     ["JSON text that is not JSON", "{ version: 2 }", /is not valid JSON/],
+    // A typo at the top must not silently drop every rule.
+    [
+      "an unknown top-level key",
+      { version: 2, rule: [], default: { fixed_target: 1, rate: 0.1 } },
+      /document has unknown field "rule" \(expected: version, default, rules\)/,
+    ],
+    // The core counts reservoirs in i32: 2^31 would wrap to a negative target.
+    [
+      "fixed_target of 2^31",
+      { version: 2, default: { fixed_target: 2 ** 31, rate: 0.1 } },
+      /"fixed_target" must be a non-negative integer \(requests per second\) at most 2147483647, got 2147483648/,
+    ],
+    [
+      "a pattern over 4,096 bytes (refused, never cut: a cut pattern matches the wrong requests)",
+      {
+        version: 2,
+        rules: [{ host: "*", http_method: "*", url_path: `/${"a".repeat(4096)}`, fixed_target: 0, rate: 0 }],
+        default: { fixed_target: 1, rate: 0.1 },
+      },
+      /rules\[0\] "url_path" is 4097 bytes: patterns are at most 4096 bytes/,
+    ],
+    ["a JSON array", "[]", /document is an array: a rules document is an object/],
   ];
+  s("JSON text with a byte-order mark is accepted", () => {
+    const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
+    const text = `\uFEFF${JSON.stringify(v2([{ description: "bom", host: "*", http_method: "*", url_path: "/b", fixed_target: 0, rate: 1 }]))}`;
+    assert.is(new lib.Sampler({ xray: x, rules: text }).shouldSample({ urlPath: "/b" }).rule, "bom");
+  });
   if (supports("fileSystem")) {
     s("rules from a file path", () => {
       const x = lib.createXRay({ entropy: fixedEntropy(0xff), clock: () => 1 });
