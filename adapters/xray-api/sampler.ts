@@ -19,7 +19,7 @@ import {
 import type { CentralRequest } from "../../core/index.ts";
 import { envValue, levelLogger, processEnv, readSettings } from "../context/settings.ts";
 import { type DaemonEndpoint, parseDaemonAddress } from "../udp/address.ts";
-import { daemonTransport, type SamplingTransport, sdkTransport, type XRayClientLike } from "./transport.ts";
+import { daemonTransport, type SamplingTransport, sdkTransport, type XRayClientLike } from "./sampling-transport.ts";
 import { optionError } from "../../core/options.ts";
 
 // Read once, at import (a malformed address throws here, naming the variable).
