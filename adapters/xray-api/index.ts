@@ -8,7 +8,7 @@ export {
   type SamplingSource,
   TARGETS_INTERVAL_MS,
 } from "./sampler.ts";
-export type { RulesPage, SamplingTransport, StatisticsDocument, TargetsAnswer, XRayClientLike } from "./sampling-transport.ts";
+export type { RulesPage, SamplingTransport, StatisticsDocument, TargetsAnswer } from "./sampling-transport.ts";
 export { createXrayApiEmitter, type XrayApiEmitter, type XrayApiStats } from "./emitter.ts";
 export type { XrayApiEmitterOptions } from "./options.ts";
 export type { Credentials, Signer, XrayClientLike } from "./transport.ts";

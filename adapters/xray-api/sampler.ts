@@ -19,7 +19,8 @@ import {
 import type { CentralRequest } from "../../core/index.ts";
 import { envValue, levelLogger, processEnv, readSettings } from "../context/settings.ts";
 import { type DaemonEndpoint, parseDaemonAddress } from "../udp/address.ts";
-import { daemonTransport, type SamplingTransport, sdkTransport, type XRayClientLike } from "./sampling-transport.ts";
+import { daemonTransport, type SamplingTransport, sdkTransport } from "./sampling-transport.ts";
+import type { XrayClientLike } from "./transport.ts";
 import { optionError } from "../../core/options.ts";
 
 // Read once, at import (a malformed address throws here, naming the variable).
@@ -38,7 +39,7 @@ export interface CentralizedSamplerOptions {
   /** The daemon's TCP address (`host:port`). Default: the `tcp:` part of AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000. */
   daemonAddress?: string;
   /** Talk to the X-Ray API through this @aws-sdk/client-xray XRayClient instead of the daemon. */
-  client?: XRayClientLike;
+  client?: XrayClientLike;
   /** Or any transport (tests, proxies). */
   transport?: SamplingTransport;
   /** Decides while no fresh centralized rules are held. Default: a local Sampler (1 per second, then 5%). */

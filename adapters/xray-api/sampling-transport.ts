@@ -5,6 +5,7 @@
  */
 import type { DaemonEndpoint } from "../udp/address.ts";
 import type { RuleStatistics } from "../../core/index.ts";
+import type { XrayClientLike } from "./transport.ts";
 
 /** One page of GetSamplingRules. */
 export interface RulesPage {
@@ -75,13 +76,8 @@ export function daemonTransport(tcp: DaemonEndpoint, fetchFn: typeof fetch): Sam
   };
 }
 
-/** What the sampler needs of an @aws-sdk/client-xray XRayClient. */
-export interface XRayClientLike {
-  send(command: unknown): Promise<unknown>;
-}
-
 /** The X-Ray API through @aws-sdk/client-xray (an optional peer dependency, loaded on first use). */
-export function sdkTransport(client: XRayClientLike): SamplingTransport {
+export function sdkTransport(client: XrayClientLike): SamplingTransport {
   let commands:
     | Promise<{ GetSamplingRulesCommand: new (i: unknown) => unknown; GetSamplingTargetsCommand: new (i: unknown) => unknown }>
     | undefined;
