@@ -26,6 +26,22 @@ export const MAX_HEADER_LENGTH = 8192;
  */
 export const MAX_LINEAGE_LENGTH = 256;
 
+/**
+ * The longest header xray-edge writes: `Root=` + 35, `;Parent=` + 16, `;Sampled=1`, `;Lineage=` +
+ * MAX_LINEAGE_LENGTH, and the extras' 256 bytes.
+ */
+export const MAX_PROPAGATED_LENGTH = 595;
+
+const NOT_VISIBLE = /[^\x20-\x7e]/;
+
+/**
+ * Whether a header text may be sent as it is: visible ASCII and space, within
+ * MAX_PROPAGATED_LENGTH. For headers the adapters did not format (pass-through, a foreign parent).
+ */
+export function propagatable(header: unknown): header is string {
+  return typeof header === "string" && header.length > 0 && header.length <= MAX_PROPAGATED_LENGTH && !NOT_VISIBLE.test(header);
+}
+
 /** Whether `header` is a string the parser takes at all (non-empty, at most 8192 characters). */
 export function headerText(header: unknown): header is string {
   return typeof header === "string" && header.length > 0 && header.length <= MAX_HEADER_LENGTH;

@@ -5,6 +5,7 @@
  * attempt carries the same `X-Amzn-Trace-Id`, set on the serialized HttpRequest before signing.
  */
 import type { SubsegmentOptions, TraceEntity } from "../../core/entity.ts";
+import { propagatable } from "../../core/header.ts";
 import { currentTraceHeader, resolveParent } from "../context/capture.ts";
 import { settings } from "../context/storage.ts";
 import { isThrottling, outcomeOfError, outcomeOfResult, type CallOutcome } from "./outcome.ts";
@@ -85,7 +86,9 @@ function middleware(config: Bag, options: CaptureAwsClientOptions): BuildMiddlew
       try {
         sub = parent?.beginSubsegment(serviceName(config, context), AWS);
         const header = parent ? sub?.traceHeader : currentTraceHeader(); // none: pass-through's, if any
-        if (header) inject(args.request, header);
+        // Our entities' headers always pass; a pass-through or foreign one that node:http would
+        // refuse (ERR_INVALID_CHAR), or that would break the line, is not sent.
+        if (propagatable(header)) inject(args.request, header);
       } catch {
         // our failure: the call goes on as it would without us
       }

@@ -6,6 +6,7 @@
  * fails, the original fetch is called as given.
  */
 import type { HttpData, SubsegmentOptions, TraceEntity } from "../../core/entity.ts";
+import { propagatable } from "../../core/header.ts";
 import { beginSubsegment, currentTraceHeader } from "../context/capture.ts";
 
 const TRACE_HEADER = "X-Amzn-Trace-Id";
@@ -91,7 +92,9 @@ export function instrumentFetch<F extends FetchLike = typeof globalThis.fetch>(
     let sendInit = callInit;
     try {
       const header = sub ? sub.traceHeader : currentTraceHeader();
-      if (header && plan.headers) {
+      // Our entities' headers always pass; a pass-through or foreign one that would make fetch
+      // reject, or break the line, is not sent (README "Trace headers").
+      if (propagatable(header) && plan.headers) {
         plan.headers.set(TRACE_HEADER, header);
         const copy: Record<PropertyKey, unknown> = callInit != null ? copyInit(callInit as object) : {};
         copy.headers = plan.headers;

@@ -34,6 +34,9 @@ const asciiChar = fc.constantFrom(..."abcXYZ019 :|-_.;=".split(""));
 export const hostileText = (maxLength = 24) =>
   fc.array(fc.oneof({ weight: 3, arbitrary: asciiChar }, { weight: 1, arbitrary: hostileChar }), { maxLength }).map((a) => a.join(""));
 
+/** Field text of visible ASCII only (separators included). */
+export const asciiText = (maxLength = 24) => fc.array(asciiChar, { maxLength }).map((a) => a.join(""));
+
 const hex8 = fc.stringMatching(/^[0-9a-f]{8}$/);
 
 /** Lineages in AWS's forms, near misses, and hostile text (a 7 KB one too). */
@@ -44,15 +47,21 @@ export const lineage = fc.oneof(
   fc.constant("a87bd80c:1|".repeat(640)),
 );
 
-/** The fields after Root, Parent and Sampled of an incoming header: `;key=value` with hostile keys and values. */
-export const hostileFields = fc
-  .tuple(
-    fc.option(lineage, { nil: undefined }),
-    fc.array(fc.tuple(hostileText(12), hostileText(40)), { maxLength: 8 }),
-    fc.option(hostileText(), { nil: undefined }),
-  )
-  .map(([lin, extras, self]) => {
-    let s = lin === undefined ? "" : `;Lineage=${lin}`;
-    for (const [k, v] of extras) s += `;${k}=${v}`;
-    return self === undefined ? s : `${s};Self=${self}`;
-  });
+/** `;Lineage=…;key=value…;Self=…` after Root, Parent and Sampled, keys and values from `text`. */
+const fieldsOf = (text: (maxLength: number) => fc.Arbitrary<string>, lineages: fc.Arbitrary<string>) =>
+  fc
+    .tuple(
+      fc.option(lineages, { nil: undefined }),
+      fc.array(fc.tuple(text(12), text(40)), { maxLength: 8 }),
+      fc.option(text(24), { nil: undefined }),
+    )
+    .map(([lin, extras, self]) => {
+      let s = lin === undefined ? "" : `;Lineage=${lin}`;
+      for (const [k, v] of extras) s += `;${k}=${v}`;
+      return self === undefined ? s : `${s};Self=${self}`;
+    });
+
+/** Fields with hostile keys, values, Lineage and Self. */
+export const hostileFields = fieldsOf(hostileText, lineage);
+/** Fields of visible ASCII only: what pass-through may forward as it is (when within budget). */
+export const asciiFields = fieldsOf(asciiText, fc.oneof(lineage, asciiText()));

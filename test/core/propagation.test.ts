@@ -7,6 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { formatTraceHeader, parseTraceHeader, type TraceHeader } from "../../adapters/host/index.ts";
+import { propagatable } from "../../core/header.ts";
 import { HOSTILE, MAX_PROPAGATED, VISIBLE_ASCII, hostileFields, hostileText, lineage } from "./chars.ts";
 import { PARENT, ROOT, setup } from "./helpers.ts";
 
@@ -50,6 +51,17 @@ for (const [name, chars] of Object.entries(HOSTILE)) {
     }
   });
 }
+
+test("propagatable (a header sent as it is): visible ASCII and space, 1 to 595 characters", () => {
+  for (const [name, chars] of Object.entries(HOSTILE))
+    for (const c of chars) assert.is(propagatable(`${BASE};A=x${c}`), false, `${name} ${JSON.stringify(c)}`);
+  assert.ok(propagatable(`${BASE};A=x y`));
+  const at595 = `${BASE};A=${"x".repeat(595 - BASE.length - 3)}`;
+  assert.is(at595.length, 595);
+  assert.ok(propagatable(at595));
+  assert.is(propagatable(`${at595}x`), false);
+  for (const v of ["", undefined, null, 42, {}]) assert.is(propagatable(v), false, String(v));
+});
 
 test("Lineage: AWS's two forms are kept, anything else is dropped", () => {
   const kept = ["1:a87bd80c:0", "0:00000000:0", "32767:FFFFFFFF:255", "a87bd80c:1", "a87bd80c:1|68fd508a:5|c512fbe3:2"];
