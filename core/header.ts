@@ -91,18 +91,34 @@ function parentText(parent: unknown): string | undefined {
 }
 
 // Anything but visible ASCII and space (0x20–0x7E), or `;` (and for a key `=`): what would not
-// read back as the same field. A negated class scans faster than a loop past a few characters.
+// read back as the same field.
 const NOT_VALUE = /[^\x20-\x3a\x3c-\x7e]/;
 const NOT_KEY = /[^\x20-\x3a\x3c\x3e-\x7e]/;
+
+/** Whether `s` reads back as itself in a field: a loop for short text, the regex (faster) past that. */
+function fieldText(s: string, key: boolean): boolean {
+  if (s.length > 16) return !(key ? NOT_KEY : NOT_VALUE).test(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x3b || (key && c === 0x3d)) return false;
+  }
+  return true;
+}
 
 /** Keys the parser reads as a field of its own (after trimming): as an extra one would override it. */
 const KNOWN_KEYS = new Set(["root", "parent", "sampled", "self", "lineage"]);
 
+/** Whether `key` (trimmed) is a known key; cheap for the others, which most are. */
+function knownKey(key: string): boolean {
+  const k = key.charCodeAt(0) === 0x20 || key.charCodeAt(key.length - 1) === 0x20 ? key.trim() : key;
+  if (k.length < 4 || k.length > 7) return false;
+  const c = k.charCodeAt(0) | 0x20; // the first letter of root, parent, sampled, self, lineage
+  return (c === 0x72 || c === 0x70 || c === 0x73 || c === 0x6c) && KNOWN_KEYS.has(k.toLowerCase());
+}
+
 /** Whether an extra field is propagated: its key and value read back as they are, in 0x20–0x7E. */
 export function propagatedExtra(key: string, value: unknown): boolean {
-  if (typeof value !== "string" || NOT_KEY.test(key) || NOT_VALUE.test(value)) return false;
-  const k = key.trim();
-  return k !== "" && !(k.length >= 4 && k.length <= 7 && KNOWN_KEYS.has(k.toLowerCase()));
+  return typeof value === "string" && fieldText(key, true) && fieldText(value, false) && key.trim() !== "" && !knownKey(key);
 }
 
 /**
@@ -143,10 +159,13 @@ export function carriedFields(lineage: unknown, extra: unknown): string {
   for (const key of Object.keys(extra)) {
     const value = (extra as Record<string, unknown>)[key];
     if (!propagatedExtra(key, value)) continue;
-    // Only ASCII is left: characters are bytes.
-    used += key.length + (value as string).length + 2;
+    // Written trimmed, as the parser would read them back (a hand-built header may have spaces
+    // around them). Only ASCII is left: characters are bytes.
+    const k = key.trim(),
+      v = (value as string).trim();
+    used += k.length + v.length + 2;
     if (used > HEADER_EXTRA_BUDGET) break;
-    s += ";" + key + "=" + value;
+    s += ";" + k + "=" + v;
   }
   return s;
 }

@@ -108,6 +108,7 @@ test("extras: keys that would read back as another field, or not at all, are dro
   assert.is(formatTraceHeader(header(extra)), `${BASE};Ok=1`);
   assert.is(formatTraceHeader(header({ A: "x;Sampled=0", B: "a=b", "Sam pled": "1" })), `${BASE};B=a=b;Sam pled=1`);
   assert.is(formatTraceHeader(header({ A: 1, B: null, C: "3" } as never)), `${BASE};C=3`, "values that are not strings");
+  assert.is(formatTraceHeader(header({ " A ": " 1 ", "\xa0B": "2" })), `${BASE};A=1`, "trimmed; a non-ASCII space is not a space");
 });
 
 test("extras of a hand-built header keep the 256-byte budget: the first that does not fit ends the list", () => {
