@@ -129,7 +129,8 @@ const S_INPUT_TEXT = 8192;
 export type SamplerFields = readonly [string | undefined, string | undefined, string | undefined, string | undefined, string | undefined];
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+/** ignoreBOM: a parsed field may start with U+FEFF, which a default decoder would silently drop. */
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 /** Strings up to this length are copied in a JS loop, longer ones with encodeInto. */
 const SHORT_STRING = 32;
 /** Input bytes a header may take (8192 characters of UTF-8). */

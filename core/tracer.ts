@@ -3,7 +3,7 @@ import type { Clock } from "./clock.ts";
 import { defaultXRay } from "./default.ts";
 import type { Emitter } from "./emitter.ts";
 import { type EntityInit, Segment } from "./entity.ts";
-import { formatTraceHeader, headerText, type TraceHeader } from "./header.ts";
+import { carriedFields, formatTraceHeader, headerText, type TraceHeader } from "./header.ts";
 import { consoleLogger, type Logger, Warnings } from "./log.ts";
 import { hasMethods, isRecord, optionError } from "./options.ts";
 import { Recorder, type TracerStats } from "./recorder.ts";
@@ -51,10 +51,14 @@ export interface BeginSegmentOptions {
   facade?: boolean;
 }
 
-/** Formats the fields carried downstream unchanged (Lineage and unknown extras). */
+/**
+ * Formats, once per segment, the fields every entity's traceHeader carries downstream (Lineage and
+ * unknown extras), dropping what propagation must not send (carriedFields). A header with
+ * neither, the usual case, never gets here from beginFromHeader (core.header is undefined).
+ */
 function carried(h: TraceHeader | undefined): string {
   if (h === undefined || (h.lineage === undefined && Object.keys(h.extra).length === 0)) return "";
-  return formatTraceHeader({ root: "", lineage: h.lineage, extra: h.extra }).slice("Root=".length);
+  return carriedFields(h.lineage, h.extra);
 }
 
 function checkOptions(options: TracerOptions): void {

@@ -5,6 +5,7 @@
  * attempt carries the same `X-Amzn-Trace-Id`, set on the serialized HttpRequest before signing.
  */
 import type { SubsegmentOptions, TraceEntity } from "../../core/entity.ts";
+import { propagatable } from "../../core/header.ts";
 import { beginCall, type Begun } from "../context/capture.ts";
 import { ignoredParent } from "../context/parent.ts";
 import { settings } from "../context/storage.ts";
@@ -86,7 +87,9 @@ function middleware(config: Bag, options: CaptureAwsClientOptions): BuildMiddlew
       const begun: Begun = beginCall(WHAT, serviceName(config, context), AWS, explicit);
       const sub = begun.sub;
       try {
-        if (begun.header) inject(args.request, begun.header); // no subsegment: pass-through's, if any
+        // Our entities' headers always pass; a pass-through or foreign one that node:http would
+        // refuse (ERR_INVALID_CHAR), or that would break the line, is not sent.
+        if (propagatable(begun.header)) inject(args.request, begun.header); // no subsegment: pass-through's, if any
       } catch {
         // our failure: the call goes on as it would without us
       }

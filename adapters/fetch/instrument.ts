@@ -6,6 +6,7 @@
  * fails, the original fetch is called as given.
  */
 import type { HttpData, SubsegmentOptions, TraceEntity } from "../../core/entity.ts";
+import { propagatable } from "../../core/header.ts";
 import { beginCall, type Begun } from "../context/capture.ts";
 import { ignoredParent } from "../context/parent.ts";
 
@@ -105,7 +106,9 @@ export function instrumentFetch<F extends FetchLike = typeof globalThis.fetch>(
     let sendInit = callInit;
     try {
       const header = begun.header;
-      if (header && plan.headers) {
+      // Our entities' headers always pass; a pass-through or foreign one that would make fetch
+      // reject, or break the line, is not sent (README "Trace headers").
+      if (propagatable(header) && plan.headers) {
         plan.headers.set(TRACE_HEADER, header);
         const copy: Record<PropertyKey, unknown> = callInit != null ? copyInit(callInit as object) : {};
         copy.headers = plan.headers;

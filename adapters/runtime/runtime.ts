@@ -7,6 +7,8 @@
  * rejection that escapes the handler's code is reported as Lambda's Node runtime reports it
  * (faults.ts), and ends the process as that runtime does.
  */
+import { propagatable } from "../../core/header.ts";
+import { formatTraceHeader, parseTraceHeader } from "../host/index.ts";
 import { traceHandler } from "../lambda/handler.ts";
 import { envValue } from "../context/settings.ts";
 import { loadSettings } from "../context/storage.ts";
@@ -199,10 +201,23 @@ function keepAlive(): () => void {
   return () => clearInterval(timer);
 }
 
+/**
+ * `_X_AMZN_TRACE_ID` for an invocation. The header comes from whatever triggered it (an SQS
+ * attribute can carry anything), and the handler's clients send it on: it is set as
+ * formatTraceHeader writes it (README "Trace headers"). One without a valid Root is kept only when
+ * it could be sent as it is, so that traceHandler still says it is malformed; else it is removed.
+ */
+function traceEnv(header: string | null): string | undefined {
+  if (!header) return undefined;
+  const parsed = parseTraceHeader(header);
+  if (parsed) return formatTraceHeader(parsed);
+  return propagatable(header) ? header : undefined;
+}
+
 async function invocation(api: RuntimeApi, handler: Handler, next: Invocation, env: Env, state: LoopState): Promise<void> {
   const current = { requestId: next.requestId, answered: false };
   state.current = current;
-  setEnv("_X_AMZN_TRACE_ID", next.headers.get("Lambda-Runtime-Trace-Id") || undefined);
+  setEnv("_X_AMZN_TRACE_ID", traceEnv(next.headers.get("Lambda-Runtime-Trace-Id")));
   let json: string;
   const release = keepAlive();
   try {

@@ -13,10 +13,10 @@ test("a header's Sampled=1 is obeyed without asking the sampler", () => {
 
 test("Sampled=0: nothing is sent, the header still propagates the trace", () => {
   const { tracer, emitter } = setup();
-  const s = tracer.beginSegment("s", { traceHeader: `Root=${ROOT};Parent=${PARENT};Sampled=0;Lineage=abc:1` });
+  const s = tracer.beginSegment("s", { traceHeader: `Root=${ROOT};Parent=${PARENT};Sampled=0;Lineage=1:a87bd80c:0` });
   assert.is(s.sampled, false);
   const sub = s.beginSubsegment("call");
-  assert.match(sub.traceHeader, new RegExp(`^Root=${ROOT};Parent=[0-9a-f]{16};Sampled=0;Lineage=abc:1$`));
+  assert.match(sub.traceHeader, new RegExp(`^Root=${ROOT};Parent=[0-9a-f]{16};Sampled=0;Lineage=1:a87bd80c:0$`));
   assert.is.not(sub.id, s.id);
   sub.addAnnotation("k", "v");
   sub.close();
@@ -83,10 +83,10 @@ test("a facade is recorded only on Root, Parent and Sampled=1; on any other head
 
 test("traceHeader names the segment or subsegment as parent and carries Lineage and extras", () => {
   const { tracer } = setup();
-  const s = tracer.beginSegment("s", { traceHeader: `Root=${ROOT};Parent=${PARENT};Sampled=1;Lineage=a:1;Team=x` });
-  assert.is(s.traceHeader, `Root=${ROOT};Parent=${s.id};Sampled=1;Lineage=a:1;Team=x`);
+  const s = tracer.beginSegment("s", { traceHeader: `Root=${ROOT};Parent=${PARENT};Sampled=1;Lineage=a87bd80c:1;Team=x` });
+  assert.is(s.traceHeader, `Root=${ROOT};Parent=${s.id};Sampled=1;Lineage=a87bd80c:1;Team=x`);
   const sub = s.beginSubsegment("c");
-  assert.is(sub.traceHeader, `Root=${ROOT};Parent=${sub.id};Sampled=1;Lineage=a:1;Team=x`);
+  assert.is(sub.traceHeader, `Root=${ROOT};Parent=${sub.id};Sampled=1;Lineage=a87bd80c:1;Team=x`);
   sub.close();
   s.close();
 });

@@ -212,6 +212,22 @@ for (const runtime of RUNTIMES) {
     assert.is(ctx.udp.documents.filter((d) => d.trace_id === unsampled.root).length, 0);
   });
 
+  t(
+    "_X_AMZN_TRACE_ID is what may be propagated: hostile fields dropped, a clean malformed header kept, a hostile one removed",
+    async (ctx) => {
+      const incoming = newTrace("0");
+      // What node:http can send in a header: tab, C1 and Latin-1 (CR, LF, NUL, DEL and beyond
+      // Latin-1 are refused by the sender itself); a Lineage over its 256-character budget.
+      const lineage = `${"a87bd80c:1|".repeat(30)}a87bd80c:1`;
+      const hostile = `${incoming.header};Ok=1;Tab=a\tb;C1=x\x85y;Latin=caf\xe9;Lineage=${lineage}`;
+      assert.equal(json(await invoke(ctx, { action: "env" }, { trace: hostile })), { traceHeader: `${incoming.header};Ok=1` });
+      const kept = `Root=${incoming.root};Lineage=1:a87bd80c:0`;
+      assert.equal(json(await invoke(ctx, { action: "env" }, { trace: kept })), { traceHeader: kept });
+      assert.equal(json(await invoke(ctx, { action: "env" }, { trace: "Root=1-bad;Sampled=1" })), { traceHeader: "Root=1-bad;Sampled=1" });
+      assert.equal(json(await invoke(ctx, { action: "env" }, { trace: "Root=1-bad;X=caf\xe9" })), { traceHeader: null });
+    },
+  );
+
   t("one process served them all: one GET /next per invocation, one more waiting, still running", async (ctx) => {
     // After its last response the runtime asks for the next invocation: wait for that request.
     for (const end = Date.now() + 2000; ctx.api.nextCalls <= ctx.invocations && Date.now() < end; )
