@@ -52,8 +52,12 @@ const op = fc.oneof(
   fc.tuple(fc.constant("newTraceId"), num),
 );
 
-/** Every datagram of every emission still waiting, as text (each one checked by the validator). */
-function drain(raw: Raw): string[] {
+/**
+ * Every datagram of every emission still waiting, as text: each within the datagram limit and
+ * headed for the daemon; with `json`, each a document (only where every argument was valid: raw
+ * members and metadata are the host's JSON, and arbitrary bytes there are not JSON).
+ */
+function drain(raw: Raw, json = true): string[] {
   const out: string[] = [];
   for (let e = 0; e < S.MAX_EMISSIONS; e++) {
     for (let len = raw.emitNext!(e); len !== 0; len = raw.emitNext!(e)) {
@@ -63,7 +67,7 @@ function drain(raw: Raw): string[] {
       const check = validateDatagram(bytes);
       assert.ok(check.headerOk, "daemon header");
       assert.ok(bytes.length <= S.MAX_DATAGRAM_BYTES, `datagram of ${bytes.length} bytes`);
-      assert.ok(check.document !== undefined, `a datagram that is not JSON: ${new TextDecoder().decode(bytes).slice(0, 200)}`);
+      if (json) assert.ok(check.document !== undefined, `a datagram that is not JSON: ${new TextDecoder().decode(bytes).slice(0, 200)}`);
       out.push(new TextDecoder().decode(bytes));
     }
   }
@@ -80,7 +84,7 @@ test("no sequence of calls with any arguments and any input bytes traps the core
         const result = raw[name]!(...(args as number[]));
         if (name === "segBegin" || name === "segBeginHeader") assert.ok(result >= S.E_CAP, `${name} answered ${result}`);
       }
-      drain(raw);
+      drain(raw, false);
       assert.ok(raw.liveNodes!() >= 0 && raw.liveNodes!() <= S.DEFAULT_MAX_ENTITIES);
     }),
     { numRuns: 1000 },
