@@ -8,6 +8,8 @@ import type { Tracer } from "../host/index.ts";
 import type { Subsegment } from "../../core/entity.ts";
 import type { Logger } from "../../core/log.ts";
 import { runInvocation, type Scope } from "../context/storage.ts";
+import { formatTraceHeader, parseTraceHeader } from "../host/index.ts";
+import { propagatable } from "../../core/header.ts";
 import { classify, incomingHeader } from "./header.ts";
 import { armDeadline } from "./deadline.ts";
 import type { Env } from "../context/settings.ts";
@@ -96,7 +98,10 @@ export class InvocationTracer {
       );
       return { scope: "" };
     }
-    if (kind === "pass-through" || !segment) return { scope: header! };
+    // Passed downstream as given when it is a valid header; otherwise re-formatted by the rule
+    // every propagated header follows (README "Trace headers"), so that a bad extra field costs
+    // only that field, not the trace.
+    if (kind === "pass-through" || !segment) return { scope: passThrough(header!) };
     // Sampled=0: nothing is recorded; downstream calls carry Sampled=0 with the facade as parent.
     const sub = segment.beginSubsegment(`## ${this.options.name}`);
     return { segment, sub, scope: sub };
@@ -128,4 +133,11 @@ export class InvocationTracer {
     this.said.add(kind);
     this.logger.warn(message);
   }
+}
+
+/** The incoming header as it goes downstream: unchanged when valid, else canonical (or nothing). */
+function passThrough(header: string): string {
+  if (propagatable(header)) return header;
+  const parsed = parseTraceHeader(header);
+  return parsed ? formatTraceHeader(parsed) : "";
 }

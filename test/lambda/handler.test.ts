@@ -99,6 +99,21 @@ test("Sampled=0 sends nothing but propagates Sampled=0; Root without Parent pass
   assert.not.match(run.stderr, /no segment in context/, "untraced on purpose is not a missing context");
 });
 
+test("pass-through: a valid header goes downstream as given; one with a bad field loses the field, not the trace", async () => {
+  const root = newHeader().root;
+  const valid = `Root=${root};Sampled=?;Tenant=acme`;
+  const bad = `Root=${root};Sampled=?;Tenant=acme;Note=bell\u0007here`;
+  const run = await runHandler("propagating", [
+    { header: valid, event: {} },
+    { header: bad, event: {} },
+  ]);
+  assert.is(run.code, 0, run.stderr);
+  assert.equal(
+    run.outcomes.map((o) => o.result.downstream),
+    [valid, `Root=${root};Sampled=?;Tenant=acme`],
+  );
+});
+
 test("callback-style handlers: result and error through the callback", async () => {
   const h = [newHeader(), newHeader()];
   const run = await runHandler("callbackHandler", [
