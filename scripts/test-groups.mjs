@@ -27,6 +27,7 @@ export const groups = [
   { name: "lambda", command: uvu("test/lambda") },
   { name: "fetch", command: uvu("test/fetch") },
   { name: "aws-sdk", command: uvu("test/aws-sdk") },
+  { name: "http", command: uvu("test/http") },
   // Issue 11's cases (bad settings, bad parents) as real processes on Node, Bun and Deno.
   { name: "faults", command: uvu("test/faults") },
   { name: "runtime", command: uvu("test/runtime") },
