@@ -115,6 +115,9 @@ export function traceFetchHandler<A extends unknown[], R extends Response | Prom
     try {
       // A client that goes away before the Response is ready: the segment closes now, without
       // http.response (the runtimes abort request.signal then), not whenever the handler ends.
+      // The listener is removed once the Response is ready: Deno also aborts the signal after
+      // every response (and warns once, on stderr, that it does; its info.completed does not
+      // settle for a handler that never answers, so it cannot stand in).
       signal = request.signal;
       if (signal.aborted) aborted();
       else signal.addEventListener("abort", aborted, { once: true });

@@ -21,6 +21,7 @@ interface Started {
   base: string;
   port: number;
   docs: Record<string, any>[];
+  output(): string;
   stop(): void;
 }
 
@@ -60,7 +61,7 @@ async function start(cmd: string[]): Promise<Started> {
     throw new Error(`${cmd.join(" ")} did not start: ${err}`);
   }
   assert.equal(bad, []);
-  return { base: `http://127.0.0.1:${port}`, port, docs, stop };
+  return { base: `http://127.0.0.1:${port}`, port, docs, output: () => out, stop };
 }
 
 for (const [name, cmd] of Object.entries(RUNTIMES)) {
@@ -98,6 +99,30 @@ for (const [name, cmd] of Object.entries(RUNTIMES)) {
       assert.equal(flags(dThrow), { error: false, throttle: false, fault: true });
       assert.is(dThrow.cause.exceptions[0].message, "handler failed");
       assert.is(dThrow.cause.exceptions[0].type, "RangeError");
+    } finally {
+      s.stop();
+    }
+  });
+
+  test(`${name}: a client that aborts before the Response: the segment closes, without http.response`, async () => {
+    const s = await start(cmd);
+    try {
+      const incoming = newHeader("1");
+      const controller = new AbortController();
+      const call = fetch(`${s.base}/hang`, {
+        signal: controller.signal,
+        headers: { "x-amzn-trace-id": incoming.header, "user-agent": "ua-2" },
+      }).catch((e) => e);
+      await waitFor("the request to reach the handler", () => s.output().includes("ARRIVED /hang"));
+      controller.abort();
+      assert.is(((await call) as Error).name, "AbortError");
+      await waitFor("the aborted request's document", () => s.docs.length >= 1);
+      const [doc] = s.docs;
+      assert.is(doc!.trace_id, incoming.root);
+      assert.equal(doc!.http, {
+        request: { method: "GET", url: `http://127.0.0.1:${s.port}/hang`, user_agent: "ua-2", client_ip: "127.0.0.1" },
+      });
+      assert.type(doc!.end_time, "number");
     } finally {
       s.stop();
     }
