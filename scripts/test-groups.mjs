@@ -27,8 +27,9 @@ export const groups = [
   { name: "lambda", command: uvu("test/lambda") },
   { name: "fetch", command: uvu("test/fetch") },
   { name: "aws-sdk", command: uvu("test/aws-sdk") },
-  // Issue 13: the X-Ray API emitter and the API stand-in every later part of the issue uses.
+  // Issue 13: the X-Ray API (emitter, centralized sampler, stand-in) and the server middleware.
   { name: "xray-api", command: uvu("test/xray-api") },
+  { name: "http", command: uvu("test/http") },
   // Issue 11's cases (bad settings, bad parents) as real processes on Node, Bun and Deno.
   { name: "faults", command: uvu("test/faults") },
   { name: "runtime", command: uvu("test/runtime") },
