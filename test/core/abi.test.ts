@@ -47,7 +47,9 @@ test("no file under core/ defines a shared constant again", () => {
 });
 
 test("only core/abi.ts calls the wasm's exports or reads its memory", () => {
-  const touching = /WebAssembly\.Instance|\.exports\b|memory\.buffer|\bx\.(seg|emit|sampler|parseHeader)/;
+  // Core keeps the exports in an ES private field (#x), so outside abi.ts they can be reached
+  // only by instantiating the module anew, reading an instance's exports, or its memory.
+  const touching = /WebAssembly\.(Instance|instantiate)\b|\.exports\b|memory\.buffer/;
   const offenders = [...files("core"), ...files("adapters")].filter(
     (f) => !f.startsWith("core/assembly") && f !== "core/abi.ts" && touching.test(code(f)),
   );
