@@ -45,6 +45,9 @@ interface Row {
   };
 }
 
+/** Where every row runs, and why only there: said in each row's test name. */
+const ONLY_NODE = "node only: the daemon is a Node program, whatever runtime sends to it";
+
 const ROWS: Row[] = [
   {
     case: "C1 controls and bidi overrides in a name, waterfall",
@@ -83,7 +86,7 @@ const ROWS: Row[] = [
 ];
 
 for (const row of ROWS) {
-  test(`${row.case}: nothing raw reaches the terminal${row.expect.lines ? ", each line as sent" : ""}`, async () => {
+  test(`${row.case} [${ONLY_NODE}]: nothing raw reaches the terminal${row.expect.lines ? ", each line as sent" : ""}`, async () => {
     const daemon = await startDaemonProcess(row.args);
     try {
       await sendDatagrams(daemon.port, [...row.datagrams(), datagram("marker")]);

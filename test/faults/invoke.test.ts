@@ -16,6 +16,9 @@ interface Row {
   expect: { code: 0; context: Record<string, unknown> } | { code: 2; usage: RegExp };
 }
 
+/** Where every row runs, and why only there: said in each row's test name. */
+const ONLY_NODE = "node only: the CLI is a Node program, whatever runtime it starts";
+
 const IDENTITY = { cognitoIdentityId: "eu-west-1:€", cognitoIdentityPoolId: "pool" };
 
 const ROWS: Row[] = [
@@ -56,7 +59,7 @@ const BASE = ["invoke", "--handler", "handlers.dispatch", "--runtime", "node", "
 const EVENT = ["--event", '{"action":"context"}'];
 
 for (const row of ROWS) {
-  test(`${row.case}: ${row.expect.code === 0 ? "reaches the handler as the JSON given" : "a usage message naming the option, exit 2"}, no stack trace`, async () => {
+  test(`${row.case} [${ONLY_NODE}]: ${row.expect.code === 0 ? "reaches the handler as the JSON given" : "a usage message naming the option, exit 2"}, no stack trace`, async () => {
     const proc = runCli([...BASE, ...row.flags, ...EVENT], childEnv());
     const code = await withTimeout(proc.exited, 30_000, `xray-edge invoke ${row.flags.join(" ")}`);
     const [out, err] = [proc.stdout(), proc.stderr()];
