@@ -148,29 +148,33 @@ const NAME_INPUT = MAX_NAME_CHARS * 6;
 
 /** @internal One instantiated core with views over its memory, refreshed when the memory grows. */
 export class Core {
-  readonly #x: Exports;
-  readonly #input: number;
-  readonly #result: number;
-  readonly #resultSlots: number;
-  readonly #idAt: number;
-  #u8: Uint8Array<ArrayBuffer>;
-  #i32: Int32Array<ArrayBuffer>;
+  // Plain properties set in the constructor, not class fields: V8 compiles a class's field
+  // initializer by parsing the whole class body again: 0.9 ms of a fresh process's
+  // start-up under the profiler here (node --cpu-prof on bench/startup-child.mjs).
+  declare private readonly x: Exports;
+  declare private readonly inputAt: number;
+  declare private readonly resultSlots: number;
+  declare private readonly idAt: number;
+  declare private u8: Uint8Array<ArrayBuffer>;
+  declare private i32: Int32Array<ArrayBuffer>;
   /** The input region as its own view, so that encodeInto at offset 0 needs no new subarray. */
-  #inputView: Uint8Array<ArrayBuffer>;
+  declare private inputView: Uint8Array<ArrayBuffer>;
   /** Written by begin and beginFromHeader, read by the caller at once. */
-  readonly begun: BeginReport = { slot: -1, gen: 0, idHigh: 0, idLow: 0, traceId: undefined };
-  readonly datagram: Datagram;
+  declare readonly begun: BeginReport;
+  declare readonly datagram: Datagram;
 
   constructor(exports: Exports) {
-    this.#x = exports;
-    this.#input = exports.inputPtr();
-    this.#result = exports.resultPtr();
-    this.#resultSlots = this.#result >> 2;
-    this.#idAt = this.#result + RESULT_ID_AT;
-    this.#u8 = new Uint8Array(exports.memory.buffer);
-    this.#i32 = new Int32Array(exports.memory.buffer);
-    this.#inputView = this.#u8.subarray(this.#input, this.#input + INPUT_CAP);
-    this.datagram = { bytes: this.#u8.subarray(0, 0), closed: 0, open: 0, lost: false };
+    const result = exports.resultPtr();
+    this.x = exports;
+    this.inputAt = exports.inputPtr();
+    this.resultSlots = result >> 2;
+    this.idAt = result + RESULT_ID_AT;
+    this.u8 = new Uint8Array(exports.memory.buffer);
+    this.i32 = new Int32Array(exports.memory.buffer);
+    this.inputView = this.u8.subarray(this.inputAt, this.inputAt + INPUT_CAP);
+    this.begun = { slot: -1, gen: 0, idHigh: 0, idLow: 0, traceId: undefined };
+    this.datagram = { bytes: this.u8.subarray(0, 0), closed: 0, open: 0, lost: false };
+    this.header = undefined;
   }
 
   /**
@@ -178,18 +182,18 @@ export class Core {
    * makes the old views' length 0: checking that is free, where reading `memory.buffer` (an
    * accessor into the engine) on every call cost about 10% of a traced segment.
    */
-  #views(): Uint8Array<ArrayBuffer> {
-    if (this.#u8.length === 0) {
-      this.#u8 = new Uint8Array(this.#x.memory.buffer);
-      this.#i32 = new Int32Array(this.#x.memory.buffer);
-      this.#inputView = this.#u8.subarray(this.#input, this.#input + INPUT_CAP);
+  private views(): Uint8Array<ArrayBuffer> {
+    if (this.u8.length === 0) {
+      this.u8 = new Uint8Array(this.x.memory.buffer);
+      this.i32 = new Int32Array(this.x.memory.buffer);
+      this.inputView = this.u8.subarray(this.inputAt, this.inputAt + INPUT_CAP);
     }
-    return this.#u8;
+    return this.u8;
   }
 
-  #slot(index: number): number {
-    if (this.#u8.length === 0) this.#views();
-    return this.#i32[this.#resultSlots + index]!;
+  private slot(index: number): number {
+    if (this.u8.length === 0) this.views();
+    return this.i32[this.resultSlots + index]!;
   }
 
   /**
@@ -198,12 +202,12 @@ export class Core {
    * ones with encodeInto: on Node 20 the loop costs 17 ns for 8 characters against 38 ns, and
    * 101 ns for a 75-character header against 43 ns.
    */
-  #write(s: string, at: number, max: number): number {
-    const u8 = this.#views();
+  private write(s: string, at: number, max: number): number {
+    const u8 = this.views();
     const n = s.length;
     let i = 0;
     if (n <= SHORT_STRING && n <= max) {
-      const base = this.#input + at;
+      const base = this.inputAt + at;
       for (; i < n; i++) {
         const c = s.charCodeAt(i);
         if (c >= 0x80) break;
@@ -212,7 +216,7 @@ export class Core {
       if (i === n) return n;
     }
     const room = Math.min(max, INPUT_CAP - at - i);
-    const view = at + i === 0 && room >= INPUT_CAP ? this.#inputView : u8.subarray(this.#input + at + i, this.#input + at + i + room);
+    const view = at + i === 0 && room >= INPUT_CAP ? this.inputView : u8.subarray(this.inputAt + at + i, this.inputAt + at + i + room);
     return i + encoder.encodeInto(i === 0 ? s : s.slice(i), view).written;
   }
 
@@ -220,18 +224,18 @@ export class Core {
    * Writes JSON text at input offset `at` in full; -1 when it cannot fit (JSON cut short would
    * not be JSON). The quick bound first: a string of n UTF-16 units is at most 3n bytes.
    */
-  #writeWhole(json: string, at: number): number {
+  private writeWhole(json: string, at: number): number {
     const room = INPUT_CAP - at;
-    if (json.length * 3 <= room) return this.#write(json, at, room);
+    if (json.length * 3 <= room) return this.write(json, at, room);
     const bytes = encoder.encode(json);
     if (bytes.length > room) return -1;
-    this.#views().set(bytes, this.#input + at);
+    this.views().set(bytes, this.inputAt + at);
     return bytes.length;
   }
 
   /** Bytes at absolute address `ptr` as a string (ASCII or UTF-8). */
-  #read(ptr: number, len: number): string {
-    const u8 = this.#views();
+  private read(ptr: number, len: number): string {
+    const u8 = this.views();
     if (len === 16) return ascii16(u8, ptr);
     if (len === 35) return ascii35(u8, ptr);
     return decoder.decode(u8.subarray(ptr, ptr + len));
@@ -241,61 +245,61 @@ export class Core {
 
   /** 16 lower-case hex digits from the entropy pool; never all zero. */
   newSegmentId(): string {
-    this.#x.newSegmentId();
-    return this.#read(this.#idAt, 16);
+    this.x.newSegmentId();
+    return this.read(this.idAt, 16);
   }
 
   /** `1-` + 8 hex digits of epoch seconds + `-` + 24 random hex digits. */
   newTraceId(nowSeconds: number): string {
-    this.#x.newTraceId(nowSeconds);
-    return this.#read(this.#idAt, 35);
+    this.x.newTraceId(nowSeconds);
+    return this.read(this.idAt, 35);
   }
 
   /** An ID kept as two 32-bit halves, as 16 hex digits. */
   formatId(high: number, low: number): string {
-    this.#x.hexId(high, low);
-    return this.#read(this.#idAt, 16);
+    this.x.hexId(high, low);
+    return this.read(this.idAt, 16);
   }
 
   // Headers.
 
   /** Parses a header of at most 8192 characters; undefined without a valid Root. */
   parseHeader(header: string): TraceHeader | undefined {
-    const len = this.#write(header, 0, HEADER_INPUT);
-    if (this.#x.parseHeader(len) !== 1) return undefined;
-    return this.#parsed(header, len);
+    const len = this.write(header, 0, HEADER_INPUT);
+    if (this.x.parseHeader(len) !== 1) return undefined;
+    return this.parsed(header, len);
   }
 
   /** The TraceHeader of the header the core just parsed (`len` bytes of `header` at input 0). */
-  #parsed(header: string, len: number): TraceHeader {
+  private parsed(header: string, len: number): TraceHeader {
     // When every character was one byte, byte offsets are string offsets: slice the string itself.
     const ascii = len === header.length;
     const text = (offset: number, length: number) =>
-      ascii ? header.slice(offset, offset + length) : this.#read(this.#input + offset, length);
-    const flags = this.#slot(R_FLAGS);
-    const result: TraceHeader = { root: this.#parsedRoot(header, len), extra: {} };
-    const parentAt = this.#slot(R_PARENT);
+      ascii ? header.slice(offset, offset + length) : this.read(this.inputAt + offset, length);
+    const flags = this.slot(R_FLAGS);
+    const result: TraceHeader = { root: this.parsedRoot(header, len), extra: {} };
+    const parentAt = this.slot(R_PARENT);
     if (parentAt >= 0) {
       const parent = text(parentAt, 16);
       result.parent = flags & 2 ? parent.toLowerCase() : parent;
     }
-    const sampled = this.#slot(R_SAMPLED);
+    const sampled = this.slot(R_SAMPLED);
     if (sampled >= 0) result.sampled = sampled === 1 ? true : sampled === 0 ? false : "requested";
-    const selfAt = this.#slot(R_SELF);
-    if (selfAt >= 0) result.self = text(selfAt, this.#slot(R_SELF + 1));
-    const lineageAt = this.#slot(R_LINEAGE);
-    if (lineageAt >= 0) result.lineage = text(lineageAt, this.#slot(R_LINEAGE + 1));
-    const extras = this.#slot(R_EXTRAS);
+    const selfAt = this.slot(R_SELF);
+    if (selfAt >= 0) result.self = text(selfAt, this.slot(R_SELF + 1));
+    const lineageAt = this.slot(R_LINEAGE);
+    if (lineageAt >= 0) result.lineage = text(lineageAt, this.slot(R_LINEAGE + 1));
+    const extras = this.slot(R_EXTRAS);
     for (let i = 0, s = R_EXTRAS + 1; i < extras; i++, s += 4) {
-      result.extra[text(this.#slot(s), this.#slot(s + 1))] = text(this.#slot(s + 2), this.#slot(s + 3));
+      result.extra[text(this.slot(s), this.slot(s + 1))] = text(this.slot(s + 2), this.slot(s + 3));
     }
     return result;
   }
 
-  #parsedRoot(header: string, len: number): string {
-    const at = this.#slot(R_ROOT);
-    const root = len === header.length ? header.slice(at, at + 35) : this.#read(this.#input + at, 35);
-    return this.#slot(R_FLAGS) & 1 ? root.toLowerCase() : root;
+  private parsedRoot(header: string, len: number): string {
+    const at = this.slot(R_ROOT);
+    const root = len === header.length ? header.slice(at, at + 35) : this.read(this.inputAt + at, 35);
+    return this.slot(R_FLAGS) & 1 ? root.toLowerCase() : root;
   }
 
   // Entities.
@@ -307,20 +311,20 @@ export class Core {
    * E_NO_TRACE, E_DECIDE (then `header` holds the parsed header) or E_CAP.
    */
   beginFromHeader(header: string, name: string, now: number, flags: number): number {
-    const headerLen = this.#write(header, 0, HEADER_INPUT);
-    const nameLen = this.#writeName(name, headerLen);
-    const slot = this.#x.segBeginHeader(headerLen, headerLen, nameLen, now, flags);
+    const headerLen = this.write(header, 0, HEADER_INPUT);
+    const nameLen = this.writeName(name, headerLen);
+    const slot = this.x.segBeginHeader(headerLen, headerLen, nameLen, now, flags);
     if (slot >= 0) {
-      this.#readBegun(slot, false);
-      this.begun.traceId = this.#parsedRoot(header, headerLen);
-      const carry = this.#slot(R_LINEAGE) >= 0 || this.#slot(R_EXTRAS) > 0;
-      this.header = carry ? this.#parsed(header, headerLen) : undefined;
-    } else this.header = slot === E_DECIDE ? this.#parsed(header, headerLen) : undefined;
+      this.readBegun(slot, false);
+      this.begun.traceId = this.parsedRoot(header, headerLen);
+      const carry = this.slot(R_LINEAGE) >= 0 || this.slot(R_EXTRAS) > 0;
+      this.header = carry ? this.parsed(header, headerLen) : undefined;
+    } else this.header = slot === E_DECIDE ? this.parsed(header, headerLen) : undefined;
     return slot;
   }
 
   /** The header beginFromHeader parsed, when the caller needs its fields. */
-  header: TraceHeader | undefined;
+  declare header: TraceHeader | undefined;
 
   /**
    * Begins a segment (parent undefined) or a subsegment of the handle's node. `traceId` joins a
@@ -331,45 +335,45 @@ export class Core {
     let f = flags;
     if (traceId !== undefined) {
       f |= B_TRACE_GIVEN;
-      this.#write(traceId, 0, 35);
+      this.write(traceId, 0, 35);
       if (parentId !== undefined) {
         f |= F_HAS_PARENT;
-        this.#write(parentId, BEGIN_PARENT_AT, 16);
+        this.write(parentId, BEGIN_PARENT_AT, 16);
       }
     }
-    const nameLen = this.#writeName(name, BEGIN_NAME_AT);
-    const slot = this.#x.segBegin(parentSlot, parentGen, nameLen, now, f);
-    if (slot >= 0) this.#readBegun(slot, parentSlot < 0 && traceId === undefined);
+    const nameLen = this.writeName(name, BEGIN_NAME_AT);
+    const slot = this.x.segBegin(parentSlot, parentGen, nameLen, now, f);
+    if (slot >= 0) this.readBegun(slot, parentSlot < 0 && traceId === undefined);
     return slot;
   }
 
-  #readBegun(slot: number, generated: boolean): void {
+  private readBegun(slot: number, generated: boolean): void {
     const b = this.begun;
     b.slot = slot;
-    b.gen = this.#slot(R_BEGIN_GEN);
-    b.idHigh = this.#slot(R_BEGIN_ID);
-    b.idLow = this.#slot(R_BEGIN_ID + 1);
-    b.traceId = generated ? this.#read(this.#idAt, 35) : undefined;
+    b.gen = this.slot(R_BEGIN_GEN);
+    b.idHigh = this.slot(R_BEGIN_ID);
+    b.idLow = this.slot(R_BEGIN_ID + 1);
+    b.traceId = generated ? this.read(this.idAt, 35) : undefined;
   }
 
   /** A name: short ASCII ones copied as they are; the core filters and cuts to 200 characters. */
-  #writeName(name: string, at: number): number {
-    return this.#write(nameText(name), at, NAME_INPUT);
+  private writeName(name: string, at: number): number {
+    return this.write(nameText(name), at, NAME_INPUT);
   }
 
   /** Closes; returns 0 (nothing to send), an emission to drain with nextDatagram (> 0), or a status. */
   end(slot: number, gen: number, now: number): number {
-    return this.#x.segEnd(slot, gen, now);
+    return this.x.segEnd(slot, gen, now);
   }
 
   /** Sends an open entity in progress, freeing nothing; an emission to drain (> 0), or a status. */
   sendOpen(slot: number, gen: number): number {
-    return this.#x.segSendOpen(slot, gen);
+    return this.x.segSendOpen(slot, gen);
   }
 
   /** E_REENTRY's and abandon's count of entities freed unsent. */
   freed(): number {
-    return this.#slot(R_FREED);
+    return this.slot(R_FREED);
   }
 
   /**
@@ -377,120 +381,120 @@ export class Core {
    * valid until the next call into this core.
    */
   nextDatagram(emission: number): Datagram | undefined {
-    const len = this.#x.emitNext(emission - 1);
+    const len = this.x.emitNext(emission - 1);
     if (len === 0) return undefined;
     const d = this.datagram;
-    const ptr = this.#slot(R_EMIT_PTR);
-    d.closed = this.#slot(R_EMIT_CLOSED);
-    d.open = this.#slot(R_EMIT_OPEN);
+    const ptr = this.slot(R_EMIT_PTR);
+    d.closed = this.slot(R_EMIT_CLOSED);
+    d.open = this.slot(R_EMIT_OPEN);
     d.lost = len < 0;
-    d.bytes = len < 0 ? this.#views().subarray(0, 0) : this.#views().subarray(ptr, ptr + len);
+    d.bytes = len < 0 ? this.views().subarray(0, 0) : this.views().subarray(ptr, ptr + len);
     return d;
   }
 
   /** Frees an unclosed entity whose handle was collected; the count freed, or a status. */
   abandon(slot: number, gen: number): number {
-    return this.#x.segAbandon(slot, gen);
+    return this.x.segAbandon(slot, gen);
   }
 
   /** A string, finite number or boolean annotation; the count of key characters replaced, or a status. */
   annotate(slot: number, gen: number, key: string, value: string | number | boolean): number {
-    const keyLen = this.#write(key, 0, KEY_INPUT);
+    const keyLen = this.write(key, 0, KEY_INPUT);
     let type: number, valueLen: number;
     if (typeof value === "string") {
       type = A_STRING;
-      valueLen = this.#write(value, keyLen, VALUE_INPUT);
+      valueLen = this.write(value, keyLen, VALUE_INPUT);
     } else if (typeof value === "number") {
       type = A_NUMBER;
-      valueLen = this.#write(String(value), keyLen, 32);
+      valueLen = this.write(String(value), keyLen, 32);
     } else {
       type = A_BOOLEAN;
       valueLen = value ? 1 : 0;
     }
-    return this.#x.segAnnotate(slot, gen, keyLen, valueLen, type);
+    return this.x.segAnnotate(slot, gen, keyLen, valueLen, type);
   }
 
   /** Metadata: the value as JSON text; "default" namespace when ns is. E_BUDGET when it cannot fit. */
   metadata(slot: number, gen: number, key: string, json: string, ns: string): number {
     // The value first, at offset 0, where encodeInto writes through a cached view.
-    const valueLen = this.#writeWhole(json, 0);
+    const valueLen = this.writeWhole(json, 0);
     if (valueLen < 0) return E_BUDGET;
-    const nsLen = ns === "default" ? 0 : this.#write(ns, valueLen, NAMESPACE_INPUT);
-    const keyLen = this.#write(key, valueLen + nsLen, METADATA_KEY_INPUT);
-    return this.#x.segMetadata(slot, gen, valueLen, nsLen, keyLen);
+    const nsLen = ns === "default" ? 0 : this.write(ns, valueLen, NAMESPACE_INPUT);
+    const keyLen = this.write(key, valueLen + nsLen, METADATA_KEY_INPUT);
+    return this.x.segMetadata(slot, gen, valueLen, nsLen, keyLen);
   }
 
   /** Sets member `which` (M_*) to JSON text. */
   member(slot: number, gen: number, which: number, json: string): number {
-    const len = this.#writeWhole(json, 0);
-    return len < 0 ? E_BUDGET : this.#x.segMember(slot, gen, which, len);
+    const len = this.writeWhole(json, 0);
+    return len < 0 ? E_BUDGET : this.x.segMember(slot, gen, which, len);
   }
 
   /** Appends one exception (JSON text); the working directory is kept with the node's first. */
   exception(slot: number, gen: number, json: string, workingDirectory: string): number {
-    const len = this.#writeWhole(json, 0);
+    const len = this.writeWhole(json, 0);
     if (len < 0) return E_BUDGET;
-    const wdLen = workingDirectory === "" ? 0 : this.#write(workingDirectory, len, PATH_INPUT);
-    return this.#x.segException(slot, gen, len, wdLen);
+    const wdLen = workingDirectory === "" ? 0 : this.write(workingDirectory, len, PATH_INPUT);
+    return this.x.segException(slot, gen, len, wdLen);
   }
 
   /** Sets fault, error and throttle bits. */
   flags(slot: number, gen: number, bits: number): number {
-    return this.#x.segFlags(slot, gen, bits);
+    return this.x.segFlags(slot, gen, bits);
   }
 
   // Samplers.
 
   samplerCreate(): number {
-    return this.#x.samplerCreate();
+    return this.x.samplerCreate();
   }
 
   /** Adds a rule with its patterns; -1 for a pattern over MAX_PATTERN_BYTES. */
   samplerAddRule(id: number, patterns: SamplerFields, fixedTarget: number, rate: number): number {
-    this.#fields(patterns);
-    return this.#x.samplerAddRule(id, fixedTarget, rate);
+    this.fields(patterns);
+    return this.x.samplerAddRule(id, fixedTarget, rate);
   }
 
   /** (rule index << 1) | sampled, or -1 when no rule matched. */
   samplerDecide(id: number, request: SamplerFields, now: number): number {
-    this.#fields(request);
-    return this.#x.samplerDecide(id, now);
+    this.fields(request);
+    return this.x.samplerDecide(id, now);
   }
 
   samplerFree(id: number): void {
-    this.#x.samplerFree(id);
+    this.x.samplerFree(id);
   }
 
   samplerCount(): number {
-    return this.#x.samplerCount();
+    return this.x.samplerCount();
   }
 
   /** Writes five optional strings as the core's (lengths, bytes) input. */
-  #fields(values: SamplerFields): void {
+  private fields(values: SamplerFields): void {
     let at = SAMPLER_BYTES_AT;
     const lengths: number[] = [];
     for (let i = 0; i < SAMPLER_FIELDS; i++) {
       const v = values[i];
       let n = -1;
       if (typeof v === "string") {
-        n = this.#write(v, at, MAX_PATTERN_BYTES + 1);
+        n = this.write(v, at, MAX_PATTERN_BYTES + 1);
         at += n;
       }
       lengths.push(n);
     }
-    this.#views();
-    const base = this.#input >> 2;
-    for (let i = 0; i < SAMPLER_FIELDS; i++) this.#i32[base + i] = lengths[i]!;
+    this.views();
+    const base = this.inputAt >> 2;
+    for (let i = 0; i < SAMPLER_FIELDS; i++) this.i32[base + i] = lengths[i]!;
   }
 
   // Centralized sampling rules.
 
   centralCreate(): number {
-    return this.#x.centralCreate();
+    return this.x.centralCreate();
   }
 
   centralFree(id: number): void {
-    this.#x.centralFree(id);
+    this.x.centralFree(id);
   }
 
   /** Adds a rule: six patterns (host, method, path, service name, service type, resource ARN) and attributes. */
@@ -501,32 +505,32 @@ export class Core {
     flags: number,
     fixedRate: number,
   ): number {
-    if (!this.#central(fields, attributes, MAX_PATTERN_BYTES + 1)) return E_INVALID;
-    return this.#x.centralAddRule(id, flags, fixedRate);
+    if (!this.central(fields, attributes, MAX_PATTERN_BYTES + 1)) return E_INVALID;
+    return this.x.centralAddRule(id, flags, fixedRate);
   }
 
   centralSetTarget(id: number, index: number, fixedRate: number, quota: number, ttl: number): number {
-    return this.#x.centralSetTarget(id, index, fixedRate, quota, ttl);
+    return this.x.centralSetTarget(id, index, fixedRate, quota, ttl);
   }
 
   centralCarry(fromId: number, from: number, toId: number, to: number): number {
-    return this.#x.centralCarry(fromId, from, toId, to);
+    return this.x.centralCarry(fromId, from, toId, to);
   }
 
   /** (rule index << 2) | borrowed | sampled, or -1 when no rule matched. */
   centralDecide(id: number, fields: CentralFields, attributes: readonly (readonly [string, string])[], now: number): number {
-    if (!this.#central(fields, attributes, S_INPUT_TEXT)) return -1;
-    return this.#x.centralDecide(id, now);
+    if (!this.central(fields, attributes, S_INPUT_TEXT)) return -1;
+    return this.x.centralDecide(id, now);
   }
 
   /** A rule's counts since the last call: [requests, sampled, borrowed], or undefined. */
   centralStats(id: number, index: number): [number, number, number] | undefined {
-    if (this.#x.centralStats(id, index) !== OK) return undefined;
-    return [this.#slot(R_STAT_REQUESTS), this.#slot(R_STAT_SAMPLED), this.#slot(R_STAT_BORROWED)];
+    if (this.x.centralStats(id, index) !== OK) return undefined;
+    return [this.slot(R_STAT_REQUESTS), this.slot(R_STAT_SAMPLED), this.slot(R_STAT_BORROWED)];
   }
 
   /** Writes six optional strings and attribute pairs as the centralized input; false when they cannot fit. */
-  #central(fields: CentralFields, attributes: readonly (readonly [string, string])[], cap: number): boolean {
+  private central(fields: CentralFields, attributes: readonly (readonly [string, string])[], cap: number): boolean {
     if (attributes.length > MAX_ATTRIBUTES) return false;
     let at = CENTRAL_BYTES_AT;
     const lengths: number[] = [];
@@ -540,7 +544,7 @@ export class Core {
       let n = -1;
       if (typeof v === "string") {
         if (v.length * 3 > room()) return false;
-        n = this.#write(v, at, Math.min(cap, room()));
+        n = this.write(v, at, Math.min(cap, room()));
         at += n;
       }
       lengths.push(n);
@@ -549,17 +553,17 @@ export class Core {
       const k = cut(rawKey);
       const v = cut(rawValue);
       if ((k.length + v.length) * 3 > room()) return false;
-      const kl = this.#write(k, at, Math.min(cap, room()));
+      const kl = this.write(k, at, Math.min(cap, room()));
       at += kl;
-      const vl = this.#write(v, at, Math.min(cap, room()));
+      const vl = this.write(v, at, Math.min(cap, room()));
       at += vl;
       lengths.push(kl, vl);
     }
-    this.#views();
-    const base = this.#input >> 2;
-    for (let i = 0; i < CENTRAL_FIELDS; i++) this.#i32[base + i] = lengths[i]!;
-    this.#i32[base + (CENTRAL_ATTRS_AT >> 2)] = attributes.length;
-    for (let i = CENTRAL_FIELDS; i < lengths.length; i++) this.#i32[base + (CENTRAL_PAIRS_AT >> 2) + (i - CENTRAL_FIELDS)] = lengths[i]!;
+    this.views();
+    const base = this.inputAt >> 2;
+    for (let i = 0; i < CENTRAL_FIELDS; i++) this.i32[base + i] = lengths[i]!;
+    this.i32[base + (CENTRAL_ATTRS_AT >> 2)] = attributes.length;
+    for (let i = CENTRAL_FIELDS; i < lengths.length; i++) this.i32[base + (CENTRAL_PAIRS_AT >> 2) + (i - CENTRAL_FIELDS)] = lengths[i]!;
     return true;
   }
 
@@ -567,22 +571,22 @@ export class Core {
 
   /** Segments and subsegments alive in the core (open, or waiting for their document). */
   liveNodes(): number {
-    return this.#x.liveNodes();
+    return this.x.liveNodes();
   }
 
   /** wasm memory in bytes. */
   memoryBytes(): number {
-    return this.#x.memory.buffer.byteLength;
+    return this.x.memory.buffer.byteLength;
   }
 
   /** Sets the cap on live entities; returns the cap in force (clamped to [1, MAX_ENTITIES_LIMIT]). */
   setMaxEntities(n: number): number {
-    return this.#x.setMaxEntities(n);
+    return this.x.setMaxEntities(n);
   }
 
   /** Drops the pooled entropy, so the next ID draws fresh bytes (tests of the pool). */
   entropyReset(): void {
-    this.#x.entropyReset();
+    this.x.entropyReset();
   }
 }
 
