@@ -56,6 +56,9 @@ export function envFlag(env: Env, name: string, fallback: boolean): boolean {
   return envChoice(env, name, ["true", "false"], fallback ? "true" : "false") === "true";
 }
 
+/** AWS_XRAY_LOG_LEVEL's accepted values. */
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+
 /** What applies when a variable is unset. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({ enabled: true, contextMissing: "LOG_ERROR", logLevel: "warn" });
 
@@ -68,7 +71,7 @@ export function readSettings(env: Env = processEnv()): Settings {
       ["LOG_ERROR", "RUNTIME_ERROR", "IGNORE_ERROR"],
       DEFAULT_SETTINGS.contextMissing,
     ),
-    logLevel: envChoice(env, "AWS_XRAY_LOG_LEVEL", ["debug", "info", "warn", "error", "silent"], DEFAULT_SETTINGS.logLevel),
+    logLevel: envChoice(env, "AWS_XRAY_LOG_LEVEL", LOG_LEVELS, DEFAULT_SETTINGS.logLevel),
   };
 }
 

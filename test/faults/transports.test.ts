@@ -53,7 +53,7 @@ const ROWS: Row[] = [
     },
   },
   {
-    case: "a malformed AWS_XRAY_DAEMON_ADDRESS",
+    case: "a malformed AWS_XRAY_DAEMON_ADDRESS: importing xray-edge/udp throws, naming it",
     daemon: "none",
     address: "default",
     env: { AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:65536" },
