@@ -21,8 +21,9 @@ const common = {
   platform: "neutral",
   target: "es2022",
   plugins: [wasmPlugin],
-  // Node built-ins stay imports; each adapter loads only what its runtime has.
-  external: ["node:*", "@aws-sdk/*"],
+  // Node built-ins stay imports; each adapter loads only what its runtime has. aws4fetch (a
+  // dependency, xray-edge/workers') is left to the app's bundler: one copy if the app uses it too.
+  external: ["node:*", "@aws-sdk/*", "aws4fetch"],
   logLevel: "warning",
 };
 // The adapters import the package's main entry from its bundle (./index.js, ./index.cjs) rather
@@ -82,6 +83,15 @@ await build({
 });
 copyFileSync(`${root}core/core.wasm`, `${root}dist/workerd/core.wasm`);
 writeFileSync(`${root}dist/workerd/index.d.ts`, `export * from "../types/adapters/host/index.js";\n`);
+// xray-edge/workers for workerd: the core from ./index.js beside it (the build above), not a second copy.
+await build({
+  ...common,
+  plugins: [...common.plugins, mainEntry("js")],
+  entryPoints: [`${root}adapters/workers/index.ts`],
+  format: "esm",
+  outfile: `${root}dist/workerd/workers.js`,
+});
+writeFileSync(`${root}dist/workerd/workers.d.ts`, `export * from "../types/adapters/workers/index.js";\n`);
 
 // The `xray-edge` command: one file for Node, the daemon's AWS SDK (for --forward) left external.
 await build({

@@ -30,6 +30,8 @@ export const groups = [
   // Issue 13: the X-Ray API (emitter, centralized sampler, stand-in) and the server middleware.
   { name: "xray-api", command: uvu("test/xray-api") },
   { name: "http", command: uvu("test/http") },
+  // Issue 13, point 4: xray-edge/workers in workerd, against the X-Ray API stand-in.
+  { name: "workers", command: uvu("test/workers") },
   // Issue 11's cases (bad settings, bad parents) as real processes on Node, Bun and Deno.
   { name: "faults", command: uvu("test/faults") },
   { name: "runtime", command: uvu("test/runtime") },

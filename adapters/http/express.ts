@@ -8,8 +8,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Segment } from "../host/index.ts";
 import { settings } from "../context/storage.ts";
 import { type HttpTracingOptions, resolveOptions } from "./options.ts";
-import { openExchange, runTraced } from "./node.ts";
-import type { Exchange } from "./record.ts";
+import { openExchange } from "./node.ts";
+import { type Exchange, runTraced } from "./record.ts";
 
 type Next = (error?: unknown) => void;
 

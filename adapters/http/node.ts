@@ -4,9 +4,9 @@
  * listener's awaits and closed when the response finishes or the connection closes first.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { runIn, settings } from "../context/storage.ts";
+import { settings } from "../context/storage.ts";
 import { type HttpTracingOptions, type Resolved, resolveOptions } from "./options.ts";
-import { beginExchange, contentLength, type Exchange, firstForwarded, isThenable, TRACE_HEADER } from "./record.ts";
+import { beginExchange, contentLength, type Exchange, firstForwarded, runTraced, TRACE_HEADER } from "./record.ts";
 
 type Listener<Req, Res> = (this: unknown, req: Req, res: Res) => unknown;
 
@@ -45,28 +45,6 @@ export function openExchange(r: Resolved, req: IncomingMessage, res: ServerRespo
     x?.finish(undefined, undefined);
     return undefined;
   }
-}
-
-/**
- * Runs `fn` with the exchange's segment current. What it throws is recorded (cause and fault) and
- * thrown again; a promise it returns is replaced by one that settles the same way, so a rejection
- * is still the caller's to handle (or unhandled, as it was).
- */
-export function runTraced<R>(x: Exchange, fn: () => R): R {
-  return runIn(x.segment, () => {
-    let result: R;
-    try {
-      result = fn();
-    } catch (error) {
-      x.fail(error);
-      throw error;
-    }
-    if (!isThenable(result)) return result;
-    return Promise.resolve(result).then(undefined, (error: unknown) => {
-      x.fail(error);
-      throw error;
-    }) as R;
-  });
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { HttpData, Segment } from "../host/index.ts";
 import type { Resolved } from "./options.ts";
+import { runIn } from "../context/storage.ts";
 
 export const TRACE_HEADER = "x-amzn-trace-id";
 
@@ -143,4 +144,26 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function"
   );
+}
+
+/**
+ * Runs `fn` with the exchange's segment current. What it throws is recorded (cause and fault) and
+ * thrown again; a promise it returns is replaced by one that settles the same way, so a rejection
+ * is still the caller's to handle (or unhandled, as it was).
+ */
+export function runTraced<R>(x: Exchange, fn: () => R): R {
+  return runIn(x.segment, () => {
+    let result: R;
+    try {
+      result = fn();
+    } catch (error) {
+      x.fail(error);
+      throw error;
+    }
+    if (!isThenable(result)) return result;
+    return Promise.resolve(result).then(undefined, (error: unknown) => {
+      x.fail(error);
+      throw error;
+    }) as R;
+  });
 }
