@@ -47,6 +47,9 @@ const commands: Record<string, () => string[]> = {
 // here made the send take 60-160 µs longer for any sender (Bun, Deno), as it was woken and ran.
 const daemonAddress = `127.0.0.1:${process.argv.find((a) => /^\d+$/.test(a))}`;
 const base = {
+  // The emulator enforces the function's memory as Lambda does; a benchmark's thousands of
+  // invocations in one runtime grow its heap past the 128 MB default (it was killed, Runtime.OutOfMemory).
+  memoryMb: 1024,
   taskRoot: join(root, "bench/fixtures"),
   handler: "empty.handler",
   daemonAddress,

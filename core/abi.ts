@@ -456,9 +456,36 @@ export class Core {
   }
 
   /** (rule index << 1) | sampled, or -1 when no rule matched. */
-  samplerDecide(id: number, request: SamplerFields, now: number): number {
-    this.fields(request);
+  /**
+   * A decision for one request's five attributes, passed one by one: no array is made per
+   * decision (it was 40% of one, against aws-xray-sdk-core's 240 ns).
+   */
+  samplerDecide(
+    id: number,
+    host: unknown,
+    method: unknown,
+    urlPath: unknown,
+    serviceName: unknown,
+    serviceType: unknown,
+    now: number,
+  ): number {
+    let at = SAMPLER_BYTES_AT;
+    const base = this.inputAt >> 2;
+    at += this.field(base, 0, host, at);
+    at += this.field(base, 1, method, at);
+    at += this.field(base, 2, urlPath, at);
+    at += this.field(base, 3, serviceName, at);
+    this.field(base, 4, serviceType, at);
     return this.x.samplerDecide(id, now);
+  }
+
+  /** Writes one optional request attribute at `at` and its length (-1: absent) in slot `i`; the bytes written. */
+  private field(base: number, i: number, v: unknown, at: number): number {
+    const n = typeof v === "string" ? this.write(v, at, MAX_PATTERN_BYTES + 1) : -1;
+    // write() may have refreshed the views; i32 is read after it.
+    if (this.u8.length === 0) this.views();
+    this.i32[base + i] = n;
+    return n < 0 ? 0 : n;
   }
 
   samplerFree(id: number): void {

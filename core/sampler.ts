@@ -1,4 +1,3 @@
-import type { SamplerFields } from "./abi.ts";
 import type { Clock } from "./clock.ts";
 import { defaultXRay } from "./default.ts";
 import { isRecord, optionError } from "./options.ts";
@@ -28,8 +27,6 @@ export interface SamplerOptions {
   /** Epoch seconds for the reservoirs. Default: the core's clock. */
   clock?: Clock;
 }
-
-const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /**
  * Local sampling: rules in file order, the default last; each rule's reservoir takes fixed_target
@@ -65,15 +62,15 @@ export class Sampler {
   /** Decides for one request; never throws (a failing clock or core decides "not sampled"). */
   shouldSample(request: SamplingRequest = {}): SamplingDecision {
     try {
-      const r = isRecord(request) ? request : {};
-      const fields: SamplerFields = [text(r.host), text(r.method), text(r.urlPath), text(r.serviceName), text(r.serviceType)];
+      const r: SamplingRequest = typeof request === "object" && request !== null ? request : {};
       let now: number;
       try {
         now = this.#clock();
+        if (typeof now !== "number") now = Date.now() / 1000;
       } catch {
         now = Date.now() / 1000;
       }
-      const decision = this.#xray.core.samplerDecide(this.#id, fields, typeof now === "number" ? now : Date.now() / 1000);
+      const decision = this.#xray.core.samplerDecide(this.#id, r.host, r.method, r.urlPath, r.serviceName, r.serviceType, now);
       if (decision < 0) return { sampled: false, rule: "none" };
       return { sampled: (decision & 1) === 1, rule: this.rules[decision >> 1]?.name ?? "default" };
     } catch {
