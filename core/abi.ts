@@ -485,7 +485,7 @@ export class Core {
     // write() may have refreshed the views; i32 is read after it.
     if (this.u8.length === 0) this.views();
     this.i32[base + i] = n;
-    return n < 0 ? 0 : n;
+    return Math.max(n, 0);
   }
 
   samplerFree(id: number): void {
