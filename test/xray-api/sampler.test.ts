@@ -256,6 +256,36 @@ test("polling runs on timers, again and again; after close() nothing more is ask
   }
 });
 
+test("inside Lambda it stays off: no request, the local rules decide, said once", async () => {
+  const daemon = await daemonStandIn();
+  try {
+    const script = `
+      import { createCentralizedSampler } from "./adapters/xray-api/index.ts";
+      const said = [];
+      const sampler = createCentralizedSampler({ daemonAddress: "tcp:127.0.0.1:${daemon.port} udp:127.0.0.1:2000", targetsIntervalMs: 100, logger: { warn: (m) => said.push(m) } });
+      await sampler.refreshRules();
+      await sampler.refreshTargets();
+      console.log(JSON.stringify({ decision: sampler.shouldSample({ urlPath: "/api/x" }), source: sampler.source, said }));
+    `;
+    const child = spawn(process.execPath, ["--import", "./scripts/register.mjs", "--input-type=module", "-e", script], {
+      cwd: new URL("../../", import.meta.url).pathname,
+      env: { ...process.env, AWS_LAMBDA_FUNCTION_NAME: "my-function" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    assert.is(code, 0);
+    const r = JSON.parse(out.trim().split("\n").pop()!);
+    assert.equal(r.decision.rule, "default", "the local default rule");
+    assert.is(r.source, "local");
+    assert.is(r.said.filter((m: string) => m.includes("off inside Lambda")).length, 1);
+    assert.is(daemon.requests.length, 0, "nothing asked of the daemon");
+  } finally {
+    await daemon.close();
+  }
+});
+
 test("the polling timers never keep a process alive", async () => {
   const script = `
     import { createCentralizedSampler } from "./adapters/xray-api/index.ts";
