@@ -1,12 +1,13 @@
 /**
  * The UdpEmitter over any runtime's socket: opens it on the first send (resolving a host name
  * first), holds datagrams in a bounded queue while it opens, fails them all when it cannot open,
- * and tries again after a backoff (resolve.ts). Once open, a send is one property check and the
- * transport's write: the hot path is what it was before the queue existed.
+ * and tries again after a backoff (resolve.ts). Once open, a send is one property check, the
+ * pacing's check (pace.ts: a clock read and a few additions) and the transport's write.
  */
 import type { DaemonEndpoint } from "./address.ts";
 import type { Accounting, Batch } from "./accounting.ts";
 import { socketClosed, type UdpEmitter } from "./accounting.ts";
+import { type PacedLink, pace } from "./pace.ts";
 import { isIp, retryDelayMs, type Resolve, resolveName, toIp, unref } from "./resolve.ts";
 
 /** An open socket. `write` counts the datagram (sent or failed) through the accounting, never throws. */
@@ -18,19 +19,26 @@ export interface Link {
 /** Opens a socket to an IP endpoint; throws or rejects, with the cause, when it cannot. */
 export type Open = (to: DaemonEndpoint) => Link | Promise<Link>;
 
+/** Bounds of each queue: the one waiting for the socket, and the one pacing a burst (pace.ts). */
 export interface QueueLimits {
-  /** At most this many datagrams wait for the socket (default 2,048). */
+  /** At most this many datagrams wait (default 2,048). */
   datagrams?: number;
-  /** At most this many bytes wait for the socket (default 4 MiB). */
+  /** At most this many bytes wait (default 4 MiB). */
   bytes?: number;
 }
 
-/** Seams for tests: a resolver, a clock, the deadline for opening. */
+/** Seams for tests: a resolver, a clock, the deadline for opening, the pacing's clock (ms). */
 export interface LinkHooks {
   resolve?: Resolve;
   now?: () => number;
   openTimeoutMs?: number;
+  paceNow?: () => number;
 }
+
+const monotonic = (): (() => number) => {
+  const p = (globalThis as { performance?: { now(): number } }).performance;
+  return typeof p?.now === "function" ? () => p.now() : Date.now;
+};
 
 /**
  * Opening (the lookup, then the socket) that has not finished after this long fails (ETIMEOUT):
@@ -55,7 +63,8 @@ export function linkEmitter(
   const limits = { datagrams: queueLimits.datagrams ?? 2048, bytes: queueLimits.bytes ?? 4 * 1024 * 1024 };
   const resolve = hooks.resolve ?? resolveName;
   const now = hooks.now ?? Date.now;
-  let link: Link | undefined;
+  const paceNow = hooks.paceNow ?? monotonic();
+  let link: PacedLink | undefined;
   let opening = false;
   let closed = false;
   let queue: Uint8Array[] = [];
@@ -64,6 +73,7 @@ export function linkEmitter(
   let failures = 0;
   let lastError: unknown;
   let retryAt = 0;
+  let flushWaits = false; // a flush() came while the socket opened: the paced tail must not be unref'd
 
   const drain = (each: (datagram: Uint8Array) => void) => {
     const waiting = queue;
@@ -85,8 +95,11 @@ export function linkEmitter(
       closeQuietly(l);
       return drain(() => accounting.failed(socketClosed()));
     }
-    link = l;
-    drain((datagram) => l.write(datagram));
+    const paced = pace(l, accounting, limits, paceNow);
+    link = paced;
+    drain((datagram) => paced.write(datagram));
+    if (flushWaits) paced.flushing();
+    flushWaits = false;
   };
   const down = (error: unknown) => {
     opening = false;
@@ -147,7 +160,11 @@ export function linkEmitter(
         accounting.failed(error); // a transport bug must not reach user code
       }
     },
-    flush: () => accounting.flush(),
+    flush() {
+      if (link) link.flushing();
+      else if (queue.length > 0) flushWaits = true;
+      return accounting.flush();
+    },
     stats: () => ({ ...accounting.stats }),
     close() {
       if (closed) return;
