@@ -207,14 +207,14 @@ test("a lookup that never answers fails after the deadline (ETIMEOUT): flush() r
   assert.match(log.messages.join("\n"), /xray-daemon:2000 failed \(ETIMEOUT: opening the socket took over 50 ms\)/);
 });
 
-test("a socket that never opens: 100,000 sends keep at most 2,048 waiting, then all fail; a late socket is closed", async () => {
+test("a socket that never opens: 100,000 sends keep at most 8,192 waiting, then all fail; a late socket is closed", async () => {
   let opened!: (l: Link) => void;
   let closed = 0;
   const accounting = new Accounting(capture().logger, "[::1]:2000");
   const open = () => new Promise<Link>((r) => (opened = r));
   const udp = linkEmitter({ host: "::1", port: 2000, family: 6 }, accounting, open, {}, { openTimeoutMs: 50 });
   for (let i = 0; i < 100_000; i++) udp.send(datagram(100));
-  assert.is(udp.stats().failed, 100_000 - 2048, "the overflow fails at once");
+  assert.is(udp.stats().failed, 100_000 - 8192, "the overflow fails at once");
   await flushed(udp.flush());
   assert.equal(udp.stats(), { sent: 0, failed: 100_000, bytes: 0, refusedLater: 0 });
   opened({ write: () => assert.unreachable("a late socket is not used"), close: () => void closed++ });
