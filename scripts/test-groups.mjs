@@ -32,7 +32,7 @@ export const groups = [
   { name: "http", command: uvu("test/http") },
   // Issue 13, point 4: xray-edge/workers in workerd, against the X-Ray API stand-in.
   { name: "workers", command: uvu("test/workers") },
-  // Issue 11's cases (bad settings, bad parents) as real processes on Node, Bun and Deno.
+  // Issue 11's fault suite: each case as real processes on Node, Bun and Deno, bad input beside outcome.
   { name: "faults", command: uvu("test/faults") },
   { name: "runtime", command: uvu("test/runtime") },
   { name: "invoke", command: uvu("test/invoke") },

@@ -13,7 +13,7 @@ import { spawn } from "node:child_process";
 import dgram from "node:dgram";
 import { existsSync, readFileSync } from "node:fs";
 
-const FIXTURE = "test/udp/fixtures/large.mjs";
+const FIXTURE = "test/faults/fixtures/large.mjs";
 const DENO_NO_FFI = ["--allow-read", "--allow-env", "--allow-net", "--no-prompt"];
 const RUNTIMES: Record<string, string[]> = {
   node: [process.execPath, FIXTURE],
