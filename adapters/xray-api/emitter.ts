@@ -55,11 +55,18 @@ export interface XrayApiHooks {
 
 /** The timer must not keep the process alive: Node's and Bun's have unref(), Deno's is a number, workerd has neither. */
 function unref(timer: unknown): void {
+  hold(timer, false);
+}
+
+/** Whether the timer keeps the process alive (ref) or not (unref), where the runtime can say. */
+function hold(timer: unknown, keep: boolean): void {
   try {
-    if (typeof (timer as { unref?: unknown })?.unref === "function") (timer as { unref(): void }).unref();
-    else if (typeof timer === "number") (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno?.unrefTimer?.(timer);
+    const method = keep ? "ref" : "unref";
+    if (typeof (timer as Record<string, unknown>)?.[method] === "function") (timer as Record<string, () => void>)[method]!();
+    else if (typeof timer === "number")
+      (globalThis as { Deno?: Record<string, ((id: number) => void) | undefined> }).Deno?.[keep ? "refTimer" : "unrefTimer"]?.(timer);
   } catch {
-    // nothing to undo: at worst the timer holds the process until it fires
+    // nothing to undo: at worst the timer holds the process until it fires, or does not hold it
   }
 }
 
@@ -124,6 +131,12 @@ class ApiEmitter implements XrayApiEmitter {
   /** Documents up to this position go without waiting for a full batch (the timer fired, or flush()). */
   private drainThrough = 0;
   private waiters: { target: number; resolve: () => void }[] = [];
+  /**
+   * The timers of a batch under way (a call's deadline, a backoff): unref'd, except while a flush()
+   * waits. Then they hold the process, or Node would end it in a backoff with nothing else pending,
+   * the flush() unresolved and its documents unsent (a top-level await exits 13).
+   */
+  private readonly working = new Set<unknown>();
   private timer: unknown;
   private running = false;
   private readonly said = new Set<string>();
@@ -162,6 +175,7 @@ class ApiEmitter implements XrayApiEmitter {
     if (this.settledThrough >= target) return Promise.resolve();
     this.drainThrough = Math.max(this.drainThrough, target);
     const done = new Promise<void>((resolve) => this.waiters.push({ target, resolve }));
+    for (const timer of this.working) hold(timer, true);
     this.kick();
     return done;
   }
@@ -306,23 +320,37 @@ class ApiEmitter implements XrayApiEmitter {
     let timer: unknown;
     const deadline = new Promise<never>((_, reject) => {
       timer = this.setTimer(() => {
+        this.working.delete(timer);
         const error = Object.assign(new Error(`no answer within ${this.settings.timeoutMs} ms`), { name: "XrayApiTimeout" });
         reject(error);
         controller.abort(error);
       }, this.settings.timeoutMs);
-      unref(timer);
+      this.work(timer);
     });
     const answer = Promise.resolve().then(() => this.put(documents, controller.signal));
     answer.catch(() => {}); // its rejection after a timeout (the abort) is already accounted for
     try {
       return await Promise.race([answer, deadline]);
     } finally {
+      this.working.delete(timer);
       this.clearTimer(timer);
     }
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => unref(this.setTimer(resolve, ms)));
+    return new Promise((resolve) => {
+      const timer = this.setTimer(() => {
+        this.working.delete(timer);
+        resolve();
+      }, ms);
+      this.work(timer);
+    });
+  }
+
+  /** A batch's timer: it holds the process only while a flush() waits. */
+  private work(timer: unknown): void {
+    this.working.add(timer);
+    hold(timer, this.waiters.length > 0);
   }
 
   private sent(documents: Document[]): void {
@@ -355,6 +383,7 @@ class ApiEmitter implements XrayApiEmitter {
     const still: typeof this.waiters = [];
     for (const w of this.waiters) w.target <= through ? w.resolve() : still.push(w);
     this.waiters = still;
+    if (still.length === 0) for (const timer of this.working) unref(timer);
   }
 
   private once(kind: string, message: string): void {
