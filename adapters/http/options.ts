@@ -53,14 +53,15 @@ export function resolveOptions(where: string, options: unknown): Resolved {
   let tracer = o.tracer;
   if (tracer === undefined) {
     if (o.emitter === undefined && o.sampler === undefined && o.logger === undefined) {
-      tracer = shared ??= new Tracer({ emitter: createUdpEmitter(), logger: levelLogger(settings().logLevel) });
+      const logger = levelLogger(settings().logLevel);
+      tracer = shared ??= new Tracer({ emitter: createUdpEmitter({ logger }), logger });
     } else {
       // The Tracer checks emitter, sampler and logger and throws naming them.
-      tracer = new Tracer({
-        emitter: o.emitter ?? createUdpEmitter(),
-        sampler: o.sampler,
-        logger: o.logger ?? levelLogger(settings().logLevel),
-      });
+      // The transport's failures are said through the tracer's logger, as everything else is.
+      if (o.logger !== undefined && typeof (o.logger as { warn?: unknown })?.warn !== "function")
+        throw optionError(where, "logger", "a Logger: { warn(message) }", o.logger);
+      const logger = o.logger ?? levelLogger(settings().logLevel);
+      tracer = new Tracer({ emitter: o.emitter ?? createUdpEmitter({ logger }), sampler: o.sampler, logger });
     }
   }
   const name = o.name ?? tracer.serviceName;

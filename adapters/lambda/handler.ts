@@ -66,13 +66,14 @@ export function traceHandler<H extends AnyHandler>(handler: H, options: TraceHan
   // Per invocation the header is read from here (_X_AMZN_TRACE_ID): data, not a setting.
   const env = processEnv();
   const fromEnv = handlerSettings();
-  const udp = () => createUdpEmitter({ address: fromEnv.daemonAddress });
+  // The transport's failures are said through the tracer's logger, as everything else is.
+  const udp = (l: Logger) => createUdpEmitter({ address: fromEnv.daemonAddress, logger: l });
   let tracer: Tracer, logger: Logger;
   if (options.emitter || options.logger) {
     logger = options.logger ?? levelLogger(settings.logLevel);
-    tracer = new Tracer({ emitter: options.emitter ?? udp(), logger });
+    tracer = new Tracer({ emitter: options.emitter ?? udp(logger), logger });
   } else {
-    defaultTracer ??= ((l) => ({ tracer: new Tracer({ emitter: udp(), logger: l }), logger: l }))(levelLogger(settings.logLevel));
+    defaultTracer ??= ((l) => ({ tracer: new Tracer({ emitter: udp(l), logger: l }), logger: l }))(levelLogger(settings.logLevel));
     ({ tracer, logger } = defaultTracer);
   }
   const name = options.name ?? fromEnv.handler ?? (handler.name || "handler");
