@@ -117,3 +117,31 @@ export function emitterTo(url: string, timers: FakeTimers, options: XrayApiEmitt
 
 /** An XRayClient to the stand-in, for tests that pass `client`. */
 export const clientTo = (url: string) => new XRayClient({ region: "us-east-1", credentials: CREDENTIALS, endpoint: url, maxAttempts: 1 });
+
+/**
+ * A sampling rule as GetSamplingRules gives it (`SamplingRuleRecords[].SamplingRule`): matching
+ * everything, fixed rate 0, a reservoir to borrow from; `extra` overrides.
+ */
+export const samplingRule = (name: string, priority: number, extra: Record<string, unknown> = {}) => ({
+  RuleName: name,
+  RuleARN: `arn:aws:xray:us-east-1:123456789012:sampling-rule/${name}`,
+  ResourceARN: "*",
+  Priority: priority,
+  FixedRate: 0,
+  ReservoirSize: 1,
+  ServiceName: "*",
+  ServiceType: "*",
+  Host: "*",
+  HTTPMethod: "*",
+  URLPath: "*",
+  Version: 1,
+  Attributes: {},
+  ...extra,
+});
+
+/** The same rule as a GetSamplingRules record. */
+export const samplingRuleRecord = (name: string, priority: number, extra: Record<string, unknown> = {}) => ({
+  SamplingRule: samplingRule(name, priority, extra),
+  CreatedAt: 1,
+  ModifiedAt: 1,
+});

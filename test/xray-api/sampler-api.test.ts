@@ -2,32 +2,13 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createXRay } from "../../adapters/host/index.ts";
 import { createCentralizedSampler } from "../../adapters/xray-api/index.ts";
-import { clientTo } from "./helpers.ts";
+import { clientTo, samplingRuleRecord } from "./helpers.ts";
 import { startStandIn } from "./standin.ts";
 
 // Centralized sampling straight from the X-Ray API through @aws-sdk/client-xray (signed by the
 // SDK), against the stand-in, which checks each request's shape and its SigV4 header.
 
-const rule = (name: string, priority: number, extra: Record<string, unknown> = {}) => ({
-  SamplingRule: {
-    RuleName: name,
-    RuleARN: `arn:aws:xray:us-east-1:1:sampling-rule/${name}`,
-    ResourceARN: "*",
-    Priority: priority,
-    FixedRate: 0,
-    ReservoirSize: 1,
-    ServiceName: "*",
-    ServiceType: "*",
-    Host: "*",
-    HTTPMethod: "*",
-    URLPath: "*",
-    Version: 1,
-    Attributes: {},
-    ...extra,
-  },
-  CreatedAt: 1,
-  ModifiedAt: 1,
-});
+const rule = samplingRuleRecord;
 
 test("rules of every page and the targets, through the SDK: signed, the documented shapes, statistics under one client ID", async () => {
   // 25 rules in pages of 10: three pages; the request matches rule-20.

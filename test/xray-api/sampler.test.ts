@@ -5,24 +5,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createXRay, MemoryEmitter, Tracer } from "../../adapters/host/index.ts";
 import { createCentralizedSampler, type SamplingTransport, type StatisticsDocument } from "../../adapters/xray-api/index.ts";
+import { samplingRule } from "./helpers.ts";
 
 // Centralized sampling through simulated time: the clock is a variable, the polls are driven by
 // the test (poll: false), entropy is a constant (0xff: the fixed rate never samples below 1).
 
-const rule = (name: string, priority: number, extra: Record<string, unknown> = {}) => ({
-  RuleName: name,
-  Priority: priority,
-  FixedRate: 0,
-  ReservoirSize: 1,
-  ServiceName: "*",
-  ServiceType: "*",
-  Host: "*",
-  HTTPMethod: "*",
-  URLPath: "*",
-  ResourceARN: "*",
-  Version: 1,
-  ...extra,
-});
+const rule = samplingRule;
 const DEFAULT = rule("Default", 10000, { FixedRate: 0.05 });
 
 /** A transport whose answers the test sets, recording what it was asked. */
