@@ -8,6 +8,7 @@
  */
 import {
   A_BOOLEAN,
+  E_CAP,
   A_NUMBER,
   A_STRING,
   BEGIN_NAME_AT,
@@ -319,7 +320,7 @@ export class Core {
       this.begun.traceId = this.parsedRoot(header, headerLen);
       const carry = this.slot(R_LINEAGE) >= 0 || this.slot(R_EXTRAS) > 0;
       this.header = carry ? this.parsed(header, headerLen) : undefined;
-    } else this.header = slot === E_DECIDE ? this.parsed(header, headerLen) : undefined;
+    } else this.header = slot === E_DECIDE || slot === E_CAP ? this.parsed(header, headerLen) : undefined;
     return slot;
   }
 

@@ -14,6 +14,7 @@
  */
 import { defaultPlatform, defaultXRay } from "./default.ts";
 import { formatTraceHeader, type TraceHeader } from "./header.ts";
+import { optionError } from "./options.ts";
 import { embeddedModule } from "./wasm.ts";
 import { createXRayWith, type XRay, type XRayOptions } from "./xray.ts";
 
@@ -22,9 +23,8 @@ import { createXRayWith, type XRay, type XRayOptions } from "./xray.ts";
  * comes from the package's platform (the host runtime's, through the main entry).
  */
 export function createXRay(options: XRayOptions = {}): XRay {
-  const base = defaultPlatform();
-  const given = typeof options === "object" && options !== null ? options : ({ invalid: options } as XRayOptions);
-  return createXRayWith(given.module ?? embeddedModule(), { ...base, ...given });
+  if (typeof options !== "object" || options === null) throw optionError("createXRay", "options", "an object", options);
+  return createXRayWith(options.module ?? embeddedModule(), { ...defaultPlatform(), ...options });
 }
 
 /**

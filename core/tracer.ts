@@ -143,9 +143,11 @@ export class Tracer {
       const slot = core.beginFromHeader(raw, name, now, facade);
       if (slot >= 0) return this.#started(slot, core.begun.traceId, carried(core.header), !facade);
       if (slot === E_CAP) {
+        // Counted once: the core holds its cap, so no other path could record this segment.
         rec.status(slot, "beginSegment");
-        header = core.header;
-      } else if (slot === E_DECIDE) header = core.header;
+        return this.#unsampled(core.header?.root, carried(core.header));
+      }
+      if (slot === E_DECIDE) header = core.header;
     } else if (isRecord(raw) && typeof raw.root === "string") {
       // An object header is normalized through the parser too, so a malformed root is refused
       // the same way in both forms (and the core and this handle agree on the trace ID).

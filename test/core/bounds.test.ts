@@ -233,8 +233,20 @@ test("past the cap on live entities, new ones are refused, warned once and count
   assert.ok(tracer.beginSegment("after").sampled, "room again once closed");
 });
 
+test("at the cap, a segment joining a header is refused once, counted once, and still propagates its trace", () => {
+  const x = createXRay({ maxEntities: 1 });
+  const tracer = new Tracer({ xray: x, sampler, emitter: checkingEmitter(), logger: { warn() {} } });
+  const held = tracer.beginSegment("held");
+  const refused = tracer.beginSegment("refused", { traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;Tenant=acme" });
+  assert.is(refused.sampled, false);
+  assert.is(tracer.stats().overCap, 1);
+  assert.match(refused.traceHeader, /^Root=1-5759e988-bd862e3fe1be46a994272793;Parent=[0-9a-f]{16};Sampled=0;Tenant=acme$/);
+  held.close();
+});
+
 test("the cap defaults to DEFAULT_MAX_ENTITIES; createXRay refuses a cap that is not an integer in range", () => {
   assert.is(DEFAULT_MAX_ENTITIES, 131072);
+  assert.throws(() => createXRay(5 as never), /createXRay: option "options" must be an object, got 5/);
   for (const bad of [0, -1, 1.5, 2 ** 22, "10", Number.NaN]) {
     assert.throws(() => createXRay({ maxEntities: bad as number }), /option "maxEntities" must be an integer from 1 to 2097152/);
   }
