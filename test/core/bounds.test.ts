@@ -237,7 +237,9 @@ test("at the cap, a segment joining a header is refused once, counted once, and 
   const x = createXRay({ maxEntities: 1 });
   const tracer = new Tracer({ xray: x, sampler, emitter: checkingEmitter(), logger: { warn() {} } });
   const held = tracer.beginSegment("held");
-  const refused = tracer.beginSegment("refused", { traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;Tenant=acme" });
+  const refused = tracer.beginSegment("refused", {
+    traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;Tenant=acme",
+  });
   assert.is(refused.sampled, false);
   assert.is(tracer.stats().overCap, 1);
   assert.match(refused.traceHeader, /^Root=1-5759e988-bd862e3fe1be46a994272793;Parent=[0-9a-f]{16};Sampled=0;Tenant=acme$/);
