@@ -50,7 +50,11 @@ import {
   SAMPLER_BYTES_AT,
   SAMPLER_FIELDS,
 } from "./assembly/shared.ts";
+import type { BeginReport, CentralFields, Datagram, SamplerFields } from "./abi-types.ts";
+import { ascii16, ascii35 } from "./ascii.ts";
 import type { TraceHeader } from "./header.ts";
+
+export type { BeginReport, CentralFields, Datagram, SamplerFields };
 import { nameText } from "./names.ts";
 
 /** Fills `bytes` with secure random bytes. */
@@ -93,41 +97,8 @@ interface Exports {
   entropyReset(): void;
 }
 
-/** @internal What `begin` and `beginFromHeader` report of the entity the core began (read right away). */
-export interface BeginReport {
-  slot: number;
-  gen: number;
-  idHigh: number;
-  idLow: number;
-  /** The generated trace ID, when the core made one (no header to join). */
-  traceId: string | undefined;
-}
-
-/** @internal One datagram of an emission: a view into wasm memory, valid until the next call. */
-export interface Datagram {
-  bytes: Uint8Array<ArrayBuffer>;
-  /** Entities the document carries closed and in progress. */
-  closed: number;
-  open: number;
-  /** The core could not fit the document (cannot happen: a node's own data is bounded). */
-  lost: boolean;
-}
-
-/** @internal The six request attributes a centralized rule matches, in the core's order. */
-export type CentralFields = readonly [
-  string | undefined,
-  string | undefined,
-  string | undefined,
-  string | undefined,
-  string | undefined,
-  string | undefined,
-];
-
 /** Request text written at most per field for a centralized decision (hosts and paths are far shorter). */
 const S_INPUT_TEXT = 8192;
-
-/** @internal The five request attributes a sampler matches, in the core's order. */
-export type SamplerFields = readonly [string | undefined, string | undefined, string | undefined, string | undefined, string | undefined];
 
 const encoder = new TextEncoder();
 /** ignoreBOM: a parsed field may start with U+FEFF, which a default decoder would silently drop. */
@@ -616,41 +587,6 @@ export class Core {
   entropyReset(): void {
     this.x.entropyReset();
   }
-}
-
-/**
- * 16 ASCII bytes as a string. Explicit arguments: 37 ns, where fromCharCode.apply over a subarray
- * takes 190 ns and TextDecoder 360 ns (Node 20).
- */
-function ascii16(u8: Uint8Array, p: number): string {
-  return String.fromCharCode(
-    u8[p]!,
-    u8[p + 1]!,
-    u8[p + 2]!,
-    u8[p + 3]!,
-    u8[p + 4]!,
-    u8[p + 5]!,
-    u8[p + 6]!,
-    u8[p + 7]!,
-    u8[p + 8]!,
-    u8[p + 9]!,
-    u8[p + 10]!,
-    u8[p + 11]!,
-    u8[p + 12]!,
-    u8[p + 13]!,
-    u8[p + 14]!,
-    u8[p + 15]!,
-  );
-}
-
-/** A trace ID's 35 ASCII bytes as a string, in one call (two 16-byte reads and a concat cost 40% more). */
-function ascii35(u8: Uint8Array, p: number): string {
-  // biome-ignore format: one argument a byte reads better on three lines than on thirty-five
-  return String.fromCharCode(
-    u8[p]!, u8[p + 1]!, u8[p + 2]!, u8[p + 3]!, u8[p + 4]!, u8[p + 5]!, u8[p + 6]!, u8[p + 7]!, u8[p + 8]!, u8[p + 9]!, u8[p + 10]!, u8[p + 11]!,
-    u8[p + 12]!, u8[p + 13]!, u8[p + 14]!, u8[p + 15]!, u8[p + 16]!, u8[p + 17]!, u8[p + 18]!, u8[p + 19]!, u8[p + 20]!, u8[p + 21]!, u8[p + 22]!, u8[p + 23]!,
-    u8[p + 24]!, u8[p + 25]!, u8[p + 26]!, u8[p + 27]!, u8[p + 28]!, u8[p + 29]!, u8[p + 30]!, u8[p + 31]!, u8[p + 32]!, u8[p + 33]!, u8[p + 34]!,
-  );
 }
 
 /** @internal Instantiates `module` with `entropy` behind its one import. */
