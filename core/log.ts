@@ -9,13 +9,16 @@ export const consoleLogger: Logger = {
   },
 };
 
-/** Says each kind of problem once per tracer: tracing must not flood the program's logs. */
+/** Kinds remembered at most: a source whose errors carry no code could make every message a kind of its own. */
+const MAX_KINDS = 64;
+
+/** Says each kind of problem once (per tracer, per transport): tracing must not flood the program's logs. */
 export class Warnings {
   private readonly said = new Set<string>();
   constructor(private readonly logger: Logger) {}
 
   once(kind: string, message: string): void {
-    if (this.said.has(kind)) return;
+    if (this.said.has(kind) || this.said.size >= MAX_KINDS) return;
     this.said.add(kind);
     try {
       this.logger.warn(message);

@@ -9,7 +9,7 @@
  * counted as sent: it goes to `refusedLater`, apart.
  */
 import type { Emitter } from "../../core/emitter.ts";
-import type { Logger } from "../../core/log.ts";
+import { type Logger, Warnings } from "../../core/log.ts";
 
 export interface UdpStats {
   /** Datagrams the kernel accepted. */
@@ -60,13 +60,15 @@ export class Accounting {
   /** Sealed batches not yet done, and the promise of all of them. */
   private open = 0;
   private sealed: Promise<void> = Promise.resolve();
-  private readonly said = new Set<string>();
+  private readonly warnings: Warnings;
 
   /** `address` is the daemon as configured (`host:port`), for the warnings. */
   constructor(
-    private readonly logger: Logger,
+    logger: Logger,
     readonly address: string,
-  ) {}
+  ) {
+    this.warnings = new Warnings(logger);
+  }
 
   /** A datagram in flight, that flush() must wait for; give the batch back to release(). */
   hold(): Batch {
@@ -87,7 +89,7 @@ export class Accounting {
   /** One datagram that never reached the kernel. */
   failed(error: unknown): void {
     this.stats.failed++;
-    this.once(
+    this.warnings.once(
       kindOf(error),
       `UDP send to the X-Ray daemon at ${this.address} failed (${describe(error)}); further failures of this kind are only counted`,
     );
@@ -96,7 +98,7 @@ export class Accounting {
   /** A refusal for a datagram already counted as sent. */
   refusedLater(error: unknown): void {
     this.stats.refusedLater++;
-    this.once(
+    this.warnings.once(
       `later ${kindOf(error)}`,
       `the X-Ray daemon at ${this.address} refused datagrams already sent (${describe(error)}): is it running? Counted in refusedLater, further refusals only counted`,
     );
@@ -104,7 +106,7 @@ export class Accounting {
 
   /** An error of the socket that concerns no datagram (not a refusal): said once, nothing to count. */
   socketError(error: unknown): void {
-    this.once(`socket ${kindOf(error)}`, `the UDP socket to the X-Ray daemon at ${this.address} reported ${describe(error)}`);
+    this.warnings.once(`socket ${kindOf(error)}`, `the UDP socket to the X-Ray daemon at ${this.address} reported ${describe(error)}`);
   }
 
   /** Runs `send` with `batch` current: a queued datagram's send joins the batch it was handed in. */
@@ -134,17 +136,6 @@ export class Accounting {
       this.sealed = before.then(() => done);
     } else if (this.open === 0) return Promise.resolve();
     return this.sealed;
-  }
-
-  private once(kind: string, message: string): void {
-    // Bounded: a runtime whose errors carry no code could make every message a kind of its own.
-    if (this.said.has(kind) || this.said.size >= 64) return;
-    this.said.add(kind);
-    try {
-      this.logger.warn(message);
-    } catch {
-      // a failing logger must not break tracing
-    }
   }
 }
 

@@ -11,7 +11,7 @@
  * its own keeps the process alive (all are unref'd: flush() before exit to send what is held).
  */
 import type { Emitter } from "../../core/emitter.ts";
-import type { Logger } from "../../core/log.ts";
+import { type Logger, Warnings } from "../../core/log.ts";
 import { levelLogger, readSettings } from "../context/settings.ts";
 import { checkOptions, MAX_DOCUMENT_BYTES, type Settings, type XrayApiEmitterOptions } from "./options.ts";
 import { copyDocument, type Document, DocumentQueue, documentOf } from "./queue.ts";
@@ -139,7 +139,7 @@ class ApiEmitter implements XrayApiEmitter {
   private readonly working = new Set<unknown>();
   private timer: unknown;
   private running = false;
-  private readonly said = new Set<string>();
+  private readonly warnings: Warnings;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
   private readonly random: () => number;
@@ -147,10 +147,11 @@ class ApiEmitter implements XrayApiEmitter {
   constructor(
     private readonly settings: Settings,
     private readonly put: Put,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly where: string,
     hooks: XrayApiHooks,
   ) {
+    this.warnings = new Warnings(logger);
     this.setTimer = hooks.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
     this.clearTimer = hooks.clearTimeout ?? ((handle) => globalThis.clearTimeout(handle as number));
     this.random = hooks.random ?? cryptoRandom;
@@ -162,7 +163,7 @@ class ApiEmitter implements XrayApiEmitter {
     } catch (error) {
       // Only a bug could land here (a throwing timer hook): the datagram is lost, so it is counted.
       this.counts.failed++;
-      this.once("internal", `the X-Ray API emitter failed to take a document (${(error as Error)?.message ?? error})`);
+      this.warnings.once("internal", `the X-Ray API emitter failed to take a document (${(error as Error)?.message ?? error})`);
     }
   }
 
@@ -184,17 +185,17 @@ class ApiEmitter implements XrayApiEmitter {
     const document = datagram instanceof Uint8Array ? documentOf(datagram) : undefined;
     if (document === undefined) {
       this.counts.failed++;
-      this.once("malformed", "the X-Ray API emitter was handed a datagram without the daemon header line: counted failed");
+      this.warnings.once("malformed", "the X-Ray API emitter was handed a datagram without the daemon header line: counted failed");
       return;
     }
     if (document.body.length > MAX_DOCUMENT_BYTES) {
       this.counts.failed++;
-      this.once("too large", `a document of ${document.body.length} bytes is over the API's 64 KB: counted failed`);
+      this.warnings.once("too large", `a document of ${document.body.length} bytes is over the API's 64 KB: counted failed`);
       return;
     }
     if (this.heldBytes + document.body.length > this.settings.maxQueueBytes) {
       this.counts.dropped++;
-      this.once(
+      this.warnings.once(
         "dropped",
         `the X-Ray API emitter holds ${this.heldBytes} bytes (maxQueueBytes ${this.settings.maxQueueBytes}): documents are dropped until ${this.where} takes them; counted in dropped`,
       );
@@ -307,7 +308,7 @@ class ApiEmitter implements XrayApiEmitter {
     }
     const unmatched = unprocessed.length - again.length - refused.length;
     if (unmatched > 0)
-      this.once(
+      this.warnings.once(
         "unmatched",
         `the API reported ${unmatched} unprocessed segment(s) whose Id matches no document sent: counted in unprocessed only`,
       );
@@ -366,7 +367,7 @@ class ApiEmitter implements XrayApiEmitter {
       this.counts.failed++;
       this.release(d);
     }
-    this.once(
+    this.warnings.once(
       kind,
       `PutTraceSegments to ${this.where} failed (${kind}: ${cause}): ${documents.length} document(s) counted failed; further failures of this kind are only counted`,
     );
@@ -384,17 +385,6 @@ class ApiEmitter implements XrayApiEmitter {
     for (const w of this.waiters) w.target <= through ? w.resolve() : still.push(w);
     this.waiters = still;
     if (still.length === 0) for (const timer of this.working) unref(timer);
-  }
-
-  private once(kind: string, message: string): void {
-    // Bounded: unknown ErrorCodes could make every message a kind of its own.
-    if (this.said.has(kind) || this.said.size >= 64) return;
-    this.said.add(kind);
-    try {
-      this.logger.warn(message);
-    } catch {
-      // a failing logger must not break tracing
-    }
   }
 }
 
