@@ -65,7 +65,10 @@ if (MAJOR >= 24) {
 }
 
 test(`Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY) on Node ${MAJOR}: refused as Lambda's runtime refuses it there`, async () => {
-  assertRefused(await runCallbacks({ AWS_LAMBDA_MAX_CONCURRENCY: "4" }), MAJOR >= 24 ? NODE24_ERROR : NODE22_MANAGED_ERROR);
+  const error = MAJOR >= 24 ? NODE24_ERROR : NODE22_MANAGED_ERROR;
+  assertRefused(await runCallbacks({ AWS_LAMBDA_MAX_CONCURRENCY: "4" }), error);
+  // With tracing off too: the wrapper would be the handler itself, which Lambda's runtime refuses.
+  assertRefused(await runCallbacks({ AWS_LAMBDA_MAX_CONCURRENCY: "4", AWS_XRAY_SDK_ENABLED: "false" }), error);
 });
 
 test("Bun and Deno, which report Node 26 but are not Lambda's Node runtime: callback handlers are traced", async () => {
