@@ -215,6 +215,18 @@ function checkIsolation(run: Run, invocations: Planned[], seen: Seen[], decoys: 
   return byThread;
 }
 
+/** The invocations of each thread overlapped in time: the isolation above was tested under concurrency. */
+function checkOverlap(byThread: Map<number, Record<string, any>[]>): void {
+  for (const [thread, docs] of byThread) {
+    const sorted = [...docs].sort((a, b) => a.start_time - b.start_time);
+    const overlapping = sorted.filter((d, i) => i > 0 && d.start_time < sorted[i - 1]!.end_time).length;
+    assert.ok(
+      overlapping >= docs.length / 2,
+      `thread ${thread}: ${overlapping} of ${docs.length} invocations began before the previous ended`,
+    );
+  }
+}
+
 /** ColdStart: true on exactly one document per thread that ran invocations (each loaded the code itself). */
 function checkColdStarts(byThread: Map<number, Record<string, any>[]>, threads: number): void {
   assert.is(byThread.size, threads, "every thread ran invocations");
@@ -249,6 +261,7 @@ for (const [label, node] of nodes) {
       );
       const byThread = checkIsolation(run, invocations, seen, [...decoys, decoyEnv.root]);
       assert.not.ok(byThread.has(0), "no invocation ran on the main thread");
+      checkOverlap(byThread);
       checkColdStarts(byThread, WORKERS);
     } finally {
       server.close();
@@ -268,7 +281,9 @@ test(`${INVOCATIONS} concurrent invocations in one thread, every entity in its o
       INVOCATIONS - 2,
       url,
     );
-    checkColdStarts(checkIsolation(run, invocations, seen, [...decoys, decoyEnv.root]), 1);
+    const byThread = checkIsolation(run, invocations, seen, [...decoys, decoyEnv.root]);
+    checkOverlap(byThread);
+    checkColdStarts(byThread, 1);
   } finally {
     server.close();
   }
