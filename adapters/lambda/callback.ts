@@ -42,8 +42,8 @@ export function nodeMajor(): number | undefined {
 
 /**
  * Throws Lambda's CallbackHandlerDeprecated error when Lambda's Node runtime would refuse this
- * handler: on Node (`major`, from nodeMajor) 24 and later, and on Managed Instances (`concurrent`: AWS_LAMBDA_MAX_CONCURRENCY
- * is set) on any Node.
+ * handler: on Node (`major`, from nodeMajor) 24 and later, and on Managed Instances (`concurrent`:
+ * AWS_LAMBDA_MAX_CONCURRENCY is set) on any Node.
  */
 export function refuseCallbackHandler(concurrent: boolean, major: number | undefined): void {
   if (major === undefined) return;

@@ -109,8 +109,8 @@ export function traceHandler<H extends AnyHandler>(handler: H, options: TraceHan
 /**
  * A callback-style handler's outcome as a promise (Node 20, and Node 22 without Managed
  * Instances: elsewhere traceHandler refuses it, as Lambda does): the callback's, or the returned
- * promise's, whichever comes first (as Lambda's Node runtime does). The wrapper is an async handler, so
- * `context.callbackWaitsForEmptyEventLoop` no longer applies.
+ * promise's, whichever comes first (as Lambda's Node runtime does). The wrapper is an async
+ * handler, so `context.callbackWaitsForEmptyEventLoop` no longer applies.
  */
 function callbackResult(handler: AnyHandler, event: unknown, context: unknown): Promise<unknown> {
   return new Promise((resolve, reject) => {

@@ -2,8 +2,8 @@
  * What traceHandler reads from the environment: the Service annotation's value, whether the
  * response and errors are recorded (Powertools Tracer's variables, for users moving from it), the
  * handler's name, the daemon's address, and whether Lambda runs invocations concurrently (Managed
- * Instances). Read and checked once, when xray-edge/lambda loads (or
- * the custom runtime starts): a malformed value throws there, naming the variable, never later.
+ * Instances). Read and checked once, when xray-edge/lambda loads (or the custom runtime starts): a
+ * malformed value throws there, naming the variable, never later.
  */
 import { type Env, envFlag, envValue, processEnv } from "../context/settings.ts";
 import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from "../udp/address.ts";
