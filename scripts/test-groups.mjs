@@ -19,6 +19,7 @@ export const groups = [
   { name: "workerd", command: [process.execPath, "test/runtimes/workerd/run.mjs"] },
   // Node 22 from the npm registry (node-<os>-<arch>), fetched once by its runner.
   { name: "node22", command: [process.execPath, "--import", "./scripts/register.mjs", "test/runtimes/node22/run.ts"] },
+  { name: "node24", command: [process.execPath, "--import", "./scripts/register.mjs", "test/runtimes/node24/run.ts"] },
   { name: "validate", command: uvu("test/validate") },
   { name: "udp", command: uvu("test/udp") },
   { name: "daemon", command: uvu("test/daemon") },

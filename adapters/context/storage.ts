@@ -27,6 +27,8 @@ interface Registry {
   said: Set<string>;
   /** Invocations running (see runInvocation). */
   invocations: number;
+  /** False once a traced invocation has begun in this thread (see takeColdStart). */
+  coldStart?: boolean;
 }
 
 const KEY = Symbol.for("xray-edge.context");
@@ -110,6 +112,21 @@ async function runCounted<R>(r: Registry, scope: Scope, fn: () => R | PromiseLik
       }
     }
   }
+}
+
+/**
+ * True for the first traced invocation of this thread, false ever after: the `ColdStart`
+ * annotation. Kept here, on globalThis, so that two copies of the package in one function (a layer
+ * and the function's own) still make one cold start. A worker thread has its own globalThis and
+ * loads the function's code itself: under AWS_LAMBDA_NODEJS_WORKER_COUNT each worker's first
+ * invocation is the one that waited on that init, so each is a cold start. Concurrent invocations
+ * begin one after another on the thread's one event loop: only the first is cold.
+ */
+export function takeColdStart(): boolean {
+  const r = registry();
+  const cold = r.coldStart !== false;
+  r.coldStart = false;
+  return cold;
 }
 
 /** Whether this runtime carries the context by itself (else pass parents explicitly). */

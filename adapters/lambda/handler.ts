@@ -10,6 +10,7 @@ import { levelLogger, processEnv } from "../context/settings.ts";
 import { handlerSettings } from "./settings.ts";
 import { InvocationTracer } from "./invocation.ts";
 import { checkMargin } from "./deadline.ts";
+import { nodeMajor, refuseCallbackHandler } from "./callback.ts";
 
 export interface TraceHandlerOptions {
   /** The subsegment is `## <name>`. Default: `_HANDLER` (e.g. "index.handler"), else the function's name. */
@@ -51,6 +52,8 @@ let defaultTracer: { tracer: Tracer; logger: Logger } | undefined;
 /**
  * Wraps a Lambda handler so each invocation is traced: a `## <handler>` subsegment (ColdStart and
  * Service annotations, response as metadata, errors as the cause) sent before the result returns.
+ * A callback-style handler throws Lambda's `Runtime.CallbackHandlerDeprecated` here where Lambda's
+ * runtime refuses one (Node 24 and later; Managed Instances): see callback.ts.
  *
  * @example
  * export const handler = traceHandler(async (event) => {
@@ -61,11 +64,14 @@ export function traceHandler<H extends AnyHandler>(handler: H, options: TraceHan
   if (typeof handler !== "function") throw new TypeError(`traceHandler: expected a handler function, got ${typeof handler}`);
   if (TRACED in handler) return handler;
   const deadlineMarginMs = checkMargin(options.deadlineMarginMs);
+  const fromEnv = handlerSettings();
+  const isStreaming = Boolean(options.streaming) || STREAMING in handler;
+  // Where Lambda's runtime refuses callback handlers, so does the wrapper, tracing on or off (callback.ts).
+  if (!isStreaming && handler.length >= 3) refuseCallbackHandler(fromEnv.concurrent, nodeMajor());
   const settings = loadedSettings();
   if (!settings.enabled) return handler;
-  // Per invocation the header is read from here (_X_AMZN_TRACE_ID): data, not a setting.
+  // Per invocation the header may be read from here (_X_AMZN_TRACE_ID, header.ts): data, not a setting.
   const env = processEnv();
-  const fromEnv = handlerSettings();
   // The transport's failures are said through the tracer's logger, as everything else is.
   const udp = (l: Logger) => createUdpEmitter({ address: fromEnv.daemonAddress, logger: l });
   let tracer: Tracer, logger: Logger;
@@ -85,14 +91,14 @@ export function traceHandler<H extends AnyHandler>(handler: H, options: TraceHan
       captureResponse: options.captureResponse ?? fromEnv.captureResponse,
       captureError: options.captureError ?? fromEnv.captureError,
       deadlineMarginMs,
+      concurrent: fromEnv.concurrent,
     },
     env,
     logger,
   );
 
   let wrapped: AnyHandler;
-  if (options.streaming || STREAMING in handler)
-    wrapped = streaming(handler, invocation, options.streaming === true && !(STREAMING in handler));
+  if (isStreaming) wrapped = streaming(handler, invocation, options.streaming === true && !(STREAMING in handler));
   else if (handler.length >= 3)
     wrapped = (event: unknown, context: unknown) => invocation.invoke(() => callbackResult(handler, event, context), context);
   else wrapped = (event: unknown, context: unknown) => invocation.invoke(() => handler(event, context), context);
@@ -101,9 +107,10 @@ export function traceHandler<H extends AnyHandler>(handler: H, options: TraceHan
 }
 
 /**
- * A callback-style handler's outcome as a promise: the callback's, or the returned promise's,
- * whichever comes first (as Lambda's Node runtime does). The wrapper is an async handler, so
- * `context.callbackWaitsForEmptyEventLoop` no longer applies.
+ * A callback-style handler's outcome as a promise (Node 20, and Node 22 without Managed
+ * Instances: elsewhere traceHandler refuses it, as Lambda does): the callback's, or the returned
+ * promise's, whichever comes first (as Lambda's Node runtime does). The wrapper is an async
+ * handler, so `context.callbackWaitsForEmptyEventLoop` no longer applies.
  */
 function callbackResult(handler: AnyHandler, event: unknown, context: unknown): Promise<unknown> {
   return new Promise((resolve, reject) => {

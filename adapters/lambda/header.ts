@@ -1,21 +1,45 @@
 /**
- * The invocation's trace header and what it asks for. Lambda gives it per invocation through
- * `awslambda.InvokeStore` (runtimes that run invocations concurrently) or `_X_AMZN_TRACE_ID`.
+ * The invocation's trace header and what it asks for. Lambda's Node runtime gives it three ways,
+ * read here in this order, the first that holds a non-empty string winning:
+ *
+ * 1. `globalThis.awslambda.InvokeStore.getXRayTraceId()` (`@aws/lambda-invoke-store`): the runtime
+ *    runs each invocation inside `InvokeStore.run`, AsyncLocalStorage-backed when
+ *    AWS_LAMBDA_MAX_CONCURRENCY is set, so it is this invocation's even among many at once.
+ * 2. `context.xRayTraceId`: the context object the runtime hands this invocation.
+ * 3. `_X_AMZN_TRACE_ID`: a process global the runtime sets before each invocation, so only while
+ *    invocations run one at a time; under AWS_LAMBDA_MAX_CONCURRENCY Lambda's runtime no longer
+ *    sets it, and whatever it holds belongs to no invocation in particular: it is not read.
+ *
+ * Each source is hostile: a store or context whose reads throw counts as one without a header.
  */
 import { parseTraceHeader } from "../host/index.ts";
 import type { Env } from "../context/settings.ts";
 
 type InvokeStoreGlobal = { awslambda?: { InvokeStore?: { getXRayTraceId?: () => unknown } } };
 
-export function incomingHeader(env: Env): string | undefined {
+/** A usable header: a non-empty string (what it says is classified later). */
+const usable = (h: unknown): h is string => typeof h === "string" && h !== "";
+
+export function incomingHeader(env: Env, context: unknown, concurrent: boolean): string | undefined {
   try {
     const h = (globalThis as InvokeStoreGlobal).awslambda?.InvokeStore?.getXRayTraceId?.();
-    if (typeof h === "string" && h !== "") return h;
+    if (usable(h)) return h;
   } catch {
-    // an InvokeStore that fails is as good as none: the environment variable follows
+    // an InvokeStore that fails is as good as none: the context follows
   }
-  const h = env._X_AMZN_TRACE_ID;
-  return h ? h : undefined;
+  try {
+    const h = (context as { xRayTraceId?: unknown } | null | undefined)?.xRayTraceId;
+    if (usable(h)) return h;
+  } catch {
+    // a context whose getter throws: as good as one without the field
+  }
+  if (concurrent) return undefined;
+  try {
+    const h = env._X_AMZN_TRACE_ID;
+    return usable(h) ? h : undefined;
+  } catch {
+    return undefined; // Deno without --allow-env throws per variable read
+  }
 }
 
 /**

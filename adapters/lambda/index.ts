@@ -5,6 +5,7 @@
 import { loadSettings } from "../context/storage.ts";
 import { loadHandlerSettings } from "./settings.ts";
 export { traceHandler, type TraceHandlerOptions } from "./handler.ts";
+export { CallbackHandlerDeprecatedError } from "./callback.ts";
 export { getSegment, capture, captureAsync, withSegment, currentTraceHeader, ContextMissingError } from "../context/capture.ts";
 export type { TraceEntity, SubsegmentOptions } from "../../core/entity.ts";
 

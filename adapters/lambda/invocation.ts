@@ -7,7 +7,7 @@
 import type { Tracer } from "../host/index.ts";
 import type { Subsegment } from "../../core/entity.ts";
 import type { Logger } from "../../core/log.ts";
-import { runInvocation, type Scope } from "../context/storage.ts";
+import { runInvocation, takeColdStart, type Scope } from "../context/storage.ts";
 import { formatTraceHeader, parseTraceHeader } from "../host/index.ts";
 import { propagatable } from "../../core/header.ts";
 import { classify, incomingHeader } from "./header.ts";
@@ -22,10 +22,9 @@ export interface InvocationOptions {
   captureError: boolean;
   /** Sends the handler's subsegment in progress this long before the context's deadline. */
   deadlineMarginMs: number;
+  /** AWS_LAMBDA_MAX_CONCURRENCY is set: `_X_AMZN_TRACE_ID` is not read (header.ts). */
+  concurrent: boolean;
 }
-
-/** True until the first invocation of any traced handler in this process has begun. */
-let coldStart = true;
 
 export class InvocationTracer {
   private readonly said = new Set<string>();
@@ -42,11 +41,11 @@ export class InvocationTracer {
    * Lambda `context`, what has finished is sent before its deadline (deadline.ts).
    */
   async invoke<R>(handler: () => R | PromiseLike<R>, context?: unknown): Promise<R> {
-    const cold = coldStart;
-    coldStart = false;
+    // Taken before anything can fail, so that exactly one invocation per thread is the cold one.
+    const cold = takeColdStart();
     let begun: { segment?: ReturnType<Tracer["beginSegment"]>; sub?: Subsegment; scope: Scope };
     try {
-      begun = this.begin(cold);
+      begun = this.begin(cold, context);
     } catch {
       begun = { scope: "" }; // tracing failed: the handler still runs, untraced
     }
@@ -77,8 +76,8 @@ export class InvocationTracer {
     void this.tracer.flush();
   }
 
-  private begin(cold: boolean): { segment?: ReturnType<Tracer["beginSegment"]>; sub?: Subsegment; scope: Scope } {
-    const header = incomingHeader(this.env);
+  private begin(cold: boolean, context: unknown): { segment?: ReturnType<Tracer["beginSegment"]>; sub?: Subsegment; scope: Scope } {
+    const header = incomingHeader(this.env, context, this.options.concurrent);
     // The common case, Root, Parent and Sampled=1, in one parse: the core begins the facade. Any
     // other header leaves the facade unsampled, and is classified (parsed again) off that path.
     const segment = header === undefined ? undefined : this.tracer.beginSegment(this.options.name, { traceHeader: header, facade: true });
@@ -93,7 +92,7 @@ export class InvocationTracer {
       this.once(
         kind,
         kind === "missing"
-          ? "no trace header (_X_AMZN_TRACE_ID): invocations without one run untraced"
+          ? `no trace header (InvokeStore, context.xRayTraceId${this.options.concurrent ? "" : " or _X_AMZN_TRACE_ID"}): invocations without one run untraced`
           : `malformed trace header "${String(header).slice(0, 120)}": invocations with one run untraced`,
       );
       return { scope: "" };

@@ -1,8 +1,9 @@
 /**
  * What traceHandler reads from the environment: the Service annotation's value, whether the
  * response and errors are recorded (Powertools Tracer's variables, for users moving from it), the
- * handler's name and the daemon's address. Read and checked once, when xray-edge/lambda loads (or
- * the custom runtime starts): a malformed value throws there, naming the variable, never later.
+ * handler's name, the daemon's address, and whether Lambda runs invocations concurrently (Managed
+ * Instances). Read and checked once, when xray-edge/lambda loads (or the custom runtime starts): a
+ * malformed value throws there, naming the variable, never later.
  */
 import { type Env, envFlag, envValue, processEnv } from "../context/settings.ts";
 import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from "../udp/address.ts";
@@ -15,6 +16,11 @@ export interface HandlerSettings {
   handler: string | undefined;
   /** AWS_XRAY_DAEMON_ADDRESS as given (checked), else the default: the UDP emitter's address. */
   daemonAddress: string;
+  /**
+   * AWS_LAMBDA_MAX_CONCURRENCY is set (a whole number, at least 1): Lambda may run several
+   * invocations at once in this process, so the process-wide `_X_AMZN_TRACE_ID` is nobody's header.
+   */
+  concurrent: boolean;
 }
 
 export function readHandlerSettings(env: Env): HandlerSettings {
@@ -27,7 +33,17 @@ export function readHandlerSettings(env: Env): HandlerSettings {
     captureError: envFlag(env, "POWERTOOLS_TRACER_CAPTURE_ERROR", true),
     handler: envValue(env, "_HANDLER"),
     daemonAddress,
+    concurrent: maxConcurrency(env) !== undefined,
   };
+}
+
+/** AWS_LAMBDA_MAX_CONCURRENCY as Lambda sets it on Managed Instances: a whole number, at least 1. */
+function maxConcurrency(env: Env): number | undefined {
+  const value = envValue(env, "AWS_LAMBDA_MAX_CONCURRENCY");
+  if (value === undefined) return undefined;
+  if (!/^[0-9]{1,9}$/.test(value) || Number(value) < 1)
+    throw new Error(`xray-edge: AWS_LAMBDA_MAX_CONCURRENCY="${value.slice(0, 40)}" is not valid: expected a whole number, at least 1`);
+  return Number(value);
 }
 
 const DEFAULTS: Readonly<HandlerSettings> = Object.freeze({
@@ -36,6 +52,7 @@ const DEFAULTS: Readonly<HandlerSettings> = Object.freeze({
   captureError: true,
   handler: undefined,
   daemonAddress: DEFAULT_DAEMON_ADDRESS,
+  concurrent: false,
 });
 
 /** Per bundle (the lambda entry and the runtime each load their own): what loadHandlerSettings read. */

@@ -114,25 +114,6 @@ test("pass-through: a valid header goes downstream as given; one with a bad fiel
   );
 });
 
-test("callback-style handlers: result and error through the callback", async () => {
-  const h = [newHeader(), newHeader()];
-  const run = await runHandler("callbackHandler", [
-    { header: h[0]!.header, event: { id: "cb" } },
-    { header: h[1]!.header, event: { fail: "via callback" } },
-  ]);
-  assert.equal(run.outcomes, [
-    { result: { id: "cb", via: "callback" } },
-    { error: { name: "TypeError", message: "via callback", same: true } },
-  ]);
-  assert.equal(
-    run.documents.map((d) => [d.name, d.trace_id, d.parent_id, d.fault ?? false]),
-    [
-      ["## handlers.callbackHandler", h[0]!.root, h[0]!.parent, false],
-      ["## handlers.callbackHandler", h[1]!.root, h[1]!.parent, true],
-    ],
-  );
-});
-
 test("response-streaming handlers: traced until they settle, Lambda's streaming mark kept", async () => {
   const h = newHeader();
   const run = await runHandler("streamingHandler", [{ header: h.header, event: { id: 7 } }]);
@@ -160,6 +141,7 @@ test("bad configuration fails at init, naming the setting and the accepted forms
     [{ AWS_XRAY_SDK_ENABLED: "nope" }, /AWS_XRAY_SDK_ENABLED="nope" is not valid: expected one of true, false/],
     [{ AWS_XRAY_LOG_LEVEL: "loud" }, /AWS_XRAY_LOG_LEVEL/],
     [{ POWERTOOLS_TRACER_CAPTURE_RESPONSE: "maybe" }, /POWERTOOLS_TRACER_CAPTURE_RESPONSE/],
+    [{ AWS_LAMBDA_MAX_CONCURRENCY: "many" }, /AWS_LAMBDA_MAX_CONCURRENCY="many" is not valid: expected a whole number, at least 1/],
   ] as const) {
     const run = await runHandler("handler", [{ header: newHeader().header, event: {} }], env as Record<string, string>);
     assert.is.not(run.code, 0, `${JSON.stringify(env)} should fail the import`);

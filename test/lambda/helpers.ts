@@ -35,6 +35,8 @@ export async function runHandler(
   invocations: Invocation[],
   env: Record<string, string> = {},
   module = "handlers",
+  /** The runtime that runs the harness: this Node by default. */
+  command: string[] = [process.execPath],
 ): Promise<Run> {
   const socket = dgram.createSocket("udp4");
   const datagrams: string[] = [];
@@ -54,12 +56,14 @@ export async function runHandler(
     "AWS_XRAY_SDK_ENABLED",
     "AWS_XRAY_LOG_LEVEL",
     "POWERTOOLS_SERVICE_NAME",
+    "AWS_LAMBDA_MAX_CONCURRENCY",
   ]) {
     if (!(key in env)) delete childEnv[key];
   }
   try {
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ["test/lambda/fixtures/harness.mjs", `test/lambda/fixtures/${module}.mjs`, exportName], {
+      const [bin, ...args] = command;
+      const child = spawn(bin!, [...args, "test/lambda/fixtures/harness.mjs", `test/lambda/fixtures/${module}.mjs`, exportName], {
         env: childEnv,
       });
       let stdout = "",
