@@ -90,10 +90,15 @@ export function lambdaDocuments(trace: LambdaTrace, times: InvocationTimes, over
   return [fn, service];
 }
 
-/** An invocation's instants from what the emulator keeps of it (performance.now() readings). */
+/**
+ * An invocation's instants from what the emulator keeps of it (performance.now() readings), on the
+ * wall clock of now: performance.timeOrigin is read once at process start, and a long-running
+ * emulator's monotonic clock drifts from the wall clock the function's own documents use.
+ */
 export function invocationTimes(p: Pending, respondedAt: number = performance.now()): InvocationTimes | undefined {
   if (p.deliveredAt === undefined) return undefined;
-  const epoch = (t: number): number => performance.timeOrigin + t;
+  const anchor = Date.now() - performance.now();
+  const epoch = (t: number): number => anchor + t;
   const times: InvocationTimes = { receivedAt: epoch(p.queuedAt), deliveredAt: epoch(p.deliveredAt), respondedAt: epoch(respondedAt) };
   if (p.initDurationMs !== undefined && p.sandbox) {
     const start = epoch(p.sandbox.spawnedAt);
@@ -141,7 +146,7 @@ export class LambdaSegments {
   }
 
   /** The runtime asked for its next event (or exited, or the emulator closes): Overhead ends now. */
-  overheadEnded(atMs: number = performance.timeOrigin + performance.now()): void {
+  overheadEnded(atMs: number = Date.now()): void {
     const ready = this.waiting;
     this.waiting = [];
     for (const { trace, times, facts } of ready) for (const doc of lambdaDocuments(trace, times, atMs, facts)) this.send(doc);
