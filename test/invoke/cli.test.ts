@@ -22,6 +22,8 @@ test("xray-edge --help lists invoke; invoke --help prints the usage and exits 0"
     "--runtime NAME",
     "--event JSON|@FILE",
     "--sampled 1|0|none",
+    "--tracing MODE",
+    "--trace-header H",
     "--timeout SECONDS",
     "--json",
     "--quiet",
