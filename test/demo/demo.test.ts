@@ -57,7 +57,7 @@ test("the sample function is traced on node, bun and deno, and each trace is pri
       ["total", 5],
       ["Overhead", 2],
     ];
-    expected.forEach(([name], i) => assert.match(lines[i] ?? "", row(name), `${runtime}: row ${i} is ${name}: ${lines[i]}`));
+    for (const [i, [name]] of expected.entries()) assert.match(lines[i] ?? "", row(name), `${runtime}: row ${i} is ${name}: ${lines[i]}`);
     const columns = new Map<number, number>();
     expected.forEach(([, depth], i) => {
       const column = indent(lines[i]!);
