@@ -1,9 +1,11 @@
 /**
  * Whole Lambda traces from real runtimes: xray-edge's runtime loop (dist/bootstrap.js) runs a
  * traced handler (fixtures/traced.mjs) on node (cold and warm), bun and deno; every document the
- * emulator and the function send is checked as one tree (lambda-tree.ts). Then `xray-edge invoke
- * --tracing active` as a process, with the in-repo daemon printing the trace as a waterfall.
+ * emulator and the function send is checked as one tree (lambda-tree.ts). Then `xray-edge invoke`
+ * as a process: --tracing active with the in-repo daemon printing the trace as a waterfall, and
+ * the default pass-through with and without an upstream --trace-header.
  */
+import { rmSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startDaemon } from "../../bin/daemon/server.ts";
@@ -12,7 +14,7 @@ import type { TraceNode } from "../../bin/daemon/tree.ts";
 import { startEmulator, type Emulator } from "../../bin/invoke/emulator.ts";
 import { runtimeCommand, type RuntimeName } from "../../bin/invoke/runtime-command.ts";
 import { LambdaSampler } from "../../bin/invoke/tracing.ts";
-import { FIXTURES, ROOT, collector, runCli, udpCollector, waitFor } from "./helpers.ts";
+import { FIXTURES, ROOT, checkTraceHeader, collector, fixtureBootstrap, runCli, udpCollector, waitFor } from "./helpers.ts";
 import { checkLambdaTree } from "./lambda-tree.ts";
 
 const rootOf = (header: string | null): string => /Root=([^;]+)/.exec(header ?? "")?.[1] ?? "";
@@ -174,6 +176,42 @@ test("xray-edge invoke --tracing active: the daemon assembles one finished trace
     for (const [i, row] of rows.entries()) assert.ok(row.replace(/^[^A-Za-z0-9#]*/, "").startsWith(`${names[i]} `), `row ${i}: ${row}`);
   } finally {
     await daemon.stop();
+  }
+});
+
+test("xray-edge invoke: pass-through by default sends nothing; --trace-header with Sampled=1 is traced under the upstream Parent", async () => {
+  const udp = await udpCollector();
+  const { dir, bootstrap } = fixtureBootstrap();
+  try {
+    const common = ["invoke", "--bootstrap", bootstrap, "--daemon-address", udp.address, "--json", "--event", '{"action":"echo"}'];
+    const plain = await runCli(common);
+    assert.is(plain.code, 0, plain.err);
+    const plainLine = JSON.parse(plain.out) as { traceId: string };
+    checkTraceHeader(plainLine.traceId, "0", Date.now() - 60_000, Date.now());
+
+    const upstreamRoot = "1-6b057c40-0123456789abcdef01234567";
+    const t0 = Date.now();
+    const run = await runCli([...common, "--trace-header", `Root=${upstreamRoot};Parent=53995c3f42cd8ad8;Sampled=1`]);
+    assert.is(run.code, 0, run.err);
+    const line = JSON.parse(run.out) as { requestId: string; traceId: string; response: { headers: Record<string, string> } };
+    assert.match(line.traceId, new RegExp(`^Root=${upstreamRoot};Parent=[0-9a-f]{16};Sampled=1$`));
+    assert.is(line.response.headers["lambda-runtime-trace-id"], line.traceId, "what the runtime got");
+    await waitFor(() => udp.ofTrace(upstreamRoot).length >= 2, 10_000, "Lambda's segments of the upstream trace");
+    checkLambdaTree(udp.ofTrace(upstreamRoot), {
+      header: line.traceId,
+      functionName: "local-function",
+      requestId: line.requestId,
+      cold: true,
+      upstreamParent: "53995c3f42cd8ad8",
+      fromMs: t0,
+      toMs: Date.now(),
+      ownDocuments: 0,
+    });
+    // The first run's process ended before the second began: anything it sent would be here.
+    assert.is(udp.docs.length, 2, JSON.stringify(udp.docs));
+  } finally {
+    udp.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
