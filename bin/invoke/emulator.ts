@@ -38,8 +38,8 @@ import {
 import { canMeasureMemory, guardMemory } from "./memory.ts";
 import { describeExit, spawnRuntime, type ExitInfo } from "./runtime-process.ts";
 import { header, readBody, sendJson, startRuntimeApi } from "./server.ts";
-import { LambdaSegments, invocationTimes } from "./lambda-segments.ts";
-import { LambdaSampler, invocationTrace } from "./tracing.ts";
+import { lambdaSegmentsFor } from "./lambda-segments.ts";
+import { LambdaSampler, traceFields } from "./tracing.ts";
 import { lambdaEnvironment } from "./environment.ts";
 import { resolveSettings } from "./settings.ts";
 import {
@@ -67,20 +67,12 @@ const INIT_ERROR_EXIT_GRACE_MS = 500;
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const settings = resolveSettings(options);
-  const { timeoutMs, initTimeoutMs, memoryMb, taskRoot, functionName, arn, daemonAddress } = settings;
+  const { timeoutMs, initTimeoutMs, memoryMb, taskRoot, arn } = settings;
   const writeLine = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const log = options.quiet ? () => {} : writeLine;
-  // Lambda's part of the trace: its service and function segments (lambda-segments.ts). A
-  // malformed address is the runtime's to report; here it only means none of Lambda's segments.
-  let lambdaSegments: LambdaSegments | undefined;
-  if (daemonAddress && options.functionSegment !== false) {
-    try {
-      lambdaSegments = new LambdaSegments(daemonAddress, { functionName, arn }, log);
-    } catch {
-      lambdaSegments = undefined;
-    }
-  }
+  // Lambda's part of the trace: the tracing decision and its own segments (tracing.ts, lambda-segments.ts).
   const sampler = options.sampler ?? new LambdaSampler();
+  const lambdaSegments = lambdaSegmentsFor(options, settings, log);
   const measuresMemory = canMeasureMemory();
   if (!measuresMemory)
     log("xray-edge invoke: this system has no /proc to read the runtime's memory: --memory is neither enforced nor reported");
@@ -107,8 +99,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const durationMs = round2(performance.now() - (p.deliveredAt ?? p.queuedAt));
     const result = invocationResult(p, outcome, durationMs);
     if (p.deliveredAt !== undefined) {
-      const times = p.lambda && invocationTimes(p);
-      if (times) lambdaSegments?.ended(p.lambda!, times, p.requestId, outcome.status !== "success");
+      lambdaSegments?.ended(p, outcome.status !== "success");
       const memory = p.sandbox?.memory;
       memory?.sample();
       const used = memory?.peakMb();
@@ -343,15 +334,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         return Promise.reject(e);
       }
       return new Promise<InvocationResult>((resolve, reject) => {
-        const queuedAt = performance.now();
-        const p: Pending = { requestId: newRequestId(), body, traceHeader: null, queuedAt, done: false, resolve, reject };
+        const p: Pending = {
+          requestId: newRequestId(),
+          body,
+          traceHeader: null,
+          queuedAt: performance.now(),
+          done: false,
+          resolve,
+          reject,
+        };
         // Header values are checked now: res.writeHead would throw on them later, in no caller's hands.
         try {
-          Object.assign(p, invocationHeaders(invokeOptions));
-          // Lambda decides on tracing when the request arrives (tracing.ts).
-          const trace = invocationTrace(invokeOptions, settings, sampler);
-          p.traceHeader = trace.header;
-          if (trace.lambda) p.lambda = trace.lambda;
+          Object.assign(p, invocationHeaders(invokeOptions), traceFields(invokeOptions, settings, sampler));
         } catch (e) {
           reject(e);
           return;

@@ -107,6 +107,23 @@ export function invocationTimes(p: Pending, respondedAt: number = performance.no
   return times;
 }
 
+/**
+ * The emulator's sender, when there is a daemon address and `functionSegment` is not false. A
+ * malformed address is the runtime's to report; here it only means none of Lambda's segments.
+ */
+export function lambdaSegmentsFor(
+  options: { functionSegment?: boolean },
+  settings: { daemonAddress?: string | undefined; functionName: string; arn: string },
+  log: (line: string) => void,
+): LambdaSegments | undefined {
+  if (!settings.daemonAddress || options.functionSegment === false) return undefined;
+  try {
+    return new LambdaSegments(settings.daemonAddress, { functionName: settings.functionName, arn: settings.arn }, log);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface LambdaSegmentStats {
   sent: number;
   /** Datagrams the socket refused (no daemon listening is not one: UDP does not know). */
@@ -139,10 +156,11 @@ export class LambdaSegments {
     this.socket.unref();
   }
 
-  /** An invocation ended; its segments wait for the end of its Overhead. */
-  ended(trace: LambdaTrace, times: InvocationTimes, requestId: string, failed: boolean): void {
-    if (this.closed) return;
-    this.waiting.push({ trace, times, facts: { ...this.fn, requestId, failed } });
+  /** An invocation ended: if it is sampled and reached a runtime, its segments wait for the end of its Overhead. */
+  ended(p: Pending, failed: boolean): void {
+    const times = invocationTimes(p);
+    if (this.closed || !p.lambda || !times) return;
+    this.waiting.push({ trace: p.lambda, times, facts: { ...this.fn, requestId: p.requestId, failed } });
   }
 
   /** The runtime asked for its next event (or exited, or the emulator closes): Overhead ends now. */

@@ -138,6 +138,19 @@ export function decideTrace(input: DecisionInput, sampler: LambdaSampler, nowMs:
   return { header, lambda };
 }
 
+/**
+ * What an invocation keeps of its decision (Pending's traceHeader and lambda), for invoke(); it
+ * decides when the request arrives, as Lambda does. Throws as invocationTrace does.
+ */
+export function traceFields(
+  options: InvokeOptions,
+  settings: { tracing: TracingMode; sampling?: Sampling },
+  sampler: LambdaSampler,
+): { traceHeader: string | null; lambda?: LambdaTrace } {
+  const { header, lambda } = invocationTrace(options, settings, sampler);
+  return lambda ? { traceHeader: header, lambda } : { traceHeader: header };
+}
+
 /** decideTrace for an invoke() call; throws a TypeError naming upstreamHeader when it is malformed. */
 export function invocationTrace(
   options: InvokeOptions,
