@@ -20,6 +20,8 @@ import type { Pending } from "./invocation.ts";
 import type { LambdaTrace } from "./tracing.ts";
 
 const HEADER = '{"format": "json", "version": 1}\n';
+/** How long close() waits for the last sends to call back. */
+const CLOSE_WAIT_MS = 1000;
 
 /** One invocation's instants, in epoch milliseconds. */
 export interface InvocationTimes {
@@ -174,12 +176,25 @@ export class LambdaSegments {
     return { ...this.counts };
   }
 
-  /** Sends what still waits, then closes the socket once every send has called back. */
+  /**
+   * Sends what still waits, then closes the socket once every send has called back, or after
+   * CLOSE_WAIT_MS (a daemon host name whose lookup hangs must not hang close()): those count as failed.
+   */
   async close(): Promise<void> {
     this.overheadEnded();
     this.closed = true;
     // Closing at once would drop the datagrams still queued in the socket.
-    while (this.sending > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), CLOSE_WAIT_MS)));
+    while (this.sending > 0) {
+      if (await Promise.race([new Promise<boolean>((resolve) => this.drained.push(() => resolve(false))), gaveUp])) {
+        const left = this.sending;
+        this.sending = 0;
+        this.failed(new Error(`${left} sends not done ${CLOSE_WAIT_MS} ms after close`));
+        this.counts.failed += left - 1;
+      }
+    }
+    clearTimeout(timer);
     try {
       this.socket.close();
     } catch {
@@ -190,6 +205,7 @@ export class LambdaSegments {
   private send(doc: Doc): void {
     this.sending++;
     const done = (error?: Error | null): void => {
+      if (this.sending === 0) return; // given up on by close(), already counted as failed
       this.sending--;
       if (error) this.failed(error);
       else this.counts.sent++;

@@ -7,8 +7,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../bin/invoke/emulator.ts";
+import { performance } from "node:perf_hooks";
+import type { Pending } from "../../bin/invoke/invocation.ts";
+import { LambdaSegments } from "../../bin/invoke/lambda-segments.ts";
 import { LambdaSampler } from "../../bin/invoke/tracing.ts";
-import { IDLE_COMMAND, checkTraceHeader, udpCollector, waitFor } from "./helpers.ts";
+import { IDLE_COMMAND, checkTraceHeader, collector, udpCollector, waitFor } from "./helpers.ts";
 import { CLOCK_SLACK_S, checkLambdaTree } from "./lambda-tree.ts";
 
 const api = (em: Emulator): string => `http://${em.address}/2018-06-01/runtime`;
@@ -213,6 +216,51 @@ test("functionSegment: false, or no daemon address: no segments, and tracing dec
     (e: Error) => e,
   );
   assert.match(refused?.message ?? "", /^startEmulator: tracing must be one of active, passthrough, not "Active"$/);
+});
+
+test("a daemon address that does not resolve: the failure is logged once, naming it, and nothing throws or hangs", async () => {
+  const logs = collector();
+  const em = await startEmulator({ command: IDLE_COMMAND, log: logs.log, daemonAddress: "daemon.invalid:2000", sampled: "1" });
+  try {
+    for (let i = 0; i < 2; i++) {
+      const result = em.invoke({});
+      const n = await next(em);
+      await n.text();
+      await respond(em, n.headers.get("lambda-runtime-aws-request-id")!);
+      assert.is((await result).status, "success");
+    }
+  } finally {
+    await em.close(); // sends the second invocation's segments, and waits for their outcome
+  }
+  await waitFor(() => /Lambda's segments could not be sent/.test(logs.text()), 10_000, "the failure to be logged");
+  const failures = logs.lines.filter((l) => l.includes("Lambda's segments could not be sent"));
+  assert.equal(failures.length, 1, logs.text());
+  assert.match(
+    failures[0]!,
+    /^xray-edge invoke: Lambda's segments could not be sent to daemon\.invalid:2000: .*\(later failures are counted, not logged\)$/,
+  );
+});
+
+test("close() gives up on sends that never call back, counting them as failed", async () => {
+  const logs = collector();
+  const segments = new LambdaSegments(
+    "127.0.0.1:9",
+    { functionName: "f", arn: "arn:aws:lambda:us-east-1:000000000000:function:f" },
+    logs.log,
+  );
+  // A socket whose sends never complete, as one waiting on a host name lookup that hangs.
+  (segments as unknown as { socket: { send: () => void } }).socket.send = () => {};
+  const now = performance.now();
+  const p = {
+    requestId: "r",
+    queuedAt: now,
+    deliveredAt: now,
+    lambda: { traceId: "1-6b057c40-0123456789abcdef01234567", invocationId: "53995c3f42cd8ad8" },
+  };
+  segments.ended(p as unknown as Pending, false);
+  await segments.close();
+  assert.equal(segments.stats(), { sent: 0, failed: 2 });
+  assert.match(logs.text(), /Lambda's segments could not be sent to 127\.0\.0\.1:9: 2 sends not done 1000 ms after close/);
 });
 
 test.run();
