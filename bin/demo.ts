@@ -2,7 +2,10 @@
  * `npm run demo`: the sample function (bin/demo/handler.mjs: nested subsegments, an annotation, a
  * fetch to a local server, a caught error) invoked through the Lambda Runtime API emulator on Node,
  * Bun and Deno in turn, each on xray-edge's custom runtime loop, with the local daemon receiving
- * the documents and printing each trace as a waterfall. Everything runs on loopback.
+ * the documents and printing each trace as a waterfall. The emulator runs the function with active
+ * tracing and sends Lambda's own segments, so each trace is whole, as X-Ray shows it: the service
+ * segment, the function segment with Initialization, Invocation and Overhead, and the handler's
+ * subsegments under Invocation. Everything runs on loopback.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDaemon } from "./daemon/server.ts";
 import type { AssembledTrace } from "./daemon/assembler.ts";
+import type { TraceNode } from "./daemon/tree.ts";
 import { startEmulator } from "./invoke/emulator.ts";
 import { RUNTIMES, ownPackageRoot, runtimeCommand } from "./invoke/runtime-command.ts";
 
@@ -24,6 +28,19 @@ async function startInventory() {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** What is wrong with a trace's shape, if anything: Lambda's two segments on top, the handler under Invocation. */
+function shapeProblem(trace: AssembledTrace): string | undefined {
+  const [service, ...others] = trace.roots;
+  if (!service || others.length > 0) return `${trace.roots.length} root segments, not one (the service segment)`;
+  const fn = service.children.find((c) => c.segment);
+  if (!fn) return "no function segment under the service segment";
+  const names = fn.children.map((c: TraceNode) => c.name).join(", ");
+  if (names !== "Initialization, Invocation, Overhead") return `the function segment holds ${names}`;
+  const invocation = fn.children[1]!;
+  if (!invocation.children.some((c) => c.name === "## handler.handler")) return "the handler's subsegment is not under Invocation";
+  return trace.finished ? undefined : `the trace was printed ${trace.incomplete ?? "unfinished"}`;
 }
 
 async function main(): Promise<number> {
@@ -44,6 +61,8 @@ async function main(): Promise<number> {
         taskRoot: path.join(here, "demo"),
         handler: "handler.handler",
         functionName: "checkout",
+        // Lambda's rule samples the first request of each second: this one.
+        tracing: "active",
         daemonAddress,
         quiet: true,
         timeoutMs: 10_000,
@@ -56,16 +75,20 @@ async function main(): Promise<number> {
           `\n${runtime}: ${r.status} in ${r.durationMs.toFixed(1)} ms${r.initDurationMs ? ` (init ${r.initDurationMs.toFixed(0)} ms)` : ""}, trace ${traceId}\n`,
         );
         process.stdout.write(`  response: ${r.responseText ?? JSON.stringify(r.error ?? r.initError)}\n\n`);
-        for (let waited = 0; !printed.has(traceId) && waited < 3000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-        const ok =
-          r.status === "success" &&
-          printed.has(traceId) &&
-          (r.response as { headerSeenDownstream?: string })?.headerSeenDownstream?.includes(traceId);
-        if (!ok) {
+        // Lambda's segments go out when the runtime asks for its next event, just after the response.
+        for (let waited = 0; !printed.has(traceId) && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+        const trace = printed.get(traceId);
+        const problem =
+          r.status !== "success"
+            ? `the invocation ended ${r.status}`
+            : !trace
+              ? "no trace reached the daemon"
+              : !(r.response as { headerSeenDownstream?: string })?.headerSeenDownstream?.includes(traceId)
+                ? "the trace header did not reach the downstream service"
+                : shapeProblem(trace);
+        if (problem) {
           failures++;
-          process.stdout.write(
-            `  ${runtime}: FAILED (${printed.has(traceId) ? "the trace header did not reach the downstream service" : "no trace reached the daemon"})\n`,
-          );
+          process.stdout.write(`  ${runtime}: FAILED (${problem})\n`);
         }
       } finally {
         await emulator.close();

@@ -8,6 +8,7 @@ import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseDaemonAddress } from "../../adapters/udp/address.ts";
 import type { Sampling } from "./ids.ts";
+import { TRACING_MODES, parseUpstreamHeader, type TracingMode } from "./tracing.ts";
 import { MAX_CLIENT_CONTEXT_BASE64, MAX_PAYLOAD_BYTES, base64Length, jsonHeaderValue } from "./protocol.ts";
 import { RUNTIMES, type RuntimeName } from "./runtime-command.ts";
 import { UsageError, scanOptions } from "../options.ts";
@@ -29,8 +30,15 @@ The runtime (one of):
 Events:
   --event JSON|@FILE       an event, as JSON text or @ a JSON file; repeatable, one invocation
                            each, in order (default: one {})
-  --sampled 1|0|none       each invocation's Lambda-Runtime-Trace-Id: a fresh Root and Parent
-                           with Sampled=1 (default) or Sampled=0, or none at all
+  --tracing MODE           the function's tracing mode, as Lambda's TracingConfig:
+                           passthrough (default): Sampled=0 unless an upstream header
+                           says Sampled=1; active: Lambda's rule, the first request of
+                           each second then 5%
+  --trace-header H         an upstream service's X-Amzn-Trace-Id for every event
+                           (Root=1-...;Parent=...;Sampled=...): its Root is kept, its
+                           Sampled decides in both modes
+  --sampled 1|0|none       override the decision (for tests): a fresh Root and Parent with
+                           Sampled=1 or Sampled=0, or no Lambda-Runtime-Trace-Id at all
   --client-context JSON    Lambda-Runtime-Client-Context for every event (sent as ASCII
                            JSON; at most 3583 bytes once base64-encoded, as on Lambda)
   --cognito-identity JSON  Lambda-Runtime-Cognito-Identity for every event (the same)
@@ -44,7 +52,8 @@ The function:
   --function-name NAME     AWS_LAMBDA_FUNCTION_NAME and the ARN's name (default local-function)
   --region REGION          AWS_REGION and the ARN's region (default us-east-1)
   --task-root DIR          LAMBDA_TASK_ROOT and the runtime's working directory (default .)
-  --daemon-address A       AWS_XRAY_DAEMON_ADDRESS for the runtime (default: this shell's)
+  --daemon-address A       AWS_XRAY_DAEMON_ADDRESS for the runtime (default: this shell's);
+                           Lambda's own segments of each sampled invocation go there too
   --env KEY=VALUE          another variable for the runtime; repeatable
 
 Output:
@@ -67,7 +76,11 @@ export interface InvokeArgs {
   runtime?: RuntimeName;
   /** Each event's JSON text, as bytes (kept exactly as written). */
   events: Buffer[];
-  sampled: Sampling;
+  tracing: TracingMode;
+  /** --trace-header, checked. */
+  traceHeader?: string;
+  /** Only when given: the mode decides otherwise. */
+  sampled?: Sampling;
   /** As sent in Lambda-Runtime-Client-Context: the JSON given, line breaks as spaces, non-ASCII \u-escaped. */
   clientContext?: string;
   cognitoIdentity?: string;
@@ -91,6 +104,8 @@ const VALUE_OPTIONS = new Set([
   "--runtime",
   "--event",
   "--sampled",
+  "--tracing",
+  "--trace-header",
   "--client-context",
   "--cognito-identity",
   "--timeout",
@@ -171,7 +186,7 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string = process.c
   const args: InvokeArgs = {
     help: flags.has("--help"),
     events: [],
-    sampled: "1",
+    tracing: "passthrough",
     timeoutMs: 3000,
     memoryMb: 128,
     functionName: "local-function",
@@ -242,6 +257,23 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string = process.c
     if (sampled !== "1" && sampled !== "0" && sampled !== "none")
       throw new UsageError(`--sampled must be 1, 0 or none, not ${shown(sampled)}`);
     args.sampled = sampled;
+  }
+  const tracing = one("--tracing");
+  if (tracing !== undefined) {
+    if (!(TRACING_MODES as readonly string[]).includes(tracing))
+      throw new UsageError(`--tracing must be one of ${TRACING_MODES.join(", ")}, not ${shown(tracing)}`);
+    args.tracing = tracing as TracingMode;
+  }
+  const traceHeader = one("--trace-header");
+  if (traceHeader !== undefined) {
+    if (sampled !== undefined)
+      throw new UsageError("--trace-header and --sampled cannot be combined: the upstream header decides, or --sampled does");
+    try {
+      parseUpstreamHeader(traceHeader, "--trace-header");
+    } catch (e) {
+      throw new UsageError(`${(e as Error).message}; give it as Root=1-<8 hex>-<24 hex>[;Parent=<16 hex>][;Sampled=0|1]`);
+    }
+    args.traceHeader = traceHeader;
   }
   const clientContext = one("--client-context");
   if (clientContext !== undefined) args.clientContext = headerJsonOption("--client-context", clientContext);

@@ -61,7 +61,8 @@ export async function runInvokeCommand(argv: readonly string[]): Promise<number>
       memoryMb: args.memoryMb,
       region: args.region,
       ...(args.daemonAddress !== undefined ? { daemonAddress: args.daemonAddress } : {}),
-      sampled: args.sampled,
+      tracing: args.tracing,
+      ...(args.sampled !== undefined ? { sampled: args.sampled } : {}),
       timeoutMs: args.timeoutMs,
       quiet: args.quiet,
     });
@@ -86,6 +87,7 @@ export async function runInvokeCommand(argv: readonly string[]): Promise<number>
     const invokeOptions = {
       ...(args.clientContext !== undefined ? { clientContext: args.clientContext } : {}),
       ...(args.cognitoIdentity !== undefined ? { cognitoIdentity: args.cognitoIdentity } : {}),
+      ...(args.traceHeader !== undefined ? { upstreamHeader: args.traceHeader } : {}),
     };
     const pending = args.events.map((event) => running.invoke(event, invokeOptions));
     // Closing on a signal rejects what is left; those are not errors to report.

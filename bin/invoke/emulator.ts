@@ -21,7 +21,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import { newRequestId, newTraceHeader, type Sampling } from "./ids.ts";
+import { newRequestId, type Sampling } from "./ids.ts";
 import {
   ACCEPTED_BODY,
   H_ERROR_TYPE,
@@ -38,7 +38,8 @@ import {
 import { canMeasureMemory, guardMemory } from "./memory.ts";
 import { describeExit, spawnRuntime, type ExitInfo } from "./runtime-process.ts";
 import { header, readBody, sendJson, startRuntimeApi } from "./server.ts";
-import { functionSegmentSender, type FunctionSegmentSender } from "./function-segment.ts";
+import { lambdaSegmentsFor } from "./lambda-segments.ts";
+import { LambdaSampler, traceFields } from "./tracing.ts";
 import { lambdaEnvironment } from "./environment.ts";
 import { resolveSettings } from "./settings.ts";
 import {
@@ -66,19 +67,12 @@ const INIT_ERROR_EXIT_GRACE_MS = 500;
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const settings = resolveSettings(options);
-  const { timeoutMs, initTimeoutMs, memoryMb, taskRoot, functionName, arn, daemonAddress, sampling: defaultSampling } = settings;
-  // Lambda's part of the trace: the function segment (function-segment.ts). A malformed address
-  // is the runtime's to report; here it only means no function segment.
-  let functionSegment: FunctionSegmentSender | undefined;
-  if (daemonAddress && options.functionSegment !== false) {
-    try {
-      functionSegment = functionSegmentSender(daemonAddress, functionName, arn);
-    } catch {
-      functionSegment = undefined;
-    }
-  }
+  const { timeoutMs, initTimeoutMs, memoryMb, taskRoot, arn } = settings;
   const writeLine = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const log = options.quiet ? () => {} : writeLine;
+  // Lambda's part of the trace: the tracing decision and its own segments (tracing.ts, lambda-segments.ts).
+  const sampler = options.sampler ?? new LambdaSampler();
+  const lambdaSegments = lambdaSegmentsFor(options, settings, log);
   const measuresMemory = canMeasureMemory();
   if (!measuresMemory)
     log("xray-edge invoke: this system has no /proc to read the runtime's memory: --memory is neither enforced nor reported");
@@ -105,8 +99,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const durationMs = round2(performance.now() - (p.deliveredAt ?? p.queuedAt));
     const result = invocationResult(p, outcome, durationMs);
     if (p.deliveredAt !== undefined) {
-      const start = performance.timeOrigin + p.deliveredAt;
-      functionSegment?.send(p.traceHeader, p.requestId, start, start + durationMs, outcome.status !== "success");
+      lambdaSegments?.ended(p, outcome.status !== "success");
       const memory = p.sandbox?.memory;
       memory?.sample();
       const used = memory?.peakMb();
@@ -156,6 +149,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   function onExit(sb: Sandbox, info: ExitInfo): void {
     for (const timer of sb.timers) clearTimeout(timer);
     sb.memory?.stop();
+    lambdaSegments?.overheadEnded();
     if (sandbox !== sb) return;
     sandbox = undefined;
     // A `next` still parked came from this process (it is gone) or from nobody that can use it.
@@ -231,6 +225,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   function next(_req: IncomingMessage, res: ServerResponse): void {
     if (closed) return outOfTurn(res, "the emulator is closing");
+    lambdaSegments?.overheadEnded();
     if (sandbox) markInit(sandbox);
     if (inFlight) return outOfTurn(res, `invocation ${inFlight.requestId} has not been answered yet: post its response or error first`);
     if (waiter) return outOfTurn(res, "another next request is already waiting for an event");
@@ -338,13 +333,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       } catch (e) {
         return Promise.reject(e);
       }
-      const traceHeader =
-        invokeOptions.traceHeader !== undefined ? invokeOptions.traceHeader : newTraceHeader(invokeOptions.sampled ?? defaultSampling);
       return new Promise<InvocationResult>((resolve, reject) => {
-        const p: Pending = { requestId: newRequestId(), body, traceHeader, queuedAt: performance.now(), done: false, resolve, reject };
+        const p: Pending = {
+          requestId: newRequestId(),
+          body,
+          traceHeader: null,
+          queuedAt: performance.now(),
+          done: false,
+          resolve,
+          reject,
+        };
         // Header values are checked now: res.writeHead would throw on them later, in no caller's hands.
         try {
-          Object.assign(p, invocationHeaders(invokeOptions));
+          Object.assign(p, invocationHeaders(invokeOptions), traceFields(invokeOptions, settings, sampler));
         } catch (e) {
           reject(e);
           return;
@@ -390,7 +391,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         sb.proc.kill();
         await sb.proc.exited;
       }
-      functionSegment?.close();
+      await lambdaSegments?.close();
       await server.close();
     },
   };

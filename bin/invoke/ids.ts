@@ -10,21 +10,26 @@ export type Sampling = "1" | "0" | "none";
 
 export const newRequestId = (): string => randomUUID();
 
-/** 16 hex digits, never all zero (X-Ray refuses a zero parent). */
-function newParentId(): string {
+/** 16 hex digits, never all zero (X-Ray refuses a zero parent): a Parent, or any segment's ID. */
+export function newParentId(): string {
   for (;;) {
     const id = randomBytes(8).toString("hex");
     if (id !== "0000000000000000") return id;
   }
 }
 
-/** `Root=1-<epoch seconds, 8 hex>-<24 hex>;Parent=<16 hex>;Sampled=<1|0>`, or null for `none`. */
-export function newTraceHeader(sampled: Sampling, nowMs: number = Date.now()): string | null {
-  if (sampled === "none") return null;
+/** `1-<epoch seconds, 8 hex>-<24 hex>`. */
+export function newTraceId(nowMs: number = Date.now()): string {
   const epoch = Math.floor(nowMs / 1000)
     .toString(16)
     .padStart(8, "0");
-  return `Root=1-${epoch}-${randomBytes(12).toString("hex")};Parent=${newParentId()};Sampled=${sampled}`;
+  return `1-${epoch}-${randomBytes(12).toString("hex")}`;
+}
+
+/** `Root=1-<epoch seconds, 8 hex>-<24 hex>;Parent=<16 hex>;Sampled=<1|0>`, or null for `none`. */
+export function newTraceHeader(sampled: Sampling, nowMs: number = Date.now()): string | null {
+  if (sampled === "none") return null;
+  return `Root=${newTraceId(nowMs)};Parent=${newParentId()};Sampled=${sampled}`;
 }
 
 /** The ARN of an unqualified invocation; the account is twelve zeros, a local stand-in. */

@@ -15,6 +15,7 @@ import {
   jsonHeaderValue,
 } from "./protocol.ts";
 import type { RuntimeProcess } from "./runtime-process.ts";
+import type { LambdaTrace } from "./tracing.ts";
 import type { InvocationResult, InvokeOptions } from "./types.ts";
 
 /** One invocation, from invoke() to its outcome. */
@@ -22,6 +23,8 @@ export interface Pending {
   requestId: string;
   body: Buffer;
   traceHeader: string | null;
+  /** Set when the invocation is sampled: what Lambda's own segments hang from (lambda-segments.ts). */
+  lambda?: LambdaTrace;
   clientContext?: string;
   cognitoIdentity?: string;
   queuedAt: number;

@@ -5,13 +5,16 @@
  */
 import type { FunctionSettings } from "./environment.ts";
 import { functionArn, type Sampling } from "./ids.ts";
+import { TRACING_MODES, type TracingMode } from "./tracing.ts";
 import { DEFAULT_INIT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type EmulatorOptions } from "./types.ts";
 
 export interface ResolvedSettings extends FunctionSettings {
   timeoutMs: number;
   initTimeoutMs: number;
   arn: string;
-  sampling: Sampling;
+  tracing: TracingMode;
+  /** The override of every decision; undefined when the mode decides. */
+  sampling?: Sampling;
 }
 
 /** Throws TypeError or RangeError, naming the option, for what the emulator cannot run with. */
@@ -24,6 +27,10 @@ export function resolveSettings(options: EmulatorOptions): ResolvedSettings {
   // Lambda's range, in 1-MB steps; the limit is enforced (memory.ts), so it must be one Lambda has.
   if (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 10240)
     throw new RangeError(`startEmulator: memoryMb must be a whole number from 128 to 10240, not ${memoryMb}`);
+  if (options.tracing !== undefined && !TRACING_MODES.includes(options.tracing))
+    throw new TypeError(`startEmulator: tracing must be one of ${TRACING_MODES.join(", ")}, not ${JSON.stringify(options.tracing)}`);
+  if (options.sampled !== undefined && !["1", "0", "none"].includes(options.sampled))
+    throw new TypeError(`startEmulator: sampled must be "1", "0" or "none", not ${JSON.stringify(options.sampled)}`);
   const functionName = options.functionName ?? "local-function";
   const region = options.region ?? "us-east-1";
   return {
@@ -37,6 +44,8 @@ export function resolveSettings(options: EmulatorOptions): ResolvedSettings {
     timeoutMs,
     initTimeoutMs,
     arn: functionArn(region, functionName),
-    sampling: options.sampled ?? "1",
+    tracing: options.tracing ?? "passthrough",
+    // Neither given: Sampled=1 for every invocation, what the emulator's callers in code expect.
+    ...(options.sampled !== undefined || options.tracing === undefined ? { sampling: options.sampled ?? "1" } : {}),
   };
 }

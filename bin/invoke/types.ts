@@ -4,6 +4,7 @@
  */
 import type { Sampling } from "./ids.ts";
 import type { RuntimeError } from "./protocol.ts";
+import type { LambdaSampler, TracingMode } from "./tracing.ts";
 
 export interface EmulatorOptions {
   /** The runtime process: executable and arguments (e.g. `[bootstrap]` or `[node, bootstrap.js]`). */
@@ -20,8 +21,18 @@ export interface EmulatorOptions {
   region?: string;
   /** AWS_XRAY_DAEMON_ADDRESS for the runtime; default: this process's own, if set. */
   daemonAddress?: string;
-  /** Sampling of the generated trace headers; default '1'. */
+  /**
+   * The function's tracing mode (tracing.ts): `active` samples requests without a decision with
+   * Lambda's rule, `passthrough` gives them Sampled=0; an upstream header's decision stands in both.
+   */
+  tracing?: TracingMode;
+  /**
+   * The decision for every invocation, over the mode (for tests). Without `tracing` nor `sampled`,
+   * '1': the emulator's callers (tests, benchmarks) want traces; the CLI defaults to passthrough.
+   */
   sampled?: Sampling;
+  /** Active mode's sampler; tests give one with a fixed clock and random. */
+  sampler?: LambdaSampler;
   /** The function timeout; default 3000. */
   timeoutMs?: number;
   /** How long the runtime may take to ask for its first event; default 10000 (Lambda's init limit). */
@@ -30,7 +41,7 @@ export interface EmulatorOptions {
   quiet?: boolean;
   /** Where those lines go, one call per line; default process.stderr. */
   log?: (line: string) => void;
-  /** Send the function's own segment to the daemon, as Lambda does (default true when there is a daemon address). */
+  /** Send Lambda's own segments (lambda-segments.ts) to the daemon, as Lambda does (default true when there is a daemon address). */
   functionSegment?: boolean;
   /** Where the Runtime API listens; default 127.0.0.1 on a free port. */
   host?: string;
@@ -38,9 +49,17 @@ export interface EmulatorOptions {
 }
 
 export interface InvokeOptions {
-  /** This invocation's sampling (default: the emulator's). */
+  /** This invocation's decision (default: the emulator's). */
   sampled?: Sampling;
-  /** An exact Lambda-Runtime-Trace-Id to send instead of a generated one; null sends none. */
+  /**
+   * The caller's X-Amzn-Trace-Id, as an upstream service sends it to Lambda: its Root is kept, its
+   * Parent becomes the service segment's parent, its Sampled (0 or 1) decides in either mode.
+   */
+  upstreamHeader?: string;
+  /**
+   * An exact Lambda-Runtime-Trace-Id to send instead of a generated one; null sends none. With
+   * Sampled=1, Lambda's segments take its Root, and its Parent as the Invocation subsegment's ID.
+   */
   traceHeader?: string | null;
   clientContext?: string;
   cognitoIdentity?: string;

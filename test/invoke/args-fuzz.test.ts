@@ -26,6 +26,8 @@ const VALUE_OPTIONS = [
   "--runtime",
   "--event",
   "--sampled",
+  "--tracing",
+  "--trace-header",
   "--client-context",
   "--cognito-identity",
   "--timeout",
@@ -75,6 +77,11 @@ const tricky = fc.constantFrom(
   "node",
   "us-east-1",
   "127.0.0.1:2000",
+  "active",
+  "passthrough",
+  "Root=1-6b057c40-0123456789abcdef01234567",
+  ";Parent=53995c3f42cd8ad8;Sampled=1",
+  ";Sampled=?",
   ".",
   "x".repeat(4000),
   `{"k":"${"é".repeat(1500)}"}`,
@@ -105,6 +112,9 @@ function checkAccepted(args: InvokeArgs, name: string, given: string): void {
   assert.ok(Number.isInteger(args.memoryMb) && args.memoryMb >= 128 && args.memoryMb <= 10240, `memory ${args.memoryMb}`);
   assert.ok(Number.isInteger(args.timeoutMs) && args.timeoutMs >= 100 && args.timeoutMs <= 900_000, `timeout ${args.timeoutMs}`);
   for (const event of args.events) JSON.parse(event.toString("utf8"));
+  assert.ok(args.tracing === "active" || args.tracing === "passthrough", `tracing ${args.tracing}`);
+  // What the function gets from an upstream header is built afresh from its checked Root.
+  if (args.traceHeader !== undefined) assert.match(args.traceHeader, /(^|;)\s*Root\s*=\s*1-[0-9a-f]{8}-[0-9a-f]{24}\s*(;|$)/);
 }
 
 function outcome(argv: string[], name: string, given: string): void {

@@ -22,6 +22,8 @@ test("xray-edge --help lists invoke; invoke --help prints the usage and exits 0"
     "--runtime NAME",
     "--event JSON|@FILE",
     "--sampled 1|0|none",
+    "--tracing MODE",
+    "--trace-header H",
     "--timeout SECONDS",
     "--json",
     "--quiet",
@@ -72,7 +74,8 @@ test("text output: each result with its request ID, status, duration, trace head
   const first = /^\[1\/2\] (\S+) {2}success {2}(\d+\.\d\d) ms {2}\(init \d+\.\d\d ms\)$/.exec(lines[0] ?? "");
   assert.ok(first, `first heading: ${lines[0]}`);
   assert.match(first![1]!, UUID);
-  checkTraceHeader(lines[1]?.replace(/^trace: /, ""), "1", t0, t1);
+  // Pass-through, Lambda's default, and no upstream header: the function gets Sampled=0.
+  checkTraceHeader(lines[1]?.replace(/^trace: /, ""), "0", t0, t1);
   const echoed = JSON.parse(lines[2] ?? "") as { event: unknown; headers: Record<string, string>; env: Record<string, string> };
   assert.equal(echoed.event, { action: "echo", from: "file" });
   assert.is(echoed.headers["lambda-runtime-aws-request-id"], first![1]);
@@ -147,7 +150,7 @@ test('--timeout: the invocation ends "Task timed out after N.NN seconds", the ne
   assert.is(slept!.error.errorType, "Sandbox.Timedout");
   assert.is(slept!.error.errorMessage, `RequestId: ${slept!.requestId} Error: Task timed out after 0.50 seconds`);
   assert.ok(slept!.durationMs >= 500 && slept!.durationMs < 2000, `duration ${slept!.durationMs}`);
-  checkTraceHeader(slept!.traceId, "1", Date.now() - 60_000, Date.now());
+  checkTraceHeader(slept!.traceId, "0", Date.now() - 60_000, Date.now());
   assert.is(echoed!.status, "success");
   assert.is(echoed!.response.event.action, "echo");
 });

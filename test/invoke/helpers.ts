@@ -105,3 +105,32 @@ export async function waitFor(check: () => boolean, ms: number, what: string): P
     await sleep(20);
   }
 }
+
+/** The daemon's stand-in for the invoke tests: every datagram on 127.0.0.1, parsed after its header line. */
+export async function udpCollector(): Promise<{
+  address: string;
+  docs: Array<Record<string, any>>;
+  ofTrace: (traceId: string) => Array<Record<string, any>>;
+  close: () => void;
+}> {
+  const { createSocket } = await import("node:dgram");
+  const socket = createSocket("udp4");
+  const docs: Array<Record<string, any>> = [];
+  socket.on("message", (m) => {
+    const text = m.toString("utf8");
+    const nl = text.indexOf("\n");
+    // A datagram that is not header + JSON is recorded as such, to fail the test that looks at it.
+    try {
+      docs.push(JSON.parse(text.slice(nl + 1)) as Record<string, any>);
+    } catch {
+      docs.push({ unparsable: text });
+    }
+  });
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
+  return {
+    address: `127.0.0.1:${socket.address().port}`,
+    docs,
+    ofTrace: (traceId) => docs.filter((d) => d.trace_id === traceId),
+    close: () => socket.close(),
+  };
+}

@@ -26,14 +26,14 @@ writeFileSync(plain, "text");
 writeFileSync(path.join(tmp, "event.json"), '{ "from": "file" }');
 writeFileSync(path.join(tmp, "broken.json"), '{ "from": ');
 
-test("defaults: Lambda-like function settings, one {} event, Sampled=1, node for --handler", () => {
+test("defaults: Lambda-like function settings, one {} event, pass-through tracing, node for --handler", () => {
   const args = parseInvokeArgs(["--handler", "src/app.main"], tmp);
   assert.equal(args, {
     help: false,
     handler: "src/app.main",
     runtime: "node",
     events: [Buffer.from("{}")],
-    sampled: "1",
+    tracing: "passthrough",
     timeoutMs: 3000,
     memoryMb: 128,
     functionName: "local-function",
