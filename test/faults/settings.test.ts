@@ -61,6 +61,17 @@ const ROWS: Row[] = [
     value: "localhost",
     throws: { lambda: /^xray-edge: invalid AWS_XRAY_DAEMON_ADDRESS "localhost": .*; expected host:port, udp:host:port tcp:host:port/ },
   },
+  {
+    variable: "AWS_LAMBDA_MAX_CONCURRENCY",
+    value: "many",
+    throws: { lambda: /^xray-edge: AWS_LAMBDA_MAX_CONCURRENCY="many" is not valid: expected a whole number, at least 1$/ },
+  },
+  {
+    variable: "AWS_LAMBDA_MAX_CONCURRENCY",
+    value: "0",
+    throws: { lambda: /^xray-edge: AWS_LAMBDA_MAX_CONCURRENCY="0" is not valid: expected a whole number, at least 1$/ },
+  },
+  { variable: "AWS_LAMBDA_MAX_CONCURRENCY", value: "8", throws: {} },
   { variable: "AWS_XRAY_CONTEXT_MISSING", value: "ignore_error", throws: {} }, // any case is accepted
   { variable: "AWS_XRAY_SDK_ENABLED", value: " FALSE ", throws: {} }, // trimmed, any case: tracing off
   { variable: "AWS_XRAY_SDK_ENABLED", value: "", throws: {} }, // empty is unset
