@@ -29,6 +29,7 @@ const VALUE_OPTIONS = [
   "--client-context",
   "--cognito-identity",
   "--timeout",
+  "--concurrency",
   "--memory",
   "--function-name",
   "--region",
