@@ -165,7 +165,7 @@ async function buffered(served: Served, next: Invocation, current: Current, head
   try {
     const event = parseEvent(next.body);
     const context = buildContext(next.requestId, next.headers, served.env, header);
-    const result = await served.store.run(invokeValues(next.requestId, header), () => call(served.handler, event, context));
+    const result = await served.store.runInvocation(invokeValues(next.requestId, header), () => call(served.handler, event, context));
     json = serialize(result);
   } catch (error) {
     return fail(served, current, error);
@@ -199,7 +199,7 @@ async function streamed(
   const response = open(served.api.responseUrl(next.requestId), served.highWaterMark);
   current.stream = response;
   try {
-    await served.store.run(
+    await served.store.runInvocation(
       invokeValues(next.requestId, header),
       () => new Promise((resolve) => resolve(served.handler(event, response.stream, context))),
     );

@@ -28,7 +28,14 @@ export type InvokeValues = Record<PropertyKey, unknown>;
 interface Storage {
   getStore(): InvokeValues | undefined;
   run<R>(store: InvokeValues, fn: () => R): R;
+  disable?(): void;
 }
+
+/** Node's AsyncLocalStorage runs on promise hooks; Bun's and Deno's are built in. */
+const hooked = (() => {
+  const g = globalThis as { process?: { versions?: Record<string, string | undefined> }; Deno?: unknown };
+  return g.process?.versions?.node !== undefined && g.process.versions.bun === undefined && g.Deno === undefined;
+})();
 
 export interface AsyncLocalStorageClass {
   new (): Storage;
@@ -37,6 +44,7 @@ export interface AsyncLocalStorageClass {
 export class InvokeStore {
   static readonly PROTECTED_KEYS = PROTECTED_KEYS;
   private single: InvokeValues | undefined;
+  private running = 0;
 
   /** With `Storage` (an AsyncLocalStorage class), one context per async flow; else one for the process. */
   constructor(private readonly storage?: Storage) {}
@@ -69,6 +77,28 @@ export class InvokeStore {
     if (this.storage) return this.storage.run(context, fn);
     this.single = context;
     return fn();
+  }
+  /**
+   * Runs one invocation in its values. On Node the storage is disabled whenever no invocation
+   * runs: an enabled AsyncLocalStorage hooks every promise of the process, which made the loop's
+   * own requests between invocations slower (measured: 1.2 to 1.7 times the time of an empty
+   * invocation at AWS_LAMBDA_MAX_CONCURRENCY=1, load 7 on 2 cores); the next run enables it again.
+   */
+  async runInvocation<R>(values: InvokeValues, fn: () => Promise<R>): Promise<R> {
+    const storage = this.storage;
+    if (!storage || !hooked) return this.run(values, fn);
+    this.running++;
+    try {
+      return await storage.run(values, fn);
+    } finally {
+      if (--this.running === 0) {
+        try {
+          storage.disable?.();
+        } catch {
+          // a storage without disable: it stays on
+        }
+      }
+    }
   }
   getRequestId(): string {
     const id = this.get(PROTECTED_KEYS.REQUEST_ID);
