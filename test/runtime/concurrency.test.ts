@@ -106,6 +106,20 @@ for (const runtime of RUNTIMES) {
     }
   });
 
+  t("an uncaught exception under concurrency is posted to every invocation in flight, then the process exits 129", async (ctx) => {
+    const em = await start(ctx, N);
+    const barrier = ctx.wait.barrier("crash", 2);
+    const results = await all(ctx, [em.invoke({ barrier, crash: "from a timer" }), em.invoke({ barrier, gate: ctx.wait.gate("never") })]);
+    for (const r of results) {
+      assert.is(r.status, "error", JSON.stringify(r));
+      assert.is(r.error?.errorType, "CrashError");
+      assert.is(r.error?.errorMessage, "from a timer");
+    }
+    for (const end = Date.now() + 20_000; !ctx.logs.some((l) => l.includes("ended: Runtime exited with error: exit status 129")); )
+      if (Date.now() > end) throw new Error(`no exit 129\n${ctx.logs.join("\n")}`);
+      else await new Promise((r) => setTimeout(r, 20));
+  });
+
   t(`the runtime keeps ${N} next requests open, and each worker asks again after its answer`, async () => {
     const api = await FakeRuntimeApi.start();
     const proc = startRuntime(runtime, {
