@@ -9,7 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { UsageError, parseInvokeArgs } from "../../bin/invoke/args.ts";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../bin/invoke/emulator.ts";
-import { ROOT, waitFor } from "./helpers.ts";
+import { ROOT, runCli, waitFor } from "./helpers.ts";
 
 const base = (em: Emulator): string => `http://${em.address}/2018-06-01/runtime`;
 const next = (em: Emulator): Promise<Response> => fetch(`${base(em)}/invocation/next`);
@@ -188,6 +188,34 @@ test("--concurrency: 1 to 256, a usage error naming the option otherwise; startE
       assert.match((e as Error).message, /concurrency must be a whole number from 1 to 256/);
     }
   }
+});
+
+test("the CLI: --concurrency 2 with a streaming handler prints each body as it comes, then each result", async () => {
+  const run = await runCli(
+    [
+      "invoke",
+      "--handler",
+      "streaming.handler",
+      "--task-root",
+      "test/runtime/fixtures",
+      "--concurrency",
+      "2",
+      "--event",
+      '{"action":"chunks","chunks":["alpha-","one"]}',
+      "--event",
+      '{"action":"chunks","chunks":["beta-","two"]}',
+      "--quiet",
+    ],
+    {},
+    60_000,
+  );
+  assert.is(run.code, 0, run.err);
+  assert.ok(run.out.includes("alpha-one") && run.out.includes("beta-two"), run.out);
+  // The bytes, not the chunks: two writes in a row may reach the emulator in one read.
+  const summaries = run.out.split("\n").filter((l) => l.startsWith("(streamed: "));
+  assert.equal(summaries.map((l) => /, (\d+) bytes, application\/octet-stream\)$/.exec(l)?.[1]).sort(), ["8", "9"], run.out);
+  // Each result block starts on a line of its own, after the body it follows.
+  assert.match(run.out, /^\[[12]\/2\] [0-9a-f-]{36} {2}success/m);
 });
 
 test.run();
