@@ -120,12 +120,13 @@ for (const runtime of RUNTIMES) {
       else await new Promise((r) => setTimeout(r, 20));
   });
 
-  t(`the runtime keeps ${N} next requests open, and each worker asks again after its answer`, async () => {
+  t(`the runtime keeps ${N} next requests open, and each worker asks again after its answer`, async (ctx) => {
     const api = await FakeRuntimeApi.start();
     const proc = startRuntime(runtime, {
       AWS_LAMBDA_RUNTIME_API: api.address,
       _HANDLER: "handlers.dispatch",
       AWS_LAMBDA_MAX_CONCURRENCY: String(N),
+      AWS_XRAY_DAEMON_ADDRESS: ctx.udp.address,
     });
     try {
       const until = async (what: string, check: () => boolean) => {

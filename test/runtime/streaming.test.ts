@@ -58,7 +58,11 @@ for (const runtime of RUNTIMES) {
       onChunk: (_id, chunk) => void ctx.chunks.push(chunk.toString("utf8")),
     });
     ctx.api = await FakeRuntimeApi.start();
-    ctx.proc = startRuntime(runtime, { AWS_LAMBDA_RUNTIME_API: ctx.api.address, _HANDLER: HANDLER });
+    ctx.proc = startRuntime(runtime, {
+      AWS_LAMBDA_RUNTIME_API: ctx.api.address,
+      _HANDLER: HANDLER,
+      AWS_XRAY_DAEMON_ADDRESS: ctx.udp.address,
+    });
   });
   t.after(async (ctx) => {
     await ctx.em.close();
@@ -118,6 +122,14 @@ for (const runtime of RUNTIMES) {
     assert.is(r.responseText, "early;late");
     assert.is(ctx.chunks.join(""), "early;late");
     assert.ok(r.streamed!.chunks >= 2, `${r.streamed!.chunks} chunks`);
+    // The gate's request is the handler's subsegment; the streamed post and the loop's calls are not recorded.
+    const [doc] = await ctx.udp.forTrace(rootOf(r.traceHeader), 1, 5000);
+    assert.ok(doc, "the gated invocation's document");
+    assert.equal(
+      (doc!.subsegments ?? []).map((s: { http?: { request?: { url?: string } } }) => s.http?.request?.url),
+      [gate],
+    );
+    assert.is(ctx.udp.documents.filter((d) => JSON.stringify(d).includes("/2018-06-01/runtime")).length, 0);
   });
 
   t("HttpResponseStream.from: the prelude, then the body; a pipeline into the stream", async (ctx) => {
