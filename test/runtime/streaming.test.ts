@@ -3,8 +3,8 @@
  * `awslambda.streamifyResponse`. Against the in-test Runtime API, the wire: the streaming mode
  * header, chunked encoding, the declared trailers, an error mid-stream in them. Under the
  * emulator: chunks arriving one by one as they are written (a gate the test opens only once the
- * first has arrived), a Function URL response's prelude, a pipeline, and the trace of a streamed
- * invocation, failed or not.
+ * first has arrived), a Function URL response's prelude, a pipeline, the trace of a streamed
+ * invocation, failed or not, and two streams open at once under AWS_LAMBDA_MAX_CONCURRENCY.
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -163,6 +163,40 @@ for (const runtime of RUNTIMES) {
     assert.is(err!.fault, true);
     assert.is(err!.cause.exceptions[0].type, "StreamError");
     assert.is(err!.cause.exceptions[0].message, "traced mid-stream");
+  });
+
+  t("two streams open at once under AWS_LAMBDA_MAX_CONCURRENCY=2: each waits until both first chunks have arrived", async (ctx) => {
+    const seen: string[] = [];
+    const em = await startEmulator({
+      command: [cmd, ...args],
+      taskRoot: FIXTURES,
+      handler: HANDLER,
+      timeoutMs: 20_000,
+      concurrency: 2,
+      daemonAddress: ctx.udp.address,
+      functionSegment: false,
+      env: { NO_COLOR: "1" },
+      log: (line) => void ctx.logs.push(line),
+      onChunk: (_id, chunk) => void seen.push(chunk.toString("utf8")),
+    });
+    try {
+      const gate = ctx.wait.gate("both-first");
+      const results = [
+        em.invoke({ action: "gated", first: "A1;", second: "A2", gate }),
+        em.invoke({ action: "gated", first: "B1;", second: "B2", gate }),
+      ];
+      for (const end = Date.now() + 20_000; !(seen.includes("A1;") && seen.includes("B1;")); await new Promise((r) => setTimeout(r, 10)))
+        if (Date.now() > end) throw new Error(`${runtime}: both first chunks did not arrive: ${seen}\n${ctx.logs.join("\n")}`);
+      ctx.wait.open("both-first");
+      const done = await within(30_000, `${runtime} concurrent streams`, Promise.all(results));
+      assert.equal(
+        done.map((r) => r.responseText),
+        ["A1;A2", "B1;B2"],
+      );
+      assert.is(new Set(done.map((r) => r.pid)).size, 1);
+    } finally {
+      await em.close();
+    }
   });
 
   t.run();
