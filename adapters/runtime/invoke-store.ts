@@ -80,9 +80,9 @@ export class InvokeStore {
   }
   /**
    * Runs one invocation in its values. On Node the storage is disabled whenever no invocation
-   * runs: an enabled AsyncLocalStorage hooks every promise of the process, which made the loop's
-   * own requests between invocations slower (measured: 1.2 to 1.7 times the time of an empty
-   * invocation at AWS_LAMBDA_MAX_CONCURRENCY=1, load 7 on 2 cores); the next run enables it again.
+   * runs, as the context's is (adapters/context/storage.ts): an enabled AsyncLocalStorage hooks
+   * every promise of the process, the loop's own requests between invocations included. The next
+   * run enables it again. (Code an invocation left running after it ended loses its values.)
    */
   async runInvocation<R>(values: InvokeValues, fn: () => Promise<R>): Promise<R> {
     const storage = this.storage;
