@@ -1,13 +1,16 @@
 // The custom runtimes' cost (runtime-child.ts, under the tsx hook for the emulator's sources):
 // warm invocations through the emulator, traced against bare in one process (beside a minimal
 // tracer written by hand and one datagram alone, the least any X-Ray SDK pays), and cold start.
+// `--concurrent`: only the concurrent case (runtime-concurrent-child.ts), invocations per second
+// at AWS_LAMBDA_MAX_CONCURRENCY 1, 8 and 64, traced and untraced, per runtime.
 import { execFileSync } from "node:child_process";
 import dgram from "node:dgram";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-export async function runRuntimes({ quick = false, only } = {}) {
+/** Runs a child benchmark with a UDP sink for its datagrams; its last line of output, parsed. */
+async function runChild(script, { quick, only }) {
   const sink = dgram.createSocket("udp4");
   await new Promise((r) => sink.bind(0, "127.0.0.1", r));
   let stdout;
@@ -17,7 +20,7 @@ export async function runRuntimes({ quick = false, only } = {}) {
       [
         "--import",
         "./scripts/register.mjs",
-        "bench/runtime-child.ts",
+        script,
         String(sink.address().port),
         ...(quick ? ["--quick"] : []),
         ...(only ? [`--only=${only}`] : []),
@@ -27,7 +30,26 @@ export async function runRuntimes({ quick = false, only } = {}) {
   } finally {
     sink.close();
   }
-  const raw = JSON.parse(stdout.trim().split("\n").pop());
+  return JSON.parse(stdout.trim().split("\n").pop());
+}
+
+/** Invocations per second at each concurrency, traced and untraced, and what tracing costs there. */
+export async function runConcurrent({ quick = false, only } = {}) {
+  const raw = await runChild("bench/runtime-concurrent-child.ts", { quick, only });
+  for (const [runtime, modes] of Object.entries(raw)) {
+    const cells = Object.keys(modes.traced).map((level) => {
+      const traced = modes.traced[level];
+      const untraced = modes.untraced[level];
+      const change = ((traced - untraced) / untraced) * 100;
+      return `c=${level}: ${untraced.toFixed(0)}/s untraced, ${traced.toFixed(0)}/s traced (${change >= 0 ? "+" : ""}${change.toFixed(1)}%)`;
+    });
+    console.log(`runtime loop, concurrent, ${runtime.padEnd(4)}  ${cells.join("   ")}`);
+  }
+  return raw;
+}
+
+export async function runRuntimes({ quick = false, only } = {}) {
+  const raw = await runChild("bench/runtime-child.ts", { quick, only });
   const results = {};
   for (const [runtime, r] of Object.entries(raw)) {
     results[runtime] = summarize(r);
@@ -62,5 +84,7 @@ function summarize({ sets, cold }) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await runRuntimes({ quick: process.argv.includes("--quick"), only: process.argv.find((a) => a.startsWith("--only="))?.slice(7) });
+  const options = { quick: process.argv.includes("--quick"), only: process.argv.find((a) => a.startsWith("--only="))?.slice(7) };
+  if (!process.argv.includes("--concurrent")) await runRuntimes(options);
+  await runConcurrent(options);
 }

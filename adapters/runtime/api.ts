@@ -90,6 +90,11 @@ export class RuntimeApi {
     }
   }
 
+  /** Where a streamed response goes (stream.ts sends it over node:http, not this fetch). */
+  responseUrl(requestId: string): string {
+    return `${this.base}/invocation/${encodeURIComponent(requestId)}/response`;
+  }
+
   respond(requestId: string, json: string): Promise<Answer> {
     return this.post(`/invocation/${encodeURIComponent(requestId)}/response`, json, {});
   }

@@ -19,6 +19,12 @@ export interface LambdaContext {
   clientContext?: unknown;
   /** Parsed from Lambda-Runtime-Cognito-Identity when the invocation has one. */
   identity?: unknown;
+  /**
+   * The invocation's trace header (Lambda-Runtime-Trace-Id, as it may be propagated: see
+   * runtime.ts), in every mode; undefined when the invocation has none. Under
+   * AWS_LAMBDA_MAX_CONCURRENCY it is, with `currentTraceHeader()`, how a handler reads it.
+   */
+  xRayTraceId: string | undefined;
   /** Kept for handlers that set it; this runtime never waits for the event loop to empty. */
   callbackWaitsForEmptyEventLoop: boolean;
   /** Milliseconds until Lambda-Runtime-Deadline-Ms (negative once passed; NaN without a deadline). */
@@ -35,7 +41,7 @@ function jsonHeader(headers: Headers, name: string): unknown {
   }
 }
 
-export function buildContext(requestId: string, headers: Headers, env: Env): LambdaContext {
+export function buildContext(requestId: string, headers: Headers, env: Env, traceHeader: string | undefined): LambdaContext {
   const deadline = Number.parseInt(headers.get("Lambda-Runtime-Deadline-Ms") ?? "", 10);
   const context: LambdaContext = {
     awsRequestId: requestId,
@@ -45,6 +51,7 @@ export function buildContext(requestId: string, headers: Headers, env: Env): Lam
     memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? "",
     logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME ?? "",
     logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME ?? "",
+    xRayTraceId: traceHeader,
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => deadline - Date.now(),
   };

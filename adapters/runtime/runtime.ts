@@ -1,24 +1,26 @@
 /**
  * `startRuntime`: a Lambda custom runtime over the Runtime API, written against fetch and web APIs
- * only, so that one bundle runs the same on Node, Bun and Deno. At init it loads the handler and
- * wraps it once with `traceHandler`; then, one invocation at a time, it takes the next event,
- * sets `_X_AMZN_TRACE_ID` from its trace header (or removes it), runs the traced handler with a
- * context like Node's, and posts the result or the error with its X-Ray cause. An exception or a
+ * (node:http only to stream a response, stream.ts), so that one bundle runs the same on Node, Bun
+ * and Deno. At init it loads the handler and wraps it once with `traceHandler` (unless it is traced
+ * already); then it takes the next event and runs it (invocation.ts): one at a time, or, with
+ * AWS_LAMBDA_MAX_CONCURRENCY=N, N at once, each in its own InvokeStore context. An exception or a
  * rejection that escapes the handler's code is reported as Lambda's Node runtime reports it
  * (faults.ts), and ends the process as that runtime does.
  */
-import { propagatable } from "../../core/header.ts";
-import { formatTraceHeader, parseTraceHeader } from "../host/index.ts";
-import { traceHandler } from "../lambda/handler.ts";
 import { envValue } from "../context/settings.ts";
 import { loadSettings } from "../context/storage.ts";
+import { traceHandler } from "../lambda/handler.ts";
 import { loadHandlerSettings } from "../lambda/settings.ts";
-import { RuntimeApi, RuntimeApiFailure, type Answer, type Invocation } from "./api.ts";
-import { buildContext } from "./context.ts";
-import { errorDocument, RuntimeError, xrayErrorCause } from "./errors.ts";
+import { RuntimeApi, RuntimeApiFailure } from "./api.ts";
+import { highWaterMark, installAwsLambda, isStreaming } from "./awslambda.ts";
+import { maxConcurrency } from "./concurrency.ts";
+import { errorDocument, xrayErrorCause } from "./errors.ts";
 import { FAULT_EXIT_CODES, onFaults, type FaultKind } from "./faults.ts";
-import { cwd, exit, processEnv, setEnv, type Env } from "./host.ts";
+import { cwd, exit, processEnv, type Env } from "./host.ts";
+import { invocation, report, say, type Current, type Served } from "./invocation.ts";
+import { InvokeStore, type AsyncLocalStorageClass } from "./invoke-store.ts";
 import { loadHandler } from "./load.ts";
+import { loadResponseStreams } from "./stream.ts";
 
 export interface RuntimeOptions {
   /** The Runtime API's `host:port`. Default: AWS_LAMBDA_RUNTIME_API. */
@@ -27,26 +29,22 @@ export interface RuntimeOptions {
   handler?: string;
   /** Where the handler's file is. Default: LAMBDA_TASK_ROOT, else the working directory. */
   taskRoot?: string;
-  /** The fetch the loop calls the Runtime API with. Default: globalThis.fetch as it was when this module loaded. */
+  /**
+   * The fetch the loop calls the Runtime API with. Default: globalThis.fetch as it was when this
+   * module loaded. (A streamed response goes over node:http: fetch cannot send trailers.)
+   */
   fetch?: typeof globalThis.fetch;
 }
 
-/** Where the loop is, for reporting a fault: before the first invocation, or in one (until it is answered). */
+/** Where the loop is, for reporting a fault: before the first invocation, or in some (until answered). */
 interface LoopState {
   initDone: boolean;
-  current?: { requestId: string; answered: boolean };
+  inFlight: Set<Current>;
   faulted: boolean;
 }
 
-type Handler = (...args: any[]) => unknown;
-
-const say = (message: string) => {
-  try {
-    console.error(`[xray-edge runtime] ${message}`);
-  } catch {
-    // nowhere to say it
-  }
-};
+/** Put on a handler traced already (traceHandler's wrappers, the Powertools drop-in's): not wrapped again. */
+const TRACED = Symbol.for("xray-edge.traced");
 
 /**
  * Runs the function: loads the handler, then serves invocations until the process is stopped.
@@ -67,16 +65,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<never>
         "AWS_LAMBDA_RUNTIME_API is not set: startRuntime runs as a custom runtime's bootstrap, inside Lambda or under an emulator",
       );
     const api = new RuntimeApi(address, options.fetch);
-    const state: LoopState = { initDone: false, faulted: false };
+    const state: LoopState = { initDone: false, inFlight: new Set(), faulted: false };
     // Before the handler's module loads, as Lambda's Node runtime does: its import can fault too.
     onFaults((kind, error) => void reportFault(api, state, kind, error));
-    const handler = await init(api, options, env);
-    for (;;) {
-      // After a fault the process is on its way out: asking for an event would take one it cannot serve.
-      if (state.faulted) await new Promise<never>(() => {});
-      state.initDone = true;
-      await invocation(api, handler, await api.next(), env, state);
-    }
+    const { served, workers } = await init(api, options, env, state);
+    state.initDone = true;
+    // Each worker keeps one `/next` open; the first Runtime API failure ends the process.
+    await Promise.race(Array.from({ length: workers }, () => serve(served, state)));
+    throw new RuntimeApiFailure("the invocation loop ended");
   } catch (error) {
     say(
       error instanceof RuntimeApiFailure
@@ -87,17 +83,42 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<never>
   }
 }
 
-/** The traced handler; or the failure posted to /runtime/init/error and the process ended. */
-async function init(api: RuntimeApi, options: RuntimeOptions, env: Env): Promise<Handler> {
+/** Asks for an event, runs it to its answer, and again. */
+async function serve(served: Served, state: LoopState): Promise<never> {
+  for (;;) {
+    // After a fault the process is on its way out: asking for an event would take one it cannot serve.
+    if (state.faulted) await new Promise<never>(() => {});
+    await invocation(served, await served.api.next());
+  }
+}
+
+/**
+ * The traced handler and how to serve it; or the failure posted to /runtime/init/error and the
+ * process ended. The settings are checked first (a malformed one is this init's error, posted like
+ * any other, and no invocation throws for it), then `awslambda` is set up, then the module loads.
+ */
+async function init(api: RuntimeApi, options: RuntimeOptions, env: Env, state: LoopState): Promise<{ served: Served; workers: number }> {
   const name = options.handler ?? envValue(env, "_HANDLER") ?? "";
   try {
-    // The tracing settings are checked first, as importing xray-edge/lambda checks them: a
-    // malformed one is this init's error, posted like any other, and no invocation throws for it.
     loadSettings();
     loadHandlerSettings();
+    const concurrency = maxConcurrency(env);
+    // Under concurrency each invocation's InvokeStore values follow its own async flow.
+    const Storage =
+      concurrency === undefined ? undefined : ((await import("node:async_hooks")).AsyncLocalStorage as unknown as AsyncLocalStorageClass);
+    const store = new InvokeStore(Storage ? new Storage() : undefined);
+    installAwsLambda(env, store);
     const taskRoot = options.taskRoot ?? envValue(env, "LAMBDA_TASK_ROOT") ?? cwd();
-    const handler = await loadHandler(taskRoot, name);
-    return traceHandler(handler, { name });
+    const loaded = await loadHandler(taskRoot, name);
+    const streaming = isStreaming(loaded);
+    const handler = TRACED in loaded ? loaded : traceHandler(loaded, { name });
+    const served: Served = { api, handler, env, store, concurrent: concurrency !== undefined, inFlight: state.inFlight };
+    if (streaming) {
+      served.openStream = await loadResponseStreams();
+      const hwm = highWaterMark(loaded);
+      if (hwm !== undefined) served.highWaterMark = hwm;
+    }
+    return { served, workers: concurrency ?? 1 };
   } catch (error) {
     const document = errorDocument(error);
     say(`init failed: ${document.errorType}: ${document.errorMessage}`);
@@ -107,8 +128,9 @@ async function init(api: RuntimeApi, options: RuntimeOptions, env: Env): Promise
 }
 
 /**
- * Posts a fault for the invocation in progress (or, before the first, as the init error), then
- * exits with Lambda's code for it. One fault is reported: the process is on its way out.
+ * Posts a fault for every invocation in progress (or, before the first, as the init error), then
+ * exits with Lambda's code for it: the process is on its way out, and each of them ends with it. A
+ * streamed response still open ends with the fault in its trailers. One fault is reported.
  */
 async function reportFault(api: RuntimeApi, state: LoopState, kind: FaultKind, error: unknown): Promise<void> {
   if (state.faulted) return;
@@ -117,127 +139,21 @@ async function reportFault(api: RuntimeApi, state: LoopState, kind: FaultKind, e
     const document = errorDocument(error);
     const what = kind === "unhandledRejection" ? "Unhandled Promise Rejection" : "Uncaught Exception";
     say(`${what}: ${document.stackTrace.length > 0 ? document.stackTrace.join("\n") : `${document.errorType}: ${document.errorMessage}`}`);
-    const current = state.current;
     if (!state.initDone) report("init error", await api.initError(document));
-    else if (current !== undefined && !current.answered) {
-      current.answered = true;
-      report(`error of invocation ${current.requestId}`, await api.fail(current.requestId, document, xrayErrorCause(error, cwd())));
+    else {
+      const cause = xrayErrorCause(error, cwd());
+      const posts = [...state.inFlight]
+        .filter((current) => !current.answered)
+        .map(async (current) => {
+          current.answered = true;
+          const post = `error of invocation ${current.requestId}`;
+          if (current.stream === undefined) report(post, await api.fail(current.requestId, document, cause));
+          else if (current.stream.fail(error)) report(post, await current.stream.answer);
+        });
+      await Promise.all(posts);
     }
   } catch (failure) {
     say(`the ${kind} could not be reported: ${failure instanceof Error ? failure.message : String(failure)}`);
   }
   exit(FAULT_EXIT_CODES[kind]);
-}
-
-/** Says a refused post (400, 403, 413); the runtime goes on to the next invocation. */
-function report(what: string, answer: Answer): void {
-  if (answer.status < 200 || answer.status > 299)
-    say(`the Runtime API refused the ${what} with ${answer.status}: ${answer.text.slice(0, 500)}`);
-}
-
-/**
- * Runs a handler as Lambda's Node runtime does: one of three or more parameters takes a callback
- * (the callback or the returned promise, whichever settles first); otherwise its return value,
- * awaited, is the result. (A traceHandler wrapper takes two and returns a promise.)
- */
-function call(handler: Handler, event: unknown, context: unknown): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (error: unknown, result?: unknown, failed = error !== undefined && error !== null) => {
-      if (settled) return;
-      settled = true;
-      if (failed) reject(error);
-      else resolve(result);
-    };
-    try {
-      if (handler.length >= 3) {
-        const returned = handler(event, context, (error?: unknown, result?: unknown) => settle(error, result)) as
-          | PromiseLike<unknown>
-          | undefined;
-        if (typeof returned?.then === "function")
-          returned.then(
-            (v) => settle(null, v),
-            (e) => settle(e, undefined, true),
-          );
-      } else {
-        Promise.resolve(handler(event, context)).then(
-          (v) => settle(null, v),
-          (e) => settle(e, undefined, true),
-        );
-      }
-    } catch (error) {
-      settle(error, undefined, true);
-    }
-  });
-}
-
-function parseEvent(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch (error) {
-    throw new RuntimeError("Runtime.InvalidEventPayload", `the invocation's event is not JSON: ${(error as Error).message}`);
-  }
-}
-
-/** The response body: the result as JSON (undefined as null). */
-function serialize(result: unknown): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(result === undefined ? null : result);
-  } catch (error) {
-    throw new RuntimeError("Runtime.JSONStringifyError", `the handler's result cannot be turned into JSON: ${(error as Error).message}`);
-  }
-  return json ?? "null";
-}
-
-/**
- * Keeps the process alive while a handler runs. Node, Bun and Deno end a process that has nothing
- * left to wait for, and during an invocation the loop waits on no request: a handler whose promise
- * never settles would end as Runtime.ExitError. On Lambda it runs until its deadline, and Lambda
- * (here, the emulator) reports the timeout; the deadline is Lambda's to enforce, not the runtime's.
- */
-function keepAlive(): () => void {
-  const timer = setInterval(() => {}, 1 << 30);
-  return () => clearInterval(timer);
-}
-
-/**
- * `_X_AMZN_TRACE_ID` for an invocation. The header comes from whatever triggered it (an SQS
- * attribute can carry anything), and the handler's clients send it on: it is set as
- * formatTraceHeader writes it (README "Trace headers"). One without a valid Root is kept only when
- * it could be sent as it is, so that traceHandler still says it is malformed; else it is removed.
- */
-function traceEnv(header: string | null): string | undefined {
-  if (!header) return undefined;
-  const parsed = parseTraceHeader(header);
-  if (parsed) return formatTraceHeader(parsed);
-  return propagatable(header) ? header : undefined;
-}
-
-async function invocation(api: RuntimeApi, handler: Handler, next: Invocation, env: Env, state: LoopState): Promise<void> {
-  const current = { requestId: next.requestId, answered: false };
-  state.current = current;
-  setEnv("_X_AMZN_TRACE_ID", traceEnv(next.headers.get("Lambda-Runtime-Trace-Id")));
-  let json: string;
-  const release = keepAlive();
-  try {
-    const event = parseEvent(next.body);
-    const context = buildContext(next.requestId, next.headers, env);
-    json = serialize(await call(handler, event, context));
-  } catch (error) {
-    release();
-    // A fault (faults.ts) already answered it.
-    if (current.answered) return;
-    current.answered = true;
-    const document = errorDocument(error);
-    say(
-      `invocation ${next.requestId} failed: ${document.stackTrace.length > 0 ? document.stackTrace.join("\n") : `${document.errorType}: ${document.errorMessage}`}`,
-    );
-    report(`error of invocation ${next.requestId}`, await api.fail(next.requestId, document, xrayErrorCause(error, cwd())));
-    return;
-  }
-  release();
-  if (current.answered) return;
-  current.answered = true;
-  report(`response of invocation ${next.requestId}`, await api.respond(next.requestId, json));
 }

@@ -11,14 +11,15 @@ import type { Sampling } from "./ids.ts";
 import { TRACING_MODES, parseUpstreamHeader, type TracingMode } from "./tracing.ts";
 import { MAX_CLIENT_CONTEXT_BASE64, MAX_PAYLOAD_BYTES, base64Length, jsonHeaderValue } from "./protocol.ts";
 import { RUNTIMES, type RuntimeName } from "./runtime-command.ts";
+import { MAX_CONCURRENCY } from "./slots.ts";
 import { UsageError, scanOptions } from "../options.ts";
 
 export const INVOKE_USAGE = `Usage: xray-edge invoke --bootstrap PATH [options]
        xray-edge invoke --handler FILE.EXPORT [--runtime node|bun|deno] [options]
 
 A local Lambda execution environment: serves the Lambda Runtime API on 127.0.0.1, starts the
-runtime, hands it each event in turn (same process, as Lambda reuses a warm one) and prints each
-result.
+runtime, hands it each event in turn (same process, as Lambda reuses a warm one; N at once with
+--concurrency N) and prints each result as it ends.
 
 The runtime (one of):
   --bootstrap PATH         an executable file to run as the runtime (a custom runtime's
@@ -46,6 +47,9 @@ Events:
 The function:
   --timeout SECONDS        per invocation, 0.1 to 900 (default 3); past it the runtime is
                            killed and the next event gets a fresh one
+  --concurrency N          run up to N invocations at once in one runtime, 1 to 256, as a
+                           Managed Instance does (AWS_LAMBDA_MAX_CONCURRENCY=N for the
+                           runtime; it may hold N next requests open); default: one at a time
   --memory MB              AWS_LAMBDA_FUNCTION_MEMORY_SIZE, 128 to 10240 (default 128); on
                            Linux the runtime is killed past it (Runtime.OutOfMemory) and each
                            REPORT line gives its Max Memory Used
@@ -62,7 +66,8 @@ Output:
   --quiet                  no runtime output, no START/END/REPORT lines
   -h, --help               show this help
 
-Results go to stdout. The runtime's output (each line prefixed "[runtime] ") and Lambda's
+Results go to stdout; a streamed response's body is printed there as its chunks arrive (not with
+--json, whose line has it whole). The runtime's output (each line prefixed "[runtime] ") and Lambda's
 START/END/REPORT lines go to stderr. Exit code: 0 when every invocation succeeded, 1 when one did
 not (error, timeout, init error), 2 for a usage mistake.
 `;
@@ -85,6 +90,8 @@ export interface InvokeArgs {
   clientContext?: string;
   cognitoIdentity?: string;
   timeoutMs: number;
+  /** --concurrency, when given. */
+  concurrency?: number;
   memoryMb: number;
   functionName: string;
   region: string;
@@ -109,6 +116,7 @@ const VALUE_OPTIONS = new Set([
   "--client-context",
   "--cognito-identity",
   "--timeout",
+  "--concurrency",
   "--memory",
   "--function-name",
   "--region",
@@ -282,6 +290,8 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string = process.c
 
   const timeout = one("--timeout");
   if (timeout !== undefined) args.timeoutMs = Math.round(numberOption("--timeout", timeout, 0.1, 900, false, "seconds") * 1000);
+  const concurrency = one("--concurrency");
+  if (concurrency !== undefined) args.concurrency = numberOption("--concurrency", concurrency, 1, MAX_CONCURRENCY, true, "invocations");
   const memory = one("--memory");
   if (memory !== undefined) args.memoryMb = numberOption("--memory", memory, 128, 10240, true, "MB");
 

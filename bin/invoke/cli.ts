@@ -1,7 +1,8 @@
 /**
  * `xray-edge invoke …`: a thin layer over startEmulator — parses the arguments, picks the runtime
  * command, queues every event at once (so they run in order on one runtime process, as warm
- * invocations do), prints each result as it ends, then a summary.
+ * invocations do, or N at a time with --concurrency), prints a streamed response's chunks as they
+ * arrive and each result as it ends, then a summary.
  * Exit codes: 0 when every invocation succeeded, 1 otherwise (or when the emulator cannot start),
  * 2 for a usage mistake, 130 after SIGINT/SIGTERM.
  */
@@ -50,6 +51,17 @@ export async function runInvokeCommand(argv: readonly string[]): Promise<number>
   process.stdout.on("error", () => {});
   process.stderr.on("error", () => {});
 
+  // A streamed body need not end its line: the next result starts on a line of its own.
+  let midLine = false;
+  const printChunk = (_requestId: string, chunk: Buffer): void => {
+    process.stdout.write(chunk);
+    midLine = chunk.length > 0 && chunk[chunk.length - 1] !== 0x0a;
+  };
+  const print = (text: string): void => {
+    process.stdout.write(midLine ? `\n${text}` : text);
+    midLine = false;
+  };
+
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
     emulator = await startEmulator({
@@ -65,6 +77,9 @@ export async function runInvokeCommand(argv: readonly string[]): Promise<number>
       ...(args.sampled !== undefined ? { sampled: args.sampled } : {}),
       timeoutMs: args.timeoutMs,
       quiet: args.quiet,
+      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+      // The JSON line carries the whole body; the text output shows it as it comes.
+      ...(args.json ? {} : { onChunk: printChunk }),
     });
   } catch (e) {
     process.stderr.write(`xray-edge invoke: cannot start the Runtime API: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -92,12 +107,15 @@ export async function runInvokeCommand(argv: readonly string[]): Promise<number>
     const pending = args.events.map((event) => running.invoke(event, invokeOptions));
     // Closing on a signal rejects what is left; those are not errors to report.
     for (const p of pending) p.catch(() => {});
-    const results: InvocationResult[] = [];
-    for (const [i, p] of pending.entries()) {
-      const result = await p;
-      results.push(result);
-      process.stdout.write(args.json ? jsonLine(result) : formatResult(result, i + 1, pending.length));
-    }
+    // Printed as each ends: in order one at a time, in any order under --concurrency.
+    const results: InvocationResult[] = await Promise.all(
+      pending.map((p, i) =>
+        p.then((result) => {
+          print(args.json ? jsonLine(result) : formatResult(result, i + 1, pending.length));
+          return result;
+        }),
+      ),
+    );
     await running.close();
     if (!args.quiet) process.stderr.write(`${summaryLine(results)}\n`);
     return results.every((r) => r.status === "success") ? 0 : 1;

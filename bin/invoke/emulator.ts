@@ -16,8 +16,11 @@
  *   between invocations is simply replaced.
  * - A runtime whose memory goes over `memoryMb` (memory.ts) is killed, and the invocation (or its
  *   init) ends as `Runtime.OutOfMemory`; each REPORT line gives Max Memory Used.
- * Requests that do not fit that order get Lambda's answers: 400 for a request ID that is not the
- * current invocation's, 403 for a call out of turn, 413 for a payload over 6 MB.
+ * - With `concurrency` N (a Managed Instance's AWS_LAMBDA_MAX_CONCURRENCY, slots.ts), the runtime
+ *   may hold up to N `next` requests open, and gets up to N events at once.
+ * - A streamed response (streamed.ts) is read as it arrives, each chunk handed to `onChunk`.
+ * Requests that do not fit that order get Lambda's answers: 400 for a request ID that is not an
+ * invocation in progress, 403 for a call out of turn, 413 for a payload over 6 MB.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
@@ -29,7 +32,6 @@ import {
   H_XRAY_CAUSE,
   MAX_PAYLOAD_BYTES,
   MAX_STREAMED_BYTES,
-  T_ERROR_BODY,
   encodeEvent,
   errorBody,
   parseErrorRequest,
@@ -41,6 +43,8 @@ import { header, readBody, sendJson, startRuntimeApi } from "./server.ts";
 import { lambdaSegmentsFor } from "./lambda-segments.ts";
 import { LambdaSampler, traceFields } from "./tracing.ts";
 import { lambdaEnvironment } from "./environment.ts";
+import { Slots, checkConcurrency, concurrencyEnv } from "./slots.ts";
+import { readStreamed, streamedOutcome, type StreamedOutcome } from "./streamed.ts";
 import { resolveSettings } from "./settings.ts";
 import {
   invocationHeaders,
@@ -51,7 +55,6 @@ import {
   round2,
   seconds,
   timedOut,
-  type Outcome,
   type Pending,
   type Sandbox,
 } from "./invocation.ts";
@@ -67,6 +70,7 @@ const INIT_ERROR_EXIT_GRACE_MS = 500;
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const settings = resolveSettings(options);
+  const slots = new Slots(checkConcurrency(options.concurrency));
   const { timeoutMs, initTimeoutMs, memoryMb, taskRoot, arn } = settings;
   const writeLine = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const log = options.quiet ? () => {} : writeLine;
@@ -78,8 +82,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     log("xray-edge invoke: this system has no /proc to read the runtime's memory: --memory is neither enforced nor reported");
 
   const queue: Pending[] = [];
-  let inFlight: Pending | undefined;
-  let waiter: ServerResponse | undefined;
   let sandbox: Sandbox | undefined;
   let closed = false;
   /** Callers of idle() (see checkIdle). */
@@ -89,15 +91,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     sendJson(res, 400, errorBody("InvalidRequestID", "Invalid request ID: not the invocation in progress"));
   const outOfTurn = (res: ServerResponse, why: string): void => sendJson(res, 403, errorBody("InvalidStateTransition", why));
 
-  function finish(p: Pending, outcome: Outcome): void {
+  function finish(p: Pending, outcome: StreamedOutcome): void {
     if (p.done) return;
     p.done = true;
     clearTimeout(p.timer);
-    if (inFlight === p) inFlight = undefined;
+    slots.end(p);
     const index = queue.indexOf(p);
     if (index >= 0) queue.splice(index, 1);
     const durationMs = round2(performance.now() - (p.deliveredAt ?? p.queuedAt));
     const result = invocationResult(p, outcome, durationMs);
+    if (outcome.streamed) result.streamed = outcome.streamed;
     if (p.deliveredAt !== undefined) {
       lambdaSegments?.ended(p, outcome.status !== "success");
       const memory = p.sandbox?.memory;
@@ -125,7 +128,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const proc = spawnRuntime({
       command: options.command,
       cwd: taskRoot,
-      env: lambdaEnvironment(address, settings),
+      env: lambdaEnvironment(address, { ...settings, extra: { ...concurrencyEnv(options.concurrency), ...settings.extra } }),
       onLine: (line) => log(`[runtime] ${line}`),
     });
     const sb: Sandbox = { proc, spawnedAt: performance.now(), initDone: false, servedAny: false, doomed: false, timers: [] };
@@ -153,8 +156,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (sandbox !== sb) return;
     sandbox = undefined;
     // A `next` still parked came from this process (it is gone) or from nobody that can use it.
-    waiter?.destroy();
-    waiter = undefined;
+    slots.dropWaiters();
     if (closed) return;
     const reason = describeExit(info);
     log(`xray-edge invoke: runtime${sb.proc.pid !== undefined ? ` (pid ${sb.proc.pid})` : ""} ended: ${reason}`);
@@ -165,9 +167,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         : info.spawnError !== undefined
           ? "Runtime.InvalidEntrypoint"
           : "Runtime.ExitError";
-    if (inFlight && inFlight.sandbox === sb) {
-      finish(inFlight, { status: "error", error: { errorType, errorMessage: `RequestId: ${inFlight.requestId} Error: ${reason}` } });
-    } else if (!sb.initDone && (!sb.doomed || sb.outOfMemoryMb !== undefined)) {
+    const ended = slots.ofSandbox(sb);
+    for (const p of ended) finish(p, { status: "error", error: { errorType, errorMessage: `RequestId: ${p.requestId} Error: ${reason}` } });
+    if (ended.length === 0 && !sb.initDone && (!sb.doomed || sb.outOfMemoryMb !== undefined)) {
       failQueued({ errorType, errorMessage: reason });
     }
     pump();
@@ -175,9 +177,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   }
 
   function deliver(p: Pending, res: ServerResponse, sb: Sandbox): void {
-    waiter = undefined;
     markInit(sb);
-    inFlight = p;
+    slots.start(p);
     p.sandbox = sb;
     p.deliveredAt = performance.now();
     p.deadlineMs = Date.now() + timeoutMs;
@@ -192,7 +193,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       p.deliveredAt,
       timeoutMs,
       () => {
-        if (inFlight !== p) return;
+        if (p.done) return;
         sb.doomed = true;
         sb.proc.kill();
         finish(p, timedOut(p, timeoutMs));
@@ -205,9 +206,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   function pump(): void {
     if (closed || queue.length === 0) return;
     sandbox ??= spawnSandbox(server.address);
-    if (sandbox.doomed || inFlight || !waiter) return;
-    const p = queue.shift()!;
-    deliver(p, waiter, sandbox);
+    while (!sandbox.doomed && queue.length > 0) {
+      const res = slots.takeWaiter();
+      if (!res) return;
+      deliver(queue.shift()!, res, sandbox);
+    }
   }
 
   /**
@@ -216,8 +219,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
    * freezes the process), or there is no runtime and nothing to start one for.
    */
   function checkIdle(): void {
-    if (idleWaiters.length === 0 || inFlight || queue.length > 0) return;
-    if (!closed && !waiter && sandbox && !sandbox.doomed) return;
+    if (idleWaiters.length === 0 || slots.busy || queue.length > 0) return;
+    if (!closed && sandbox && !sandbox.doomed && !slots.allWaiting(sandbox)) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const resolve of waiters) resolve();
@@ -227,66 +230,73 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (closed) return outOfTurn(res, "the emulator is closing");
     lambdaSegments?.overheadEnded();
     if (sandbox) markInit(sandbox);
-    if (inFlight) return outOfTurn(res, `invocation ${inFlight.requestId} has not been answered yet: post its response or error first`);
-    if (waiter) return outOfTurn(res, "another next request is already waiting for an event");
+    const refusal = slots.refuseNext();
+    if (refusal !== undefined) return outOfTurn(res, refusal);
     // A runtime being stopped (after init/error) that asks again just waits here until it is gone.
-    waiter = res;
-    res.on("close", () => {
-      if (waiter === res) waiter = undefined;
-    });
+    slots.park(res, sandbox);
     pump();
     checkIdle();
   }
 
   /** The invocation a response/error post names, or undefined after answering 400. */
   async function current(requestId: string, req: IncomingMessage, res: ServerResponse, limit: number) {
-    const p = inFlight;
-    if (!p || p.requestId !== requestId) {
+    const p = slots.inFlight.get(requestId);
+    if (!p) {
       await readBody(req, 0);
       invalidRequestId(res);
       return undefined;
     }
     const body = await readBody(req, limit);
     // It may have timed out while the body was arriving.
-    if (inFlight !== p) {
+    if (p.done) {
       invalidRequestId(res);
       return undefined;
     }
-    if (body.tooLarge) {
-      sendJson(res, 413, errorBody("RequestEntityTooLarge", `Exceeded maximum allowed payload size (${limit} bytes).`));
-      finish(p, {
-        status: "error",
-        error: {
-          errorType: "Function.ResponseSizeTooLarge",
-          errorMessage: `Response payload size (${body.size} bytes) exceeded maximum allowed payload size (${limit} bytes).`,
-        },
-      });
-      pump();
-      return undefined;
-    }
+    if (body.tooLarge) return tooLarge(p, res, body.size, limit);
     return { p, text: body.bytes.toString("utf8") };
   }
 
+  function tooLarge(p: Pending, res: ServerResponse, size: number, limit: number): undefined {
+    sendJson(res, 413, errorBody("RequestEntityTooLarge", `Exceeded maximum allowed payload size (${limit} bytes).`));
+    finish(p, {
+      status: "error",
+      error: {
+        errorType: "Function.ResponseSizeTooLarge",
+        errorMessage: `Response payload size (${size} bytes) exceeded maximum allowed payload size (${limit} bytes).`,
+      },
+    });
+    pump();
+    return undefined;
+  }
+
   async function invocationResponse(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const streaming = header(req, H_RESPONSE_MODE)?.toLowerCase() === "streaming";
-    const got = await current(requestId, req, res, streaming ? MAX_STREAMED_BYTES : MAX_PAYLOAD_BYTES);
+    if (header(req, H_RESPONSE_MODE)?.toLowerCase() === "streaming") return streamedResponse(requestId, req, res);
+    const got = await current(requestId, req, res, MAX_PAYLOAD_BYTES);
     if (!got) return;
     sendJson(res, 202, ACCEPTED_BODY);
-    // A streamed response reports a failure after the fact, in trailers.
-    const trailerType = streaming ? req.trailers[H_ERROR_TYPE] : undefined;
-    if (trailerType !== undefined) {
-      const encoded = req.trailers[T_ERROR_BODY];
-      const body = encoded === undefined ? "" : Buffer.from(encoded, "base64").toString("utf8");
-      finish(got.p, { status: "error", error: parseErrorRequest(body, trailerType, undefined), responseText: got.text });
-    } else {
-      let response: unknown = got.text;
-      try {
-        response = JSON.parse(got.text);
-      } catch {
-        // Not JSON: the text is the payload.
-      }
-      finish(got.p, { status: "success", response, responseText: got.text });
+    let response: unknown = got.text;
+    try {
+      response = JSON.parse(got.text);
+    } catch {
+      // Not JSON: the text is the payload.
     }
+    finish(got.p, { status: "success", response, responseText: got.text });
+    pump();
+  }
+
+  /** A streamed response: each chunk handed to onChunk as it arrives, the outcome at its end (streamed.ts). */
+  async function streamedResponse(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const p = slots.inFlight.get(requestId);
+    if (!p) {
+      await readBody(req, 0);
+      return invalidRequestId(res);
+    }
+    const body = await readStreamed(req, MAX_STREAMED_BYTES, (chunk) => options.onChunk?.(p.requestId, chunk));
+    // It may have timed out while the body was arriving.
+    if (p.done) return invalidRequestId(res);
+    if (body.tooLarge) return tooLarge(p, res, body.size, MAX_STREAMED_BYTES);
+    sendJson(res, 202, ACCEPTED_BODY);
+    finish(p, streamedOutcome(req, body));
     pump();
   }
 
@@ -301,7 +311,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   async function initError(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, MAX_PAYLOAD_BYTES);
     const sb = sandbox;
-    if (sb?.initDone || sb?.doomed || inFlight)
+    if (sb?.initDone || sb?.doomed || slots.busy)
       return outOfTurn(res, "init/error is accepted once, and only before the runtime asks for its first event");
     if (body.tooLarge)
       return sendJson(res, 413, errorBody("RequestEntityTooLarge", `Exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`));
@@ -377,14 +387,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       checkIdle();
       process.off("exit", killOnExit);
       const error = new Error("the emulator was closed before the invocation ended");
-      for (const p of [...(inFlight ? [inFlight] : []), ...queue.splice(0)]) {
+      for (const p of [...slots.inFlight.values(), ...queue.splice(0)]) {
         p.done = true;
         clearTimeout(p.timer);
         p.reject(error);
       }
-      inFlight = undefined;
-      waiter?.destroy();
-      waiter = undefined;
+      slots.inFlight.clear();
+      slots.dropWaiters();
       const sb = sandbox;
       if (sb) {
         sb.doomed = true;

@@ -18,7 +18,12 @@ export function formatResult(result: InvocationResult, index: number, total: num
     `[${index}/${total}] ${result.requestId}  ${result.status}  ${result.durationMs.toFixed(2)} ms${init}`,
     `trace: ${result.traceHeader ?? "none"}`,
   ];
-  if (result.status === "success") {
+  if (result.status === "success" && result.streamed) {
+    // Its body was printed as it arrived.
+    const { chunks, bytes, contentType, prelude } = result.streamed;
+    lines.push(`(streamed: ${chunks} chunk${chunks === 1 ? "" : "s"}, ${bytes} bytes${contentType ? `, ${contentType}` : ""})`);
+    if (prelude !== undefined) lines.push(`prelude: ${JSON.stringify(prelude)}`);
+  } else if (result.status === "success") {
     lines.push(result.responseText === undefined || result.responseText === "" ? "(empty response)" : result.responseText);
   } else if (result.error) {
     const { errorType, errorMessage, stackTrace } = result.error;

@@ -4,6 +4,7 @@
  */
 import type { Sampling } from "./ids.ts";
 import type { RuntimeError } from "./protocol.ts";
+import type { StreamInfo } from "./streamed.ts";
 import type { LambdaSampler, TracingMode } from "./tracing.ts";
 
 export interface EmulatorOptions {
@@ -43,6 +44,13 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Send Lambda's own segments (lambda-segments.ts) to the daemon, as Lambda does (default true when there is a daemon address). */
   functionSegment?: boolean;
+  /**
+   * How many invocations the runtime may run at once, 1 to 256 (a Managed Instance's
+   * AWS_LAMBDA_MAX_CONCURRENCY, which the runtime is given when this is set); default 1.
+   */
+  concurrency?: number;
+  /** Called with each chunk of a streamed response's body as it arrives. */
+  onChunk?: (requestId: string, chunk: Buffer) => void;
   /** Where the Runtime API listens; default 127.0.0.1 on a free port. */
   host?: string;
   port?: number;
@@ -86,6 +94,8 @@ export interface InvocationResult {
   response?: unknown;
   responseText?: string;
   error?: RuntimeError;
+  /** For a streamed response: its chunks, bytes, content type and Function URL prelude. */
+  streamed?: StreamInfo;
   /** The runtime's init error, when the invocation ended because init failed. */
   initError?: RuntimeError;
 }

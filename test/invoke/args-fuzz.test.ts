@@ -31,6 +31,7 @@ const VALUE_OPTIONS = [
   "--client-context",
   "--cognito-identity",
   "--timeout",
+  "--concurrency",
   "--memory",
   "--function-name",
   "--region",

@@ -22,6 +22,8 @@ export interface Recorded {
   requestId?: string;
   body: string;
   headers: IncomingHttpHeaders;
+  /** A streamed response's trailers (empty otherwise). */
+  trailers: NodeJS.Dict<string>;
 }
 
 export interface EventOptions {
@@ -49,6 +51,10 @@ export function newTrace(sampled: "1" | "0" | null = "1"): { header: string; roo
 export class FakeRuntimeApi {
   readonly recorded: Recorded[] = [];
   nextCalls = 0;
+  /** `next` requests held open now, waiting for an event. */
+  get waiting(): number {
+    return this.polling.filter((res) => !res.destroyed).length;
+  }
   private readonly queue: Queued[] = [];
   private readonly polling: ServerResponse[] = [];
   private readonly waiters = new Map<string, (r: Recorded) => void>();
@@ -126,8 +132,8 @@ export class FakeRuntimeApi {
       }
       const recorded: Recorded =
         m[1] === undefined
-          ? { kind: "init-error", body, headers: req.headers }
-          : { kind: m[2] as "response" | "error", requestId: decodeURIComponent(m[1]), body, headers: req.headers };
+          ? { kind: "init-error", body, headers: req.headers, trailers: req.trailers }
+          : { kind: m[2] as "response" | "error", requestId: decodeURIComponent(m[1]), body, headers: req.headers, trailers: req.trailers };
       this.recorded.push(recorded);
       res.writeHead(202, { "Content-Type": "application/json" }).end('{"status":"OK"}');
       if (recorded.requestId !== undefined) {
