@@ -1,0 +1,145 @@
+/**
+ * aws-xray-sdk-core's context functions over xray-edge's one AsyncLocalStorage
+ * (adapters/context/storage.ts), so that xray-edge's own adapters and these see the same current
+ * entity. In Lambda, as with the peer, no wrapper is needed: outside any subsegment, getSegment()
+ * returns the invocation's facade, made from the header Lambda gives (InvokeStore or
+ * `_X_AMZN_TRACE_ID`, read at each call), and each subsegment of it is sent when it closes.
+ */
+import type { TraceEntity } from "../../core/entity.ts";
+import { currentScope, registry, runIn, type Scope } from "../context/storage.ts";
+import { processEnv } from "../context/settings.ts";
+import { incomingHeader } from "../lambda/header.ts";
+import { adopt, facadeSegment, Segment, type SegmentLike, Subsegment } from "./entities.ts";
+import { contextMissing, isAutomaticMode, isLambda, log, tracer } from "./state.ts";
+
+/** The facade of the invocation whose header was seen last (the peer keeps one too). */
+let facade: { header: string | undefined; segment: Segment } | undefined;
+
+/**
+ * The facade for the current invocation's header, begun anew when the header changes (the old
+ * one is closed: a facade is never sent, and its subsegments still open are sent when they close).
+ */
+function lambdaFacade(): Segment {
+  const header = incomingHeader(processEnv());
+  if (facade === undefined || facade.header !== header) {
+    try {
+      facade?.segment._entity.close();
+    } catch {
+      // tracing never breaks the program
+    }
+    const entity = tracer().beginSegment("facade", { traceHeader: header, facade: true });
+    facade = { header, segment: facadeSegment(entity) };
+  }
+  if (header === undefined)
+    contextMissing(
+      "Missing AWS Lambda trace data for X-Ray. Ensure Active Tracing is enabled and no subsegments are created outside the function handler.",
+    );
+  return facade.segment;
+}
+
+/**
+ * The current segment or subsegment. Without one: in Lambda the invocation's facade; elsewhere
+ * undefined, after the context-missing strategy (LOG_ERROR by default; RUNTIME_ERROR throws). An
+ * invocation xray-edge's traceHandler runs untraced on purpose gives undefined, silently.
+ */
+export function getSegment(): SegmentLike | undefined {
+  if (!isAutomaticMode()) return void contextMissing("Cannot get sub/segment from context. Not supported in manual mode.");
+  const scope = currentScope();
+  if (typeof scope === "object" && scope !== null) return adopt(scope);
+  if (typeof scope === "string") return undefined;
+  if (isLambda()) return lambdaFacade();
+  return void contextMissing("Failed to get the current sub/segment from the context.");
+}
+
+interface EnterableStorage {
+  enterWith?(store: Scope): void;
+}
+
+/** Makes `segment` the current one for the rest of this synchronous run and what it starts (AsyncLocalStorage's enterWith). */
+export function setSegment(segment: SegmentLike | TraceEntity): void {
+  if (!isAutomaticMode()) return void contextMissing("Cannot set sub/segment on context. Not supported in manual mode.");
+  if (segment === null || typeof segment !== "object" || typeof (segment as TraceEntity).beginSubsegment !== "function")
+    return log("warn", "Failed to set the current sub/segment on the context: not a segment or subsegment.");
+  const storage = registry().storage as EnterableStorage | null;
+  if (typeof storage?.enterWith !== "function") return log("warn", "Failed to set the current sub/segment on the context.");
+  try {
+    storage.enterWith(segment as TraceEntity);
+  } catch {
+    log("warn", "Failed to set the current sub/segment on the context.");
+  }
+}
+
+/** Automatic mode: the context's segment (the argument is ignored, as by the peer); manual mode: the argument. */
+export function resolveSegment(segment?: SegmentLike | null): SegmentLike | undefined {
+  if (isAutomaticMode()) return getSegment();
+  if (segment) return segment;
+  contextMissing("No sub/segment specified. A sub/segment must be provided for manual mode.");
+  return undefined;
+}
+
+/** Manual mode: the segment an AWS SDK v2 or http call names in its params (`XRaySegment`, `Segment`), removed from them. */
+export function resolveManualSegmentParams(params?: any): SegmentLike | undefined {
+  if (!params || typeof params !== "object" || isAutomaticMode()) return undefined;
+  const isEntity = (v: unknown) => v instanceof Subsegment || v instanceof Segment;
+  const x = params.XRaySegment ?? params.XraySegment;
+  if (x && isEntity(x)) {
+    delete params.XRaySegment;
+    delete params.XraySegment;
+    return x;
+  }
+  if (params.Segment && isEntity(params.Segment)) {
+    const s = params.Segment;
+    delete params.Segment;
+    return s;
+  }
+  return undefined;
+}
+
+/**
+ * What aws-xray-sdk-core users call on its cls-hooked namespace: `run`, `runAndReturn`,
+ * `runPromise`, `bind`, and `get`/`set` of "segment". Each run gets a context of its own, as there.
+ */
+export interface XRayNamespace {
+  readonly name: string;
+  get(key: string): unknown;
+  set<T>(key: string, value: T): T;
+  run(fn: (...args: any[]) => void): void;
+  runAndReturn<T>(fn: (...args: any[]) => T): T;
+  runPromise<T>(fn: (...args: any[]) => Promise<T>): Promise<T>;
+  bind<F extends (...args: any[]) => any>(fn: F): F;
+}
+
+// No scope stays no scope (undefined), which is not "" (untraced on purpose).
+const inFreshContext = <T>(fn: () => T): T => runIn(currentScope() as Scope, fn);
+
+const namespace: XRayNamespace = {
+  name: "AWSXRay",
+  get(key) {
+    if (key !== "segment") return undefined;
+    const scope = currentScope();
+    return typeof scope === "object" && scope !== null ? adopt(scope) : undefined;
+  },
+  set(key, value) {
+    if (key === "segment") setSegment(value as SegmentLike);
+    return value;
+  },
+  run(fn) {
+    inFreshContext(() => fn({}));
+  },
+  runAndReturn(fn) {
+    return inFreshContext(() => fn({}));
+  },
+  runPromise(fn) {
+    return inFreshContext(() => fn({}));
+  },
+  bind(fn) {
+    const scope = currentScope() as Scope;
+    return function (this: unknown, ...args: unknown[]) {
+      return runIn(scope, () => fn.apply(this, args));
+    } as typeof fn;
+  },
+};
+
+export function getNamespace(): XRayNamespace {
+  return namespace;
+}
