@@ -109,8 +109,23 @@ export interface XRayNamespace {
   bind<F extends (...args: any[]) => any>(fn: F): F;
 }
 
-// No scope stays no scope (undefined), which is not "" (untraced on purpose).
-const inFreshContext = <T>(fn: () => T): T => runIn(currentScope() as Scope, fn);
+/** Never seen by anyone: replaced at once by the scope the run starts with (see inFreshContext). */
+const ENTERING = "\u0000sdk-core:entering";
+
+/**
+ * Runs `fn` in a context of its own that starts as the current one, so that a setSegment inside
+ * stays inside (as in a cls-hooked run). AsyncLocalStorage.run with the store already current
+ * makes no new context, hence the detour through another store; no scope stays no scope.
+ */
+function inFreshContext<T>(fn: () => T): T {
+  const scope = currentScope();
+  const storage = registry().storage as (EnterableStorage & { run<R>(s: Scope, f: () => R): R }) | null;
+  if (!storage || typeof storage.enterWith !== "function") return runIn(scope as Scope, fn);
+  return storage.run(ENTERING, () => {
+    storage.enterWith!(scope as Scope);
+    return fn();
+  });
+}
 
 const namespace: XRayNamespace = {
   name: "AWSXRay",
@@ -135,7 +150,7 @@ const namespace: XRayNamespace = {
   bind(fn) {
     const scope = currentScope() as Scope;
     return function (this: unknown, ...args: unknown[]) {
-      return runIn(scope, () => fn.apply(this, args));
+      return runIn(scope, () => inFreshContext(() => fn.apply(this, args)));
     } as typeof fn;
   },
 };

@@ -101,7 +101,7 @@ function outgoing(base: AnyFn, args: unknown[], traced: boolean, subsegmentCallb
       return base(...args); // node:http will say what is wrong with its arguments
     }
     const opts: Options = options instanceof URL ? optionsOf(options) : { ...(options as Options) };
-    const parent = resolveSegment(resolveManualSegmentParams(options instanceof URL ? undefined : options));
+    const parent = parentOf(options);
     const hostname = String(opts.hostname || opts.host || (urlObj as Options).hostname || (urlObj as Options).host || "Unknown host");
     if (!parent) {
       logOnce("http:missing", "info", `Options for request to ${hostname} are missing the sub/segment context. Ignoring.`);
@@ -115,7 +115,8 @@ function outgoing(base: AnyFn, args: unknown[], traced: boolean, subsegmentCallb
     opts.headers = { ...(opts.headers as Options | undefined), [TRACE_HEADER]: s.traceHeader };
     const onResponse = (res: Response) => responded(s, res, subsegmentCallback, callback);
     call = hasUrl ? [args[0], opts, onResponse] : [opts, onResponse];
-  } catch {
+  } catch (error) {
+    if (error instanceof ContextMissing) throw error.error; // RUNTIME_ERROR asked for it, as with the peer
     return base(...args); // our failure: the request goes on untraced
   }
   const req: ClientRequest = base(...call);
@@ -126,6 +127,19 @@ function outgoing(base: AnyFn, args: unknown[], traced: boolean, subsegmentCallb
     // a request object without on(): nothing more is recorded
   }
   return req;
+}
+
+/** What the context-missing strategy threw, carried past the catch-all of `outgoing`. */
+class ContextMissing {
+  constructor(readonly error: unknown) {}
+}
+
+function parentOf(options: Options | URL): ReturnType<typeof resolveSegment> {
+  try {
+    return resolveSegment(resolveManualSegmentParams(options instanceof URL ? undefined : options));
+  } catch (error) {
+    throw new ContextMissing(error);
+  }
 }
 
 const errorMonitor = (): string | symbol => {

@@ -157,7 +157,9 @@ export function setDaemonAddress(address: string): void {
   try {
     parseDaemonAddress(address);
   } catch (error) {
-    throw new Error(`setDaemonAddress: ${(error as Error).message.replace("AWS_XRAY_DAEMON_ADDRESS ", "address ")}`);
+    throw new Error(
+      `setDaemonAddress: ${(error as Error).message.replace(/^xray-edge: /, "").replace("AWS_XRAY_DAEMON_ADDRESS ", "address ")}`,
+    );
   }
   if (envValue(processEnv(), "AWS_XRAY_DAEMON_ADDRESS") !== undefined)
     return log("warn", "Ignoring call to setDaemonAddress as AWS_XRAY_DAEMON_ADDRESS is set.");
@@ -171,8 +173,12 @@ const tracerLogger: CoreLogger = { warn: (message) => log("warn", `[xray-edge] $
 /** Forwards to the emitter of the current daemon address (setDaemonAddress may change it). */
 const emitter: Emitter = {
   send(datagram) {
-    state.emitter ??= createUdpEmitter({ address: state.daemonAddress, logger: tracerLogger });
-    return state.emitter.send(datagram);
+    try {
+      state.emitter ??= createUdpEmitter({ address: state.daemonAddress, logger: tracerLogger });
+      state.emitter.send(datagram);
+    } catch {
+      // an emitter never throws; one that could not be made loses this datagram (the tracer counts sends)
+    }
   },
   flush() {
     return state.emitter ? state.emitter.flush() : Promise.resolve();
