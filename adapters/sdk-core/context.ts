@@ -10,31 +10,41 @@ import { currentScope, registry, runIn, type Scope } from "../context/storage.ts
 import { processEnv } from "../context/settings.ts";
 import { incomingHeader } from "../lambda/header.ts";
 import { adopt, facadeSegment, Segment, type SegmentLike, Subsegment } from "./entities.ts";
-import { contextMissing, isAutomaticMode, isLambda, log, tracer } from "./state.ts";
-
-/** The facade of the invocation whose header was seen last (the peer keeps one too). */
-let facade: { header: string | undefined; segment: Segment } | undefined;
+import { contextMissing, enabled, isAutomaticMode, isLambda, log, tracer } from "./state.ts";
 
 /**
- * The facade for the current invocation's header, begun anew when the header changes (the old
- * one is closed: a facade is never sent, and its subsegments still open are sent when they close).
+ * The facades of the headers seen last, by header: one per invocation, and several at once where
+ * Lambda runs invocations concurrently (InvokeStore gives each its header). The oldest past
+ * MAX_FACADES is closed: a facade is never sent, and its subsegments still open are sent when they
+ * close all the same, so closing one only frees it.
  */
+const facades = new Map<string, Segment>();
+const MAX_FACADES = 32;
+
 function lambdaFacade(): Segment {
   const header = incomingHeader(processEnv());
-  if (facade === undefined || facade.header !== header) {
-    try {
-      facade?.segment._entity.close();
-    } catch {
-      // tracing never breaks the program
+  const key = header ?? "";
+  let segment = facades.get(key);
+  if (segment === undefined) {
+    // AWS_XRAY_SDK_ENABLED=false: a facade on no header, which records and sends nothing.
+    const entity = tracer().beginSegment("facade", { traceHeader: enabled() ? header : undefined, facade: true });
+    segment = facadeSegment(entity);
+    facades.set(key, segment);
+    if (facades.size > MAX_FACADES) {
+      const [oldest, old] = facades.entries().next().value as [string, Segment];
+      facades.delete(oldest);
+      try {
+        old._entity.close();
+      } catch {
+        // tracing never breaks the program
+      }
     }
-    const entity = tracer().beginSegment("facade", { traceHeader: header, facade: true });
-    facade = { header, segment: facadeSegment(entity) };
   }
   if (header === undefined)
     contextMissing(
       "Missing AWS Lambda trace data for X-Ray. Ensure Active Tracing is enabled and no subsegments are created outside the function handler.",
     );
-  return facade.segment;
+  return segment;
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import type { AnnotationValue, HttpData, SubsegmentOptions, TraceEntity } from "../../core/entity.ts";
 import { newTraceId } from "../host/index.ts";
-import { log, logOnce, tracer } from "./state.ts";
+import { enabled, log, logOnce, tracer } from "./state.ts";
 
 type Bag = Record<string, unknown>;
 
@@ -236,7 +236,7 @@ export class Segment extends Base {
         const root = typeof rootId === "string" && rootId !== "" ? rootId : newTraceId();
         const parent = typeof parentId === "string" && parentId !== "" ? parentId : undefined;
         entity = tracer().beginSegment(typeof name === "string" ? name : String(name), {
-          traceHeader: { root, parent, sampled: true, extra: {} },
+          traceHeader: { root, parent, sampled: enabled(), extra: {} },
         });
       } catch {
         entity = DETACHED;

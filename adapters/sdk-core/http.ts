@@ -13,7 +13,7 @@ import type { ClientRequest, IncomingMessage } from "node:http";
 import { runIn } from "../context/storage.ts";
 import { resolveManualSegmentParams, resolveSegment } from "./context.ts";
 import type { Subsegment } from "./entities.ts";
-import { isAutomaticMode, log, logOnce } from "./state.ts";
+import { enabled, isAutomaticMode, log, logOnce } from "./state.ts";
 
 /** A client response, which knows its request. */
 type Response = IncomingMessage & { req: ClientRequest };
@@ -26,6 +26,7 @@ const TRACE_HEADER = "X-Amzn-Trace-Id";
 /** Instruments `mod` itself (`require("node:http")`), once. */
 export function captureHTTPsGlobal(mod: any, downstreamXRayEnabled?: boolean, subsegmentCallback?: SubsegmentCallback): void {
   if (!isModule(mod)) return log("error", "captureHTTPsGlobal: expected the node:http or node:https module");
+  if (!enabled()) return; // AWS_XRAY_SDK_ENABLED=false: the module is left as it is
   if (!mod.__request) enableCapture(mod, downstreamXRayEnabled === true, subsegmentCallback);
 }
 
@@ -35,7 +36,7 @@ export function captureHTTPs<T>(mod: T, downstreamXRayEnabled?: boolean, subsegm
     log("error", "captureHTTPs: expected the node:http or node:https module");
     return mod;
   }
-  if (mod.__request) return mod;
+  if (mod.__request || !enabled()) return mod;
   const traced = {} as HttpModule;
   for (const key of Object.keys(mod)) (traced as Record<string, unknown>)[key] = (mod as Record<string, unknown>)[key];
   enableCapture(traced, downstreamXRayEnabled === true, subsegmentCallback);

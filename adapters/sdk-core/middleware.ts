@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { newTraceId, Sampler } from "../host/index.ts";
 import { envValue, processEnv } from "../context/settings.ts";
 import { adopt, type Segment } from "./entities.ts";
-import { tracer } from "./state.ts";
+import { enabled, tracer } from "./state.ts";
 import { processTraceData, wildcardMatch } from "./utils.ts";
 
 const envName = envValue(processEnv(), "AWS_XRAY_TRACING_NAME");
@@ -75,7 +75,8 @@ export function traceRequestResponseCycle(req: IncomingMessage, res: ServerRespo
   const header = processHeaders(req as { headers?: Record<string, unknown> });
   const name = resolveName(typeof req.headers?.host === "string" ? req.headers.host : undefined);
   let sampled: boolean;
-  if (header.sampled === "1") sampled = true;
+  if (!enabled()) sampled = false;
+  else if (header.sampled === "1") sampled = true;
   else if (header.sampled === "0") sampled = false;
   else {
     sampler ??= new Sampler();

@@ -90,6 +90,9 @@ export function logOnce(kind: string, level: (typeof LEVELS)[number], message: s
   log(level, message);
 }
 
+/** AWS_XRAY_SDK_ENABLED (checked when the module loaded): false makes tracing a no-op that user code cannot tell from an unsampled trace. */
+export const enabled = (): boolean => settings().enabled;
+
 export const isLambda = (): boolean => envValue(processEnv(), "LAMBDA_TASK_ROOT") !== undefined;
 
 export function isAutomaticMode(): boolean {
@@ -141,6 +144,7 @@ function envOverrides(): boolean {
  * (what it throws reaches the caller, as the peer lets it).
  */
 export function contextMissing(message: string): void {
+  if (!enabled()) return; // tracing is off: nothing is missing
   const strategy = state.strategy ?? settings().contextMissing;
   if (typeof strategy === "function") return strategy(message);
   if (strategy === "RUNTIME_ERROR") throw new Error(message);

@@ -100,6 +100,56 @@ test("Lambda, no wrapper: getSegment() is the facade of the header (InvokeStore 
   assert.equal([docs[1]!.name, docs[1]!.parent_id], ["second", "00000000000000b2"]);
 });
 
+test("Lambda, concurrent invocations (InvokeStore per invocation): each subsegment stays in its own invocation's trace", async () => {
+  inLambda(undefined);
+  let current = H1;
+  g.awslambda = { InvokeStore: { getXRayTraceId: () => current } };
+  const first = getSegment()!.addNewSubsegment("first");
+  current = H2;
+  const second = getSegment()!.addNewSubsegment("second");
+  current = H1;
+  assert.is(getSegment(), first.segment, "the first invocation's facade again");
+  second.close();
+  first.close();
+  const docs = await d.received(2);
+  assert.equal(
+    docs.map((x) => [x.name, x.trace_id, x.parent_id]),
+    [
+      ["second", "1-5759e988-00000000000000000000000b", "00000000000000b2"],
+      ["first", "1-5759e988-bd862e3fe1be46a994272793", "53995c3f42cd8ad8"],
+    ],
+  );
+});
+
+test("AWS_XRAY_SDK_ENABLED=false: the same calls work and nothing is recorded, sent or instrumented", async () => {
+  const saved = registry().settings;
+  registry().settings = readSettings({ AWS_XRAY_SDK_ENABLED: "false" });
+  try {
+    // A header not seen before: the setting is read once per process, so a facade made earlier keeps its recording.
+    inLambda("Root=1-5759e988-0000000000000000000000ff;Parent=00000000000000f2;Sampled=1");
+    const sub = getSegment()!.addNewSubsegment("off");
+    sub.addAnnotation("k", 1);
+    sub.close(new Error("e"));
+    assert.is(
+      captureFunc("off-capture", () => 5),
+      5,
+    );
+    const segment = new Segment("off-segment");
+    segment.close();
+    const mod = { request() {}, get() {} };
+    assert.is(AWSXRay.captureHTTPs(mod), mod, "captureHTTPs returns the module itself");
+  } finally {
+    registry().settings = saved;
+  }
+  // A document sent now arrives after anything the calls above sent (one socket, in order).
+  new Segment("after").close();
+  const docs = await d.received(1);
+  assert.equal(
+    docs.map((x) => x.name),
+    ["after"],
+  );
+});
+
 test("Lambda: the facade records nothing itself, with one warning per method, as the peer's", () => {
   inLambda(H1);
   const facade = getSegment()!;
