@@ -7,6 +7,8 @@
  */
 import type { AnnotationValue, HttpData, SubsegmentOptions, TraceEntity } from "../../core/entity.ts";
 import { newTraceId } from "../host/index.ts";
+import type { ClientRequest, IncomingMessage } from "node:http";
+import { type IncomingRequestData, remoteRequest, responseData } from "./http-data.ts";
 import { enabled, log, logOnce, tracer } from "./state.ts";
 
 type Bag = Record<string, unknown>;
@@ -223,6 +225,7 @@ abstract class Base implements TraceEntity {
  */
 export class Segment extends Base {
   readonly parent_id: string | undefined;
+  #incoming: IncomingRequestData | undefined;
   /** True for Lambda's stand-in for the segment Lambda records (the peer marks its facade so too). */
   readonly facade: boolean;
 
@@ -262,6 +265,25 @@ export class Segment extends Base {
     return this.facade || super.isClosed();
   }
 
+  /** The incoming request's data (middleware.IncomingRequestData), recorded as `http` when the segment closes, with the response its close(res) added. */
+  addIncomingRequestData(data: IncomingRequestData): void {
+    if (this.refuses("addIncomingRequestData")) return;
+    this.#incoming = data;
+  }
+
+  override close(err?: Error | string | null, remote?: boolean): void {
+    const data = this.#incoming;
+    this.#incoming = undefined;
+    if (data && !this.isClosed()) {
+      try {
+        this.setHttp({ request: data.request, ...(data.response ? { response: data.response } : {}) });
+      } catch {
+        // data of the caller's that cannot be read: not recorded
+      }
+    }
+    super.close(err, remote);
+  }
+
   /** Sets `user` (the peer's `setUser`). */
   setUser(user: string): void {
     if (this.refuses("setUser")) return;
@@ -278,6 +300,16 @@ export class Subsegment extends Base {
   readonly parent: Segment | Subsegment | undefined;
   readonly segment: Segment | undefined;
   readonly namespace: string | undefined;
+
+  /**
+   * Records an outgoing node:http call as `http` (method, URL without the query, and the response's
+   * status and length), setting the flags the status calls for. `downstreamXRayEnabled` is the
+   * peer's `traced` hint, which the core takes when the subsegment begins (captureHTTPs gives it there).
+   */
+  addRemoteRequestData(req: ClientRequest, res: IncomingMessage | null, _downstreamXRayEnabled?: boolean): void {
+    const response = responseData(res);
+    this.setHttp({ request: remoteRequest(req), ...(res ? { response } : {}) });
+  }
 
   /** `new Subsegment(name)` is detached: the core records subsegments where they begin (see addSubsegment). */
   constructor(name: string) {
@@ -320,6 +352,11 @@ export function adopt(entity: TraceEntity): Segment | Subsegment {
     return make(() => new Subsegment(name), { entity, parent: p, facade: false });
   }
   name = "";
+  return make(() => new Segment(name), { entity, parent: undefined, facade: false });
+}
+
+/** The handle of a segment begun here on the tracer (the middleware's, with its own sampling decision). */
+export function segmentOf(name: string, entity: TraceEntity): Segment {
   return make(() => new Segment(name), { entity, parent: undefined, facade: false });
 }
 

@@ -148,34 +148,13 @@ const errorMonitor = (): string | symbol => {
   return events?.errorMonitor ?? "error";
 };
 
-/** The `http` object of a call: its method and URL (without the query), as the peer builds it. */
-function requestData(req: ClientRequest): { method: string; url: string } {
-  let url = "";
-  try {
-    const protocol = (req as { agent?: { protocol?: string } }).agent?.protocol;
-    if (protocol) url = `${protocol}//${req.host || String(req.getHeader("host") ?? "")}${String(req.path ?? "").split("?")[0]}`;
-  } catch {
-    url = "";
-  }
-  return { method: req.method || "", url };
-}
-
 const answered = new WeakSet<Subsegment>();
 
 function responded(sub: Subsegment, res: Response, subsegmentCallback: SubsegmentCallback | undefined, callback: AnyFn | undefined): void {
   answered.add(sub);
   res.on("end", () => {
     userCallback(subsegmentCallback, sub, res.req, res);
-    try {
-      const status = Number(res.statusCode) || 0;
-      const length = Number.parseInt(String(res.headers["content-length"] ?? ""), 10);
-      const response: { status?: number; content_length?: number } = {};
-      if (status) response.status = status;
-      if (res.headers["content-length"] && Number.isFinite(length)) response.content_length = length;
-      sub.setHttp({ request: requestData(res.req), response });
-    } catch {
-      // tracing never breaks the program
-    }
+    sub.addRemoteRequestData(res.req, res);
     sub.close();
   });
   if (typeof callback === "function") {
@@ -188,11 +167,7 @@ function failed(sub: Subsegment, req: ClientRequest, error: Error, subsegmentCal
   userCallback(subsegmentCallback, sub, req, null, error);
   if (sub.isClosed()) return;
   if (answered.has(sub)) return sub.close(error, true); // the response began, then failed: the service's
-  try {
-    sub.setHttp({ request: requestData(req) });
-  } catch {
-    // tracing never breaks the program
-  }
+  sub.addRemoteRequestData(req, null);
   sub.close(error);
 }
 

@@ -8,17 +8,19 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { newTraceId, Sampler } from "../host/index.ts";
 import { envValue, processEnv } from "../context/settings.ts";
-import { adopt, type Segment } from "./entities.ts";
-import { enabled, tracer } from "./state.ts";
+import { type Segment, segmentOf } from "./entities.ts";
+import { IncomingRequestData } from "./http-data.ts";
+import { enabled, log, tracer } from "./state.ts";
 import { processTraceData, wildcardMatch } from "./utils.ts";
 
 const envName = envValue(processEnv(), "AWS_XRAY_TRACING_NAME");
 
-const naming: { defaultName: string | undefined; dynamicNaming: boolean; hostPattern: string | null } = {
-  defaultName: envName,
-  dynamicNaming: false,
-  hostPattern: null,
-};
+/** The segments' default name (AWS_XRAY_TRACING_NAME, else setDefaultName's), read live as `middleware.defaultName`. */
+export let defaultName: string | undefined = envName;
+/** Whether segments are named after the Host header (enableDynamicNaming). */
+export let dynamicNaming = false;
+/** The pattern a Host must match to name a segment, or null for any. */
+export let hostPattern: string | null = null;
 
 let sampler: Sampler | undefined;
 
@@ -37,21 +39,20 @@ export function disableCentralizedSampling(): void {}
 
 /** The segments' name when dynamic naming does not give one; AWS_XRAY_TRACING_NAME, when set, wins. */
 export function setDefaultName(name: string): void {
-  if (envName === undefined) naming.defaultName = name;
+  if (envName === undefined) defaultName = name;
 }
 
-/** Names each segment after the request's Host header (when it matches `hostPattern`, if given). */
-export function enableDynamicNaming(hostPattern?: string): void {
-  if (hostPattern !== undefined && hostPattern !== null && typeof hostPattern !== "string")
-    throw new Error("Host pattern must be a string.");
-  naming.dynamicNaming = true;
-  naming.hostPattern = hostPattern || null;
+/** Names each segment after the request's Host header (when it matches `pattern`, if given). */
+export function enableDynamicNaming(pattern?: string): void {
+  if (pattern !== undefined && pattern !== null && typeof pattern !== "string") throw new Error("Host pattern must be a string.");
+  dynamicNaming = true;
+  hostPattern = pattern || null;
 }
 
 export function resolveName(hostHeader?: string): string {
-  if (naming.dynamicNaming && hostHeader)
-    return naming.hostPattern ? (wildcardMatch(naming.hostPattern, hostHeader) ? hostHeader : (naming.defaultName ?? "")) : hostHeader;
-  return naming.defaultName ?? "";
+  if (dynamicNaming && hostHeader)
+    return hostPattern ? (wildcardMatch(hostPattern, hostHeader) ? hostHeader : (defaultName ?? "")) : hostHeader;
+  return defaultName ?? "";
 }
 
 /** The request's `X-Amzn-Trace-Id`, taken apart as processTraceData does. */
@@ -60,11 +61,15 @@ export function processHeaders(req?: { headers?: Record<string, unknown> }): { [
   return typeof h === "string" && h ? (processTraceData(h) as { [key: string]: string }) : {};
 }
 
-function clientIp(req: IncomingMessage): string {
-  const forwarded = req.headers["x-forwarded-for"];
-  if (typeof forwarded === "string" && forwarded) return forwarded.split(",")[0] ?? "";
-  return req.socket?.remoteAddress ?? "";
+/** Says at debug level what the middleware did with a segment, as the peer does. */
+export function middlewareLog(message: string, url: string, segment: Segment): void {
+  log(
+    "debug",
+    `${message}: { url: ${url}, name: ${segment.name}, trace_id: ${segment.trace_id}, id: ${segment.id}, sampled: ${!segment.notTraced} }`,
+  );
 }
+
+export { IncomingRequestData };
 
 /**
  * Begins the segment of one request (joining its trace header, obeying its Sampled, else the
@@ -85,34 +90,24 @@ export function traceRequestResponseCycle(req: IncomingMessage, res: ServerRespo
   // A request without a trace header begins a trace of its own, with the decision just made.
   const root = header.root ?? newTraceId();
   const entity = tracer().beginSegment(name, { traceHeader: { root, parent: header.parent, sampled, extra: {} } });
-  const segment = adopt(entity) as Segment;
+  const segment = segmentOf(name, entity);
   try {
     if (header.sampled === "?" && !res.headersSent)
       res.setHeader("x-amzn-trace-id", `Root=${segment.trace_id};Sampled=${sampled ? "1" : "0"}`);
   } catch {
     // a response that refuses the header: the request goes on
   }
-  const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
-  const forwarded = Boolean(req.headers?.["x-forwarded-for"]);
-  const request = {
-    method: req.method || "",
-    user_agent: String(req.headers?.["user-agent"] ?? ""),
-    client_ip: clientIp(req),
-    url: `${encrypted ? "https://" : "http://"}${req.headers?.host ?? ""}${req.url ?? ""}`,
-    ...(forwarded ? { x_forwarded_for: true } : {}),
-  };
+  const incoming = new IncomingRequestData(req);
+  segment.addIncomingRequestData(incoming);
+  middlewareLog("Starting middleware segment", String(req.url ?? ""), segment);
   let ended = false;
   const end = () => {
     if (ended) return;
     ended = true;
-    const status = Number(res.statusCode) || 0;
-    const length = Number.parseInt(String(res.getHeader?.("content-length") ?? ""), 10);
-    // setHttp sets the flags the status calls for (429 throttle and error, 4xx error, 5xx fault).
-    segment.setHttp({
-      request,
-      response: { ...(status ? { status } : {}), ...(Number.isFinite(length) ? { content_length: length } : {}) },
-    });
+    // The status sets the flags it calls for when the segment's http is recorded (429 throttle and error, 4xx error, 5xx fault).
+    incoming.close(res);
     segment.close();
+    middlewareLog("Closed middleware segment", String(req.url ?? ""), segment);
   };
   res.on("finish", end);
   res.on("close", end);

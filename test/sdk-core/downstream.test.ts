@@ -145,6 +145,7 @@ test("captureAWSv3Client: manual mode records in the segment given; RUNTIME_ERRO
 test("middleware.traceRequestResponseCycle: a segment per request, joined to its header, closed with the status; local rules sample the rest", async () => {
   delete process.env.LAMBDA_TASK_ROOT;
   AWSXRay.middleware.setDefaultName("shop");
+  assert.is(AWSXRay.middleware.defaultName, "shop", "read live, as the peer's property");
   AWSXRay.middleware.setSamplingRules({ version: 2, rules: [], default: { fixed_target: 0, rate: 0 } });
   const segments: Segment[] = [];
   const server = http.createServer((req, res) => {
