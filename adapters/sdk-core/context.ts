@@ -3,7 +3,8 @@
  * (adapters/context/storage.ts), so that xray-edge's own adapters and these see the same current
  * entity. In Lambda, as with the peer, no wrapper is needed: outside any subsegment, getSegment()
  * returns the invocation's facade, made from the header Lambda gives (InvokeStore or
- * `_X_AMZN_TRACE_ID`, read at each call), and each subsegment of it is sent when it closes.
+ * `_X_AMZN_TRACE_ID`, read at each call), and each subsegment, nested ones too, is sent when it
+ * closes.
  */
 import type { TraceEntity } from "../../core/entity.ts";
 import { currentScope, registry, runIn, type Scope } from "../context/storage.ts";
@@ -27,7 +28,8 @@ function lambdaFacade(): Segment {
   let segment = facades.get(key);
   if (segment === undefined) {
     // AWS_XRAY_SDK_ENABLED=false: a facade on no header, which records and sends nothing.
-    const entity = tracer().beginSegment("facade", { traceHeader: enabled() ? header : undefined, facade: true });
+    // stream: every subsegment, nested ones too, is sent when it closes, as the peer sends them.
+    const entity = tracer().beginSegment("facade", { traceHeader: enabled() ? header : undefined, facade: true, stream: true });
     segment = facadeSegment(entity);
     facades.set(key, segment);
     if (facades.size > MAX_FACADES) {

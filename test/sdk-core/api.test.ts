@@ -70,7 +70,7 @@ test("the default export is the module object of the named exports", () => {
   assert.type(AWSXRay.utils.processTraceData, "function");
 });
 
-test("Lambda, no wrapper: getSegment() is the facade of the header (InvokeStore first); each subsegment is sent when it closes", async () => {
+test("Lambda, no wrapper: getSegment() is the facade of the header (InvokeStore first); each subsegment, nested too, is sent when it closes", async () => {
   inLambda(H2, H1);
   const facade = getSegment() as Segment;
   assert.ok(facade instanceof Segment && facade.facade, "a facade");
@@ -79,16 +79,17 @@ test("Lambda, no wrapper: getSegment() is the facade of the header (InvokeStore 
   const sub = facade.addNewSubsegment("work");
   const inner = sub.addNewSubsegment("inner");
   inner.close();
-  assert.is(d.documents.length, 0, "nothing sent before the subsegment of the facade closes");
-  sub.close();
-  const [doc] = await d.received(1);
+  const [first] = await d.received(1);
   assert.equal(
-    [doc!.name, doc!.type, doc!.parent_id, doc!.trace_id],
-    ["work", "subsegment", "53995c3f42cd8ad8", "1-5759e988-bd862e3fe1be46a994272793"],
+    [first!.name, first!.type, first!.parent_id, first!.trace_id],
+    ["inner", "subsegment", sub.id, "1-5759e988-bd862e3fe1be46a994272793"],
+    "a nested subsegment is sent when it closes, as by the peer",
   );
+  sub.close();
+  const [, doc] = await d.received(2);
   assert.equal(
-    doc!.subsegments.map((s: { name: string }) => s.name),
-    ["inner"],
+    [doc!.name, doc!.type, doc!.parent_id, doc!.trace_id, doc!.subsegments],
+    ["work", "subsegment", "53995c3f42cd8ad8", "1-5759e988-bd862e3fe1be46a994272793", undefined],
   );
   assert.is(getSegment(), facade, "the same header: the same facade");
   delete g.awslambda; // the next invocation's header from _X_AMZN_TRACE_ID
@@ -96,8 +97,8 @@ test("Lambda, no wrapper: getSegment() is the facade of the header (InvokeStore 
   assert.is.not(next, facade, "a new header: a new facade");
   assert.is(next.trace_id, "1-5759e988-00000000000000000000000b");
   next.addNewSubsegment("second").close();
-  const docs = await d.received(2);
-  assert.equal([docs[1]!.name, docs[1]!.parent_id], ["second", "00000000000000b2"]);
+  const docs = await d.received(3);
+  assert.equal([docs[2]!.name, docs[2]!.parent_id], ["second", "00000000000000b2"]);
 });
 
 test("Lambda, concurrent invocations (InvokeStore per invocation): each subsegment stays in its own invocation's trace", async () => {
@@ -229,18 +230,22 @@ test("captureFunc: the subsegment is current inside; a throw is recorded and ret
 
 test("captureAsyncFunc: the function closes its subsegment; xray-edge's own capture nests under it", async () => {
   inLambda(H1);
+  let parentId = "";
   const result = await captureAsyncFunc("async", async (sub) => {
     await new Promise((resolve) => setTimeout(resolve, 1));
+    parentId = sub!.id;
     nativeCapture("native-child", () => undefined);
     sub!.close();
     return "done";
   });
   assert.is(result, "done");
-  const [doc] = await d.received(1);
-  assert.is(doc!.name, "async");
+  const docs = await d.received(2);
   assert.equal(
-    doc!.subsegments.map((s: { name: string }) => s.name),
-    ["native-child"],
+    docs.map((x) => [x.name, x.parent_id]),
+    [
+      ["native-child", parentId],
+      ["async", "53995c3f42cd8ad8"],
+    ],
   );
 });
 

@@ -127,6 +127,12 @@ for (const [version, node] of NODES) {
       assertPropagated(peer, peerHeaders, "peer");
       assertPropagated(ours, ourHeaders, "xray-edge/sdk-core");
 
+      // Each subsegment its own document when it closes, as the peer sends them (none is left open here).
+      assert.is(ours.documents.length, peer.documents.length, "as many documents as the peer");
+      assert.ok(
+        ours.documents.every((doc) => doc.subsegments === undefined),
+        "no subsegment waited in its parent",
+      );
       const o = entitiesOf(ours.documents);
       const p = entitiesOf(peer.documents);
       assert.ok(p.length > 0, "the peer sent entities");
