@@ -9,9 +9,9 @@
 import type { TraceEntity } from "../../core/entity.ts";
 import { currentScope, registry, runIn, type Scope } from "../context/storage.ts";
 import { processEnv } from "../context/settings.ts";
-import { incomingHeader } from "../lambda/header.ts";
+import { classify, incomingHeader } from "../lambda/header.ts";
 import { adopt, facadeSegment, Segment, type SegmentLike, Subsegment } from "./entities.ts";
-import { contextMissing, enabled, isAutomaticMode, isLambda, log, tracer } from "./state.ts";
+import { contextMissing, enabled, isAutomaticMode, isLambda, log, logOnce, tracer } from "./state.ts";
 
 /**
  * The facades of the headers seen last, by header: one per invocation, and several at once where
@@ -42,6 +42,13 @@ function lambdaFacade(): Segment {
       }
     }
   }
+  // As the peer, a header Lambda gave that cannot be traced is said (once here): its invocations record nothing.
+  if (header !== undefined && enabled() && !segment.sampled && classify(header) === "malformed")
+    logOnce(
+      "lambda:malformed",
+      "error",
+      `_X_AMZN_TRACE_ID is malformed ("${header.slice(0, 120)}"): invocations with such a header are not traced`,
+    );
   if (header === undefined)
     contextMissing(
       "Missing AWS Lambda trace data for X-Ray. Ensure Active Tracing is enabled and no subsegments are created outside the function handler.",

@@ -30,12 +30,14 @@ const UNSAMPLED = "Root=1-5759e989-aaaaaaaaaaaaaaaaaaaaaaaa;Parent=1111111111111
 const C = "Root=1-5759e98a-cccccccccccccccccccccccc;Parent=2222222222222222;Sampled=1";
 
 const FIXTURES: { file: string; invocations: Invocation[] }[] = [
-  // Three invocations: the facade follows the header (a new trace each time; Sampled=0 sends nothing).
+  // Four invocations: the facade follows the header (a new trace each time; Sampled=0 and a
+  // malformed header send nothing).
   {
     file: "basic.mjs",
     invocations: [
       { header: A, event: { orderId: "o-1" } },
       { header: UNSAMPLED, event: { orderId: "o-2" } },
+      { header: "Root=not-a-trace;Parent=zz;Sampled=1", event: { orderId: "o-malformed" } },
       { header: C, event: { orderId: "o-3" } },
     ],
   },
@@ -43,6 +45,9 @@ const FIXTURES: { file: string; invocations: Invocation[] }[] = [
   { file: "aws.cjs", invocations: [{ header: A }] },
   { file: "http.mjs", invocations: [{ header: A }] },
 ];
+
+/** The traces the invocations' headers name (a malformed header names none). */
+const HEADER_ROOTS = new Set([A, UNSAMPLED, C].map((h) => /^Root=([^;]+);/.exec(h)![1]!));
 
 type Matcher = (d: Difference, peer: Entity | undefined) => boolean;
 const EXCEPTION = /^cause\.exceptions\[\d+\]\./;
@@ -53,6 +58,8 @@ const CATEGORIES: Record<string, Matcher> = {
   "exception-remote-false": (d) => EXCEPTION.test(d.path) && d.path.endsWith(".remote") && isMissing(d.ours) && d.peer === false,
   // addError("text"): the peer's exception type is "", xray-edge's "string".
   "string-error-type": (d) => EXCEPTION.test(d.path) && d.path.endsWith(".type") && d.ours === "string" && d.peer === "",
+  // A header without a valid Root: the peer records the invocation in a new trace of its own; xray-edge records nothing.
+  "malformed-header": (d, peer) => d.path === "" && isMissing(d.ours) && peer !== undefined && !HEADER_ROOTS.has(peer.traceId ?? ""),
   // An error recorded on a subsegment and then on its parent: the peer's parent refers to the first record.
   "exception-reference": (d, peer) =>
     d.path.startsWith("cause") && (peer?.fields.cause as { id?: unknown } | undefined)?.id === "<reference>",
@@ -127,8 +134,10 @@ for (const [version, node] of NODES) {
       assertPropagated(peer, peerHeaders, "peer");
       assertPropagated(ours, ourHeaders, "xray-edge/sdk-core");
 
+      // What the peer recorded of an invocation whose header has no valid Root (`malformed-header`).
+      const inHeaderTraces = (doc: Record<string, any>) => HEADER_ROOTS.has(doc.trace_id);
       // Each subsegment its own document when it closes, as the peer sends them (none is left open here).
-      assert.is(ours.documents.length, peer.documents.length, "as many documents as the peer");
+      assert.is(ours.documents.length, peer.documents.filter(inHeaderTraces).length, "as many documents as the peer");
       assert.ok(
         ours.documents.every((doc) => doc.subsegments === undefined),
         "no subsegment waited in its parent",
@@ -138,7 +147,7 @@ for (const [version, node] of NODES) {
       assert.ok(p.length > 0, "the peer sent entities");
       assert.equal(
         o.map((e) => e.key),
-        p.map((e) => e.key),
+        p.filter((e) => HEADER_ROOTS.has(e.traceId ?? "")).map((e) => e.key),
         "the same entities, by trace, place and name",
       );
       const peerByKey = new Map(p.map((e) => [e.key, e]));
