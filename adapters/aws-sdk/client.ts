@@ -72,7 +72,7 @@ export function instrumentClient<C extends AwsSdkClient>(client: C, options: Cap
   const stack = bag(client)?.middlewareStack as AwsSdkClient["middlewareStack"] | undefined;
   if (typeof stack?.add !== "function") {
     throw new TypeError(
-      `captureAwsClient: expected an AWS SDK for JavaScript v3 client (with a middlewareStack), got ${client === null ? "null" : typeof client}`,
+      `${recording.what}: expected an AWS SDK for JavaScript v3 client (with a middlewareStack), got ${client === null ? "null" : typeof client}`,
     );
   }
   if (!settings().enabled) return client; // AWS_XRAY_SDK_ENABLED=false (checked when xray-edge/aws-sdk loaded)

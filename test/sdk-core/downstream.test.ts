@@ -140,6 +140,8 @@ test("captureAWSv3Client: manual mode records in the segment given; RUNTIME_ERRO
   }
   ddb.destroy();
   plain.destroy();
+  // Not a client: the caller's mistake, thrown at capture (the peer fails there too), naming the call.
+  assert.throws(() => AWSXRay.captureAWSv3Client({} as never), /captureAWSv3Client: expected an AWS SDK for JavaScript v3 client/);
 });
 
 test("middleware.traceRequestResponseCycle: a segment per request, joined to its header, closed with the status; local rules sample the rest", async () => {
