@@ -17,7 +17,7 @@ type Bag = Record<string, unknown>;
 const handles = new WeakMap<object, Base>();
 
 /** Set while a handle adopts an existing entity (see adopt): the constructors then begin nothing. */
-let adopting: { entity: TraceEntity; parent: Base | undefined; facade: boolean } | undefined;
+let adopting: { entity: TraceEntity; parent: Base | undefined; facade: boolean; namespace?: string | undefined } | undefined;
 
 /** A detached entity for `new Subsegment(name)`, which the core cannot attach later (see addSubsegment). */
 const DETACHED: TraceEntity = {
@@ -37,6 +37,18 @@ const DETACHED: TraceEntity = {
   addThrottleFlag() {},
   close() {},
 };
+
+/**
+ * Runs one call on the entity: a core entity never throws, but one of the caller's in context (put
+ * there through xray-edge/context's withSegment) may, and that must not reach the caller.
+ */
+function guard(call: () => void): void {
+  try {
+    call();
+  } catch {
+    // not recorded
+  }
+}
 
 /** What Segment and Subsegment share: the peer's recording methods over one native entity. */
 abstract class Base implements TraceEntity {
@@ -102,7 +114,7 @@ abstract class Base implements TraceEntity {
     } catch {
       namespace = undefined;
     }
-    return make(() => new Subsegment(name), { entity, parent: this, facade: false }, namespace);
+    return make(() => new Subsegment(name), { entity, parent: this, facade: false, namespace });
   }
 
   /**
@@ -120,7 +132,7 @@ abstract class Base implements TraceEntity {
 
   addAnnotation(key: string, value: boolean | string | number | AnnotationValue): void {
     if (this.refuses("addAnnotation")) return;
-    this._entity.addAnnotation(key, value);
+    guard(() => this._entity.addAnnotation(key, value));
   }
 
   /** As the peer: null and undefined are recorded as "". */
@@ -130,7 +142,7 @@ abstract class Base implements TraceEntity {
       return log("error", `Failed to add metadata key: ${String(key)} to ${this.name}. Key must be of type string.`);
     if (namespace !== undefined && namespace !== null && typeof namespace !== "string")
       return log("error", `Failed to add metadata key: ${key} to ${this.name}. Namespace must be of type string.`);
-    this._entity.addMetadata(key, value === null || value === undefined ? "" : value, namespace || "default");
+    guard(() => this._entity.addMetadata(key, value === null || value === undefined ? "" : value, namespace || "default"));
   }
 
   /**
@@ -148,27 +160,27 @@ abstract class Base implements TraceEntity {
     } catch {
       r = false;
     }
-    this._entity.addError(err, { remote: r });
+    guard(() => this._entity.addError(err, { remote: r }));
   }
 
   addFaultFlag(): void {
-    if (!this.refuses("addFaultFlag")) this._entity.addFaultFlag();
+    if (!this.refuses("addFaultFlag")) guard(() => this._entity.addFaultFlag());
   }
   addErrorFlag(): void {
-    if (!this.refuses("addErrorFlag")) this._entity.addErrorFlag();
+    if (!this.refuses("addErrorFlag")) guard(() => this._entity.addErrorFlag());
   }
   addThrottleFlag(): void {
-    if (!this.refuses("addThrottleFlag")) this._entity.addThrottleFlag();
+    if (!this.refuses("addThrottleFlag")) guard(() => this._entity.addThrottleFlag());
   }
 
   setHttp(data: HttpData): void {
-    if (!this.refuses("setHttp")) this._entity.setHttp(data);
+    if (!this.refuses("setHttp")) guard(() => this._entity.setHttp(data));
   }
   setAws(data: Bag): void {
-    if (!this.refuses("setAws")) this._entity.setAws(data);
+    if (!this.refuses("setAws")) guard(() => this._entity.setAws(data));
   }
   setSql(data: Bag): void {
-    if (!this.refuses("setSql")) this._entity.setSql(data);
+    if (!this.refuses("setSql")) guard(() => this._entity.setSql(data));
   }
   addSqlData(sqlData: Bag): void {
     this.setSql(sqlData);
@@ -195,7 +207,7 @@ abstract class Base implements TraceEntity {
     if (err !== undefined && err !== null && (err as unknown) !== "") this.addError(err, remote);
     if (this.refuses("")) return;
     this.#closed = true;
-    this._entity.close();
+    guard(() => this._entity.close());
   }
 
   isClosed(): boolean {
@@ -318,41 +330,40 @@ export class Subsegment extends Base {
     super(name, a?.entity ?? DETACHED);
     this.parent = a?.parent as Segment | Subsegment | undefined;
     this.segment = this.parent instanceof Segment ? this.parent : (this.parent as Subsegment | undefined)?.segment;
-    this.namespace = pendingNamespace;
+    this.namespace = a?.namespace;
   }
 }
 
-let pendingNamespace: string | undefined;
-
-function make<T extends Base>(construct: () => T, a: NonNullable<typeof adopting>, namespace?: string): T {
+/** Runs `construct` with `a` as what its constructor adopts instead of beginning an entity. */
+function make<T extends Base>(construct: () => T, a: NonNullable<typeof adopting>): T {
   adopting = a;
-  pendingNamespace = namespace;
   try {
     return construct();
   } finally {
     adopting = undefined;
-    pendingNamespace = undefined;
   }
 }
 
+/** Parents followed at most when adopting: a chain of the caller's that loops, or runs deeper, ends as a segment. */
+const MAX_ADOPT_DEPTH = 64;
+
 /** The handle of a native entity (a core Segment or Subsegment, or one of ours): the same one each time. */
-export function adopt(entity: TraceEntity): Segment | Subsegment {
+export function adopt(entity: TraceEntity, depth = 0): Segment | Subsegment {
   if (entity instanceof Base) return entity as Segment | Subsegment;
   const known = handles.get(entity);
   if (known) return known as Segment | Subsegment;
-  let name = "";
-  let parent: unknown;
+  let parent: TraceEntity | undefined;
   try {
-    parent = (entity as { parent?: unknown }).parent;
+    const p = (entity as { parent?: unknown }).parent;
+    if (p !== null && typeof p === "object" && typeof (p as TraceEntity).beginSubsegment === "function") parent = p as TraceEntity;
   } catch {
-    parent = undefined;
+    parent = undefined; // a parent that cannot be read: taken for a segment
   }
-  if (parent !== null && typeof parent === "object" && typeof (parent as TraceEntity).beginSubsegment === "function") {
-    const p = adopt(parent as TraceEntity);
-    return make(() => new Subsegment(name), { entity, parent: p, facade: false });
+  if (parent && depth < MAX_ADOPT_DEPTH) {
+    const p = adopt(parent, depth + 1);
+    return make(() => new Subsegment(""), { entity, parent: p, facade: false });
   }
-  name = "";
-  return make(() => new Segment(name), { entity, parent: undefined, facade: false });
+  return make(() => new Segment(""), { entity, parent: undefined, facade: false });
 }
 
 /** The handle of a segment begun here on the tracer (the middleware's, with its own sampling decision). */

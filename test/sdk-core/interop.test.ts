@@ -9,6 +9,7 @@ import * as assert from "uvu/assert";
 import AWSXRay from "../../adapters/sdk-core/index.ts";
 import { traceHandler } from "../../adapters/lambda/index.ts";
 import { instrumentFetch } from "../../adapters/fetch/index.ts";
+import { withSegment } from "../../adapters/context/index.ts";
 import { MemoryEmitter } from "../../adapters/host/index.ts";
 import { registry } from "../../adapters/context/storage.ts";
 import { readSettings } from "../../adapters/context/settings.ts";
@@ -84,6 +85,29 @@ test("a malformed _X_AMZN_TRACE_ID: nothing recorded, said once as an error", ()
     said.filter((s) => s.level === "error").map((s) => s.message),
     ['_X_AMZN_TRACE_ID is malformed ("Root=garbage;Parent=zz;Sampled=1"): invocations with such a header are not traced'],
   );
+});
+
+test("an entity of the caller's in context whose parents loop or throw, with methods missing: the handle never throws", () => {
+  const looping: Record<string, unknown> = { beginSubsegment: () => looping, close() {} };
+  looping.parent = looping;
+  const throwing = new Proxy(
+    { beginSubsegment: () => throwing, close() {} },
+    {
+      get(target, key) {
+        if (key === "parent") throw new Error("no parent");
+        return Reflect.get(target, key);
+      },
+    },
+  );
+  for (const entity of [looping, throwing]) {
+    const handle = withSegment(entity as never, () => AWSXRay.getSegment());
+    assert.ok(handle instanceof AWSXRay.Segment || handle instanceof AWSXRay.Subsegment, "a handle");
+    withSegment(entity as never, () => AWSXRay.captureFunc("under-hostile", () => undefined));
+    // Its methods may be missing: each call on the handle is guarded.
+    handle!.addAnnotation("k", 1);
+    handle!.addError(new Error("e"), true);
+    handle!.close();
+  }
 });
 
 test.run();
