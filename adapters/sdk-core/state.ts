@@ -171,8 +171,8 @@ export function setDaemonAddress(address: string): void {
   state.emitter = undefined; // the next send opens a socket to the new address
 }
 
-/** The tracer's logger: its warnings (refused values, transport failures) go to setLogger's logger. */
-const tracerLogger: CoreLogger = { warn: (message) => log("warn", `[xray-edge] ${message}`) };
+/** The tracer's logger: its warnings (refused values, transport failures) go to setLogger's logger, whose default adds the prefix. */
+const tracerLogger: CoreLogger = { warn: (message) => log("warn", message) };
 
 /** Forwards to the emitter of the current daemon address (setDaemonAddress may change it). */
 const emitter: Emitter = {
