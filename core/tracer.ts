@@ -1,4 +1,4 @@
-import { E_CAP, E_DECIDE, F_FACADE, M_ORIGIN, M_SERVICE } from "./assembly/shared.ts";
+import { E_CAP, E_DECIDE, F_FACADE, F_STREAM, M_ORIGIN, M_SERVICE } from "./assembly/shared.ts";
 import type { Clock } from "./clock.ts";
 import { defaultXRay } from "./default.ts";
 import type { Emitter } from "./emitter.ts";
@@ -49,6 +49,11 @@ export interface BeginSegmentOptions {
    * not asked: Lambda made the decision).
    */
   facade?: boolean;
+  /**
+   * With `facade`: every subsegment, nested ones too, is sent as its own document when it closes,
+   * as aws-xray-sdk-core streams them in Lambda (xray-edge/sdk-core), rather than with its parent.
+   */
+  stream?: boolean;
 }
 
 /**
@@ -134,7 +139,7 @@ export class Tracer {
     const core = rec.core;
     const name = rec.name(rawName);
     const raw = options.traceHeader;
-    const facade = options.facade === true ? F_FACADE : 0;
+    const facade = options.facade === true ? F_FACADE | (options.stream === true ? F_STREAM : 0) : 0;
     const now = rec.now();
     let header: TraceHeader | undefined;
     if (headerText(raw)) {

@@ -35,6 +35,8 @@ export const groups = [
   { name: "workers", command: uvu("test/workers") },
   // Issue 11's fault suite: each case as real processes on Node, Bun and Deno, bad input beside outcome.
   { name: "faults", command: uvu("test/faults") },
+  // Issue 16: xray-edge/sdk-core against aws-xray-sdk-core (differential, Node 20, 22 and 24) and its API.
+  { name: "sdk-core", command: uvu("test/sdk-core") },
   { name: "runtime", command: uvu("test/runtime") },
   { name: "invoke", command: uvu("test/invoke") },
   { name: "layers", command: uvu("test/layers") },

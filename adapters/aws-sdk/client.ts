@@ -9,6 +9,7 @@ import { propagatable } from "../../core/header.ts";
 import { beginCall, type Begun } from "../context/capture.ts";
 import { ignoredParent } from "../context/parent.ts";
 import { settings } from "../context/storage.ts";
+import { operationFields } from "./fields.ts";
 import { isThrottling, outcomeOfError, outcomeOfResult, type CallOutcome } from "./outcome.ts";
 import type { AwsSdkClient, BuildArgs, BuildMiddleware, BuildOutput, HandlerContext } from "./types.ts";
 
@@ -43,16 +44,41 @@ const bag = (value: unknown): Bag | undefined => (value !== null && typeof value
  * const s3 = captureAwsClient(new S3Client({}));
  */
 export function captureAwsClient<C extends AwsSdkClient>(client: C, options: CaptureAwsClientOptions = {}): C {
+  return instrumentClient(client, options, NATIVE);
+}
+
+/**
+ * @internal How a caller of instrumentClient records (xray-edge/sdk-core records as
+ * aws-xray-sdk-core does). Not part of xray-edge/aws-sdk's API.
+ */
+export interface Recording {
+  /** The caller's name in messages (AWS_XRAY_CONTEXT_MISSING, ignored parents). */
+  what: string;
+  /** `aws.retries`: the attempts after the first ("retries", xray-edge's), or every attempt ("attempts", aws-xray-sdk-core's count). */
+  retries: "retries" | "attempts";
+  /** Whether a failed call's `http.response` gets the error response's content length (aws-xray-sdk-core records the status only). */
+  errorContentLength: boolean;
+  /**
+   * The parent, asked at each call instead of xray-edge's context when given: null means none
+   * (the call is made unrecorded, and the context is not asked: the caller handled its absence).
+   */
+  resolve?: () => TraceEntity | null;
+}
+
+const NATIVE: Recording = { what: WHAT, retries: "retries", errorContentLength: true };
+
+/** @internal captureAwsClient with the way of recording given (see Recording). */
+export function instrumentClient<C extends AwsSdkClient>(client: C, options: CaptureAwsClientOptions, recording: Recording): C {
   const stack = bag(client)?.middlewareStack as AwsSdkClient["middlewareStack"] | undefined;
   if (typeof stack?.add !== "function") {
     throw new TypeError(
-      `captureAwsClient: expected an AWS SDK for JavaScript v3 client (with a middlewareStack), got ${client === null ? "null" : typeof client}`,
+      `${recording.what}: expected an AWS SDK for JavaScript v3 client (with a middlewareStack), got ${client === null ? "null" : typeof client}`,
     );
   }
   if (!settings().enabled) return client; // AWS_XRAY_SDK_ENABLED=false (checked when xray-edge/aws-sdk loaded)
   if (instrumented(stack)) return client;
   try {
-    stack.add(middleware(bag(client.config) ?? {}, options), {
+    stack.add(middleware(bag(client.config) ?? {}, options, recording), {
       name: MIDDLEWARE_NAME,
       step: "build",
       priority: "high",
@@ -73,18 +99,20 @@ function instrumented(stack: AwsSdkClient["middlewareStack"]): boolean {
   }
 }
 
-function middleware(config: Bag, options: CaptureAwsClientOptions): BuildMiddleware {
+function middleware(config: Bag, options: CaptureAwsClientOptions, recording: Recording): BuildMiddleware {
   return (next, context) =>
     async (args: BuildArgs): Promise<BuildOutput> => {
       let explicit: unknown;
       try {
-        explicit = options.parent?.();
-      } catch {
-        ignoredParent(WHAT, "the parent option threw");
+        explicit = recording.resolve ? recording.resolve() : options.parent?.();
+      } catch (error) {
+        if (recording.resolve) throw error; // the resolver's context-missing strategy asked for it (RUNTIME_ERROR)
+        ignoredParent(recording.what, "the parent option threw");
         return next(args); // the caller's own parent failed: the context is not asked instead
       }
+      if (explicit === null) return next(args);
       // Throws only under AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR with no parent, which asks for exactly that.
-      const begun: Begun = beginCall(WHAT, serviceName(config, context), AWS, explicit);
+      const begun: Begun = beginCall(recording.what, serviceName(config, context), AWS, explicit);
       const sub = begun.sub;
       try {
         // Our entities' headers always pass; a pass-through or foreign one that node:http would
@@ -95,27 +123,34 @@ function middleware(config: Bag, options: CaptureAwsClientOptions): BuildMiddlew
       }
       if (!sub) return next(args);
       const region = regionOf(config); // settles, never rejects
+      const call: Call = { sub, context, region, input: bag(args)?.input, recording, service: whitelistName(config, context) };
       let result: BuildOutput;
       try {
         result = await next(args);
       } catch (error) {
-        await finish(sub, context, region, outcomeOfError(error), true, error);
+        await finish(call, outcomeOfError(error), undefined, true, error);
         throw error;
       }
-      await finish(sub, context, region, outcomeOfResult(result), false, undefined);
+      await finish(call, outcomeOfResult(result), bag(result)?.output, false, undefined);
       return result;
     };
 }
 
+/** One call being recorded. */
+interface Call {
+  sub: TraceEntity;
+  context: HandlerContext;
+  region: Promise<string | undefined>;
+  /** The command's input, for the per-operation fields (fields.ts). */
+  input: unknown;
+  recording: Recording;
+  /** The service's name as the per-operation table knows it. */
+  service: string;
+}
+
 /** Records the call's outcome on `sub` and closes it; never throws. */
-async function finish(
-  sub: TraceEntity,
-  context: HandlerContext,
-  region: Promise<string | undefined>,
-  o: CallOutcome,
-  failed: boolean,
-  error: unknown,
-): Promise<void> {
+async function finish(call: Call, o: CallOutcome, output: unknown, failed: boolean, error: unknown): Promise<void> {
+  const { sub, context, region } = call;
   try {
     const aws: Bag = {};
     const operation = operationName(context);
@@ -124,11 +159,14 @@ async function finish(
     if (r) aws.region = r;
     if (o.requestId !== undefined) aws.request_id = o.requestId;
     if (o.extendedRequestId !== undefined) aws.id_2 = o.extendedRequestId;
-    if (o.attempts !== undefined) aws.retries = o.attempts - 1;
+    if (o.attempts !== undefined) aws.retries = call.recording.retries === "attempts" ? o.attempts : o.attempts - 1;
+    // The output's fields only on success: a failed call has none.
+    if (operation) Object.assign(aws, operationFields(call.service, operation, call.input, failed ? undefined : output));
     sub.setAws(aws);
     if (o.status !== undefined) {
+      const length = failed && !call.recording.errorContentLength ? undefined : o.contentLength;
       sub.setHttp({
-        response: o.contentLength === undefined ? { status: o.status } : { status: o.status, content_length: o.contentLength },
+        response: length === undefined ? { status: o.status } : { status: o.status, content_length: length },
       });
     }
     if (failed) {
@@ -153,6 +191,14 @@ function serviceName(config: Bag, context: HandlerContext): string {
   const client = context?.clientName;
   if (typeof client === "string" && client !== "") return client.replace(/Client$/, "") || client;
   return "AWS";
+}
+
+/** The client's name without "Client" ("SageMakerRuntime"), else its service ID: the per-operation table's key. */
+function whitelistName(config: Bag, context: HandlerContext): string {
+  const client = context?.clientName;
+  if (typeof client === "string" && client.endsWith("Client") && client.length > 6) return client.slice(0, -6);
+  const id = config.serviceId;
+  return typeof id === "string" ? id : "";
 }
 
 /** "GetObject" from "GetObjectCommand" (else the operation in the Smithy context). */

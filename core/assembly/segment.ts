@@ -11,7 +11,7 @@ import { outLength, truncate, outPtr, putLit, putByte, putBytes, reserve, commit
 import { newId, writeTraceId } from "./ids";
 import { parseHex64 } from "./hex";
 import { INPUT_CAP, R_BEGIN_GEN, R_BEGIN_ID, R_FREED, OK, E_STALE, E_INVALID, E_BUDGET, E_LIMIT, E_CLOSED, E_NO_TRACE,
-  E_DECIDE, E_CAP, E_REENTRY, E_BUSY, F_CLOSED, F_FACADE, F_HAS_PARENT, F_QUEUED, F_NS_MASK, B_TRACE_GIVEN,
+  E_DECIDE, E_CAP, E_REENTRY, E_BUSY, F_CLOSED, F_FACADE, F_STREAM, F_HAS_PARENT, F_QUEUED, F_NS_MASK, B_TRACE_GIVEN,
   BEGIN_PARENT_AT, BEGIN_NAME_AT, NAME_INPUT_CAP, MAX_NAME_CHARS, MAX_ANNOTATIONS, MAX_ANNOTATION_KEY_CHARS,
   MAX_ANNOTATION_VALUE_CHARS, MAX_PATH_CHARS, TRACE_ID_LENGTH, SEGMENT_ID_LENGTH, TRACE_BUDGET, M_LAST, A_STRING,
   A_NUMBER } from "./shared";
@@ -124,7 +124,7 @@ function beginNode(parent: Node | null, name: usize, nameLen: i32, now: f64, fla
     }
     // A facade stands for the segment Lambda records itself: its ID is the header's Parent.
     if ((flags & F_FACADE) != 0 && parentId != 0) {
-      n.flags |= F_FACADE;
+      n.flags |= F_FACADE | (flags & F_STREAM);
       n.id = n.parentId;
     } else n.id = newId();
   }
@@ -151,7 +151,8 @@ function emit(n: Node): i32 {
 /**
  * Closes the node. Returns 0 when nothing is to be sent yet, k > 0 when emission k − 1 holds
  * documents for the host to take with emitNext, or a negative status. A segment is sent with its
- * subtree; a child of a facade on its own; a child of a trace holding more than TRACE_BUDGET
+ * subtree; a child of a facade on its own, and any subsegment of a streaming facade's trace
+ * (F_STREAM); a child of a trace holding more than TRACE_BUDGET
  * bytes leaves early, on its own, so that a trace of any size needs bounded memory.
  */
 export function segEnd(slot: i32, gen: i32, now: f64): i32 {
@@ -169,7 +170,7 @@ export function segEnd(slot: i32, gen: i32, now: f64): i32 {
   }
   const parent = changetype<Node>(n.parent);
   rootOf(n).held += nodeWeight(n);
-  if ((parent.flags & F_FACADE) != 0 || rootOf(n).held > TRACE_BUDGET) {
+  if ((parent.flags & F_FACADE) != 0 || (rootOf(n).flags & F_STREAM) != 0 || rootOf(n).held > TRACE_BUDGET) {
     unlinkChild(parent, n);
     makeIndependent(n, traceIdOf(rootOf(parent)), parent.id);
     return emit(n);

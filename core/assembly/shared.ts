@@ -78,6 +78,12 @@ export const F_INDEPENDENT = 32;
 export const F_HAS_PARENT = 64;
 /** A document root waiting in an emission: its close only marks it closed, and it is not freed. */
 export const F_QUEUED = 128;
+/**
+ * Host, with F_FACADE: every subsegment of the trace, nested ones too, is sent as its own document
+ * when it closes (aws-xray-sdk-core's streaming in Lambda), not with its parent. Kept by subtrees
+ * made independent.
+ */
+export const F_STREAM = 1024;
 /** Namespace, two bits from bit 8: 1 `aws`, 2 `remote`. */
 export const F_NS_SHIFT = 8;
 export const NS_AWS = 256;

@@ -4,7 +4,7 @@
 // Bounded by design: at most `maxEntities` nodes live at once (E_CAP past it), and every walk over
 // a tree follows the first/next/parent links with no recursion and no stack, so depth costs
 // nothing but the nodes themselves.
-import { F_CLOSED, F_FAULT, F_ERROR, F_THROTTLE, F_INDEPENDENT, DEFAULT_MAX_ENTITIES, MAX_ENTITIES_LIMIT } from "./shared";
+import { F_CLOSED, F_FAULT, F_ERROR, F_THROTTLE, F_INDEPENDENT, F_STREAM, DEFAULT_MAX_ENTITIES, MAX_ENTITIES_LIMIT } from "./shared";
 
 /** Flags the host may set with segFlags. */
 export const F_USER: i32 = F_FAULT | F_ERROR | F_THROTTLE;
@@ -199,10 +199,11 @@ export function nextInTree(n: Node, top: Node): usize {
  * trace `trace` (35 bytes), and the root of its subtree's budget, which leaves its old root's.
  */
 export function makeIndependent(n: Node, trace: usize, parentId: u64): void {
-  n.flags |= F_INDEPENDENT;
+  const old = n.root;
+  // A subtree of a streaming trace keeps streaming on its own: its subsegments leave as they close.
+  n.flags |= F_INDEPENDENT | (old != 0 ? changetype<Node>(old).flags & F_STREAM : 0);
   n.parentId = parentId;
   if (traceIdOf(n) != trace) memory.copy(traceIdOf(n), trace, 35);
-  const old = n.root;
   let weight = 0;
   for (let c = changetype<usize>(n); c != 0; c = nextInTree(changetype<Node>(c), n)) {
     changetype<Node>(c).root = changetype<usize>(n);
