@@ -16,14 +16,22 @@ import { CLASSIFIERS, classify, compareTrees, type Difference, documentedCategor
 import { compile, entities, type Invocation, label, runFixture, startDynamoDb, type Variant } from "./harness.ts";
 
 /** A fresh header per invocation, as Lambda gives (Sampled=1: Active tracing sampled it). */
-function header(): { header: string; root: string; parent: string } {
+function header(sampled: "1" | "0"): { header: string; root: string; parent: string } {
   const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")}`;
   const parent = randomBytes(8).toString("hex");
-  return { header: `Root=${root};Parent=${parent};Sampled=1`, root, parent };
+  return { header: `Root=${root};Parent=${parent};Sampled=${sampled}`, root, parent };
 }
 
 interface Scenario {
   fixture: string;
+  /** What the scenario varies, for the test's title. */
+  title?: string;
+  /** Set for the handler's process, on both sides (Lambda's variables are set by the harness). */
+  env?: Record<string, string>;
+  /** The headers' Sampled (default 1). */
+  sampled?: "1" | "0";
+  /** Run on the Node running the tests only (settings do not depend on the version). */
+  currentNodeOnly?: boolean;
   events: Record<string, unknown>[];
   /** Written by hand: the entities each invocation sends, by name, on either side. */
   expected: string[][];
@@ -67,6 +75,46 @@ const SCENARIOS: Scenario[] = [
     ],
     ours: [esm(), cjs],
   },
+  {
+    fixture: "decorated",
+    title: "POWERTOOLS_TRACER_CAPTURE_RESPONSE=false, POWERTOOLS_TRACER_CAPTURE_ERROR=false",
+    env: { POWERTOOLS_TRACER_CAPTURE_RESPONSE: "false", POWERTOOLS_TRACER_CAPTURE_ERROR: "false" },
+    events: [{ id: "a" }, { id: "broken", fail: "price" }],
+    expected: [
+      ["## index.handler", "### loadItem", "### price lookup", "DynamoDB"],
+      ["## index.handler", "### loadItem", "### price lookup", "DynamoDB"],
+    ],
+    ours: [esm()],
+    currentNodeOnly: true,
+  },
+  // The issue's report: POWERTOOLS_TRACE_ENABLED=false was ignored. Nothing may be sent.
+  {
+    fixture: "decorated",
+    title: "POWERTOOLS_TRACE_ENABLED=false",
+    env: { POWERTOOLS_TRACE_ENABLED: "false" },
+    events: [{ id: "a" }, { id: "missing" }],
+    expected: [[], []],
+    ours: [esm(), cjs],
+    currentNodeOnly: true,
+  },
+  {
+    fixture: "middy",
+    title: "outside Lambda (no AWS_EXECUTION_ENV)",
+    env: { AWS_EXECUTION_ENV: "" },
+    events: [{ id: "a" }],
+    expected: [[]],
+    ours: [esm()],
+    currentNodeOnly: true,
+  },
+  {
+    fixture: "decorated",
+    title: "Sampled=0",
+    sampled: "0",
+    events: [{ id: "a" }, { id: "missing" }],
+    expected: [[], []],
+    ours: [esm()],
+    currentNodeOnly: true,
+  },
 ];
 
 test("the categories the comparison knows are exactly those docs/compatibility.md lists for Powertools", () => {
@@ -81,17 +129,21 @@ const NODES: { name: string; binary: () => string | undefined; all: boolean }[] 
 
 for (const node of NODES) {
   for (const s of SCENARIOS) {
+    if (s.currentNodeOnly && !node.all) continue;
     const variants = node.all ? s.ours : s.ours.slice(0, 1);
-    test(`${node.name}, ${s.fixture}: ${variants.map(label).join(", ")} send the entities Powertools sends`, async () => {
+    const what = s.title ? `${s.fixture}, ${s.title}` : s.fixture;
+    test(`${node.name}, ${what}: ${variants.map(label).join(", ")} send the entities Powertools sends`, async () => {
       const binary = node.binary();
       const ddb = await startDynamoDb();
       try {
         const expectedEntities = s.expected.flat().length;
         const runOn = async (variant: Variant) => {
-          const headers = s.events.map(() => header());
+          const headers = s.events.map(() => header(s.sampled ?? "1"));
           const invocations: Invocation[] = s.events.map((event, i) => ({ header: headers[i]!.header, event }));
           const file = await compile(s.fixture, variant);
-          const run = await runFixture({ file, invocations, expectedEntities, env: { DDB_ENDPOINT: ddb.endpoint }, node: binary });
+          const env = { ...s.env, DDB_ENDPOINT: ddb.endpoint };
+          // the sentinel: what was sent before the last invocation returned has arrived (or nothing was)
+          const run = await runFixture({ file, invocations, expectedEntities, env, node: binary, sentinel: true });
           return { run, headers };
         };
         const peer = await runOn(PEER);

@@ -158,15 +158,22 @@ export async function runFixture(options: {
   exportName?: string;
   invocations: Invocation[];
   expectedEntities: number;
-  env: Record<string, string>;
+  env?: Record<string, string>;
   node?: string;
   timeoutMs?: number;
+  /** Also wait for the driver's sentinel datagram, sent after the last invocation returned. */
+  sentinel?: boolean;
 }): Promise<Run> {
   const socket = dgram.createSocket("udp4");
   const datagrams: string[] = [];
   socket.on("message", (m) => datagrams.push(m.toString("utf8")));
   await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
-  const env = lambdaEnv(socket.address().port, { ...options.env, INVOCATIONS: JSON.stringify(options.invocations) });
+  const SENTINEL = "xray-edge-test-sentinel";
+  const env = lambdaEnv(socket.address().port, {
+    ...options.env,
+    INVOCATIONS: JSON.stringify(options.invocations),
+    ...(options.sentinel ? { SENTINEL } : {}),
+  });
   const child = spawn(options.node ?? process.execPath, [`${FIXTURES}driver.mjs`, options.file, options.exportName ?? "handler"], {
     cwd: ROOT,
     env,
@@ -178,16 +185,19 @@ export async function runFixture(options: {
   child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
   const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
   const documents = () =>
-    datagrams.map((d) => {
-      if (!DAEMON_HEADER_LINE.test(d)) throw new Error(`a datagram without the daemon header: ${d.slice(0, 80)}`);
-      return JSON.parse(d.slice(d.indexOf("\n") + 1)) as Record<string, any>;
-    });
+    datagrams
+      .filter((d) => d !== SENTINEL)
+      .map((d) => {
+        if (!DAEMON_HEADER_LINE.test(d)) throw new Error(`a datagram without the daemon header: ${d.slice(0, 80)}`);
+        return JSON.parse(d.slice(d.indexOf("\n") + 1)) as Record<string, any>;
+      });
   const complete = () => [...entities(documents()).values()].filter((e) => !e.in_progress).length;
   try {
     const end = Date.now() + (options.timeoutMs ?? 30_000);
     let code: number | null | undefined;
     void exited.then((c) => (code = c));
-    while (!(stdout.includes('{"done":true}') && complete() >= options.expectedEntities)) {
+    const arrived = () => !options.sentinel || datagrams.includes(SENTINEL);
+    while (!(stdout.includes('{"done":true}') && complete() >= options.expectedEntities && arrived())) {
       if (code !== undefined) throw new Error(`the driver exited (${code}) before the end\n${stdout}\n${stderr}`);
       if (Date.now() > end)
         throw new Error(`timed out: ${complete()} of ${options.expectedEntities} entities\n${stdout}\n${stderr}\n${datagrams.join("\n")}`);
