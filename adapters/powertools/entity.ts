@@ -58,11 +58,6 @@ export class PowertoolsSegment {
     return new PowertoolsSegment(this.#raw.beginSubsegment(name), typeof name === "string" ? name : String(name), false, this.#say);
   }
 
-  /** @internal A child with options (the aws namespace): for the adapters here. */
-  beginChild(name: string, options?: SubsegmentOptions): PowertoolsSegment {
-    return new PowertoolsSegment(this.#raw.beginSubsegment(name, options), name, false, this.#say);
-  }
-
   addAnnotation(key: string, value: AnnotationValue): void {
     if (this.#refusedOnFacade("addAnnotation")) return;
     this.#raw.addAnnotation(key, value);

@@ -60,7 +60,7 @@ export function invocationSlot(tracer: () => CoreTracer, say: Say): Slot {
     slot = undefined;
   }
   if (slot && slot.header === header) return slot;
-  slot = { header, facade: new PowertoolsSegment(facadeFor(header, tracer), "facade", true, say), frame: { entity: undefined } };
+  slot = { header, facade: new PowertoolsSegment(facadeFor(header, tracer, say), "facade", true, say), frame: { entity: undefined } };
   try {
     if (store) store.set!(SLOT, slot);
     else (globalThis as { [PROCESS]?: Slot })[PROCESS] = slot;
@@ -70,9 +70,19 @@ export function invocationSlot(tracer: () => CoreTracer, say: Say): Slot {
   return slot;
 }
 
-function facadeFor(header: string, tracer: () => CoreTracer): TraceEntity {
+function facadeFor(header: string, tracer: () => CoreTracer, say: Say): TraceEntity {
   const h = header ? parseTraceHeader(header) : undefined;
-  if (!h || h.parent === undefined || (h.sampled !== true && h.sampled !== false)) return inert;
+  if (!h) {
+    say(
+      header ? "header:malformed" : "header:missing",
+      header
+        ? `malformed trace header "${header.slice(0, 120)}": invocations with one run untraced`
+        : "no trace header (InvokeStore, _X_AMZN_TRACE_ID): invocations without one run untraced",
+    );
+    return inert;
+  }
+  // Root without Parent, or no sampling decision: Lambda did not trace the function; nothing to record
+  if (h.parent === undefined || (h.sampled !== true && h.sampled !== false)) return inert;
   try {
     return tracer().beginSegment("facade", { traceHeader: header, facade: true });
   } catch {
