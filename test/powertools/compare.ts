@@ -139,6 +139,13 @@ export const CLASSIFIERS: Record<string, (d: Difference, s: Sides) => boolean> =
   },
   // aws-xray-sdk-core writes $metadata.attempts as retries (1 for a call that took one attempt).
   "aws-retries": (d) => d.path === "aws.retries" && typeof d.ours?.value === "number" && d.peer?.value === d.ours.value + 1,
+  // The peer writes a fetch's URL as protocol, hostname and path, leaving the port out; xray-edge
+  // keeps the host as requested, port included.
+  "fetch-url-port": (d) => {
+    if (d.path !== "http.request.url" || typeof d.ours?.value !== "string") return false;
+    const u = new URL(d.ours.value);
+    return u.port !== "" && d.peer?.value === `${u.protocol}//${u.hostname}${u.pathname}`;
+  },
   // Fields the peer takes from each operation's input or output (table_name, ...), which
   // xray-edge/aws-sdk does not record yet.
   "aws-operation-fields": (d) =>

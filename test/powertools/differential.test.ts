@@ -1,6 +1,6 @@
 /**
  * Issue 16, points 3 and 8: the same trace. Handlers written against @aws-lambda-powertools/tracer
- * (fixtures/*.ts: decorators, the middy middleware, manual instrumentation) run as Lambda's Node
+ * (fixtures/*.ts: decorators, the middy middleware with a traced fetch, manual instrumentation) run as Lambda's Node
  * runtime runs them, once on Powertools and once with only the import changed to
  * xray-edge/powertools (the built package: ESM, CommonJS, legacy and standard decorators), on the
  * Node running the tests and on Node 22 and 24. Every entity each side sends is compared (names,
@@ -59,9 +59,9 @@ const SCENARIOS: Scenario[] = [
     fixture: "middy",
     events: [{ id: "a" }, { id: "missing" }, { id: "a", fail: "after the call" }],
     expected: [
-      ["## index.handler", "DynamoDB"],
-      ["## index.handler", "DynamoDB"],
-      ["## index.handler", "DynamoDB"],
+      ["## index.handler", "127.0.0.1", "DynamoDB"],
+      ["## index.handler", "127.0.0.1", "DynamoDB"],
+      ["## index.handler", "127.0.0.1", "DynamoDB"],
     ],
     // @middy/core 7 is ESM only (no "require" export): a CommonJS middy handler uses an older middy
     ours: [esm()],

@@ -73,7 +73,10 @@ export interface Run {
   stderr: string;
 }
 
-/** The DynamoDB stand-in: GetItem on "items" finds the item; on any other table, ResourceNotFound. */
+/**
+ * The DynamoDB stand-in: GetItem on "items" finds the item; on any other table, ResourceNotFound.
+ * It also answers plain GETs of /http/<id> for fetch (404 for "missing").
+ */
 export async function startDynamoDb(): Promise<{ endpoint: string; requests: number; close(): Promise<void> }> {
   const state = { requests: 0 };
   const server: Server = createServer((req, res) => {
@@ -81,6 +84,12 @@ export async function startDynamoDb(): Promise<{ endpoint: string; requests: num
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       state.requests++;
+      // plain HTTP for fetch: /http/<id>, 404 for "missing"
+      if (req.url?.startsWith("/http/")) {
+        const missing = req.url.startsWith("/http/missing");
+        res.writeHead(missing ? 404 : 200, { "content-type": "text/plain" }).end(missing ? "not here" : "fetched");
+        return;
+      }
       const input = JSON.parse(body || "{}");
       // the same request gets the same ID on either side's run
       const requestId = `REQ-${input.TableName}-${input.Key?.id?.S}`;
