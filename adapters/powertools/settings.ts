@@ -13,6 +13,8 @@ export interface PowertoolsSettings {
   serviceName: string | undefined;
   /** POWERTOOLS_TRACE_ENABLED (default true). */
   traceEnabled: boolean;
+  /** POWERTOOLS_DEV: a truthy value turns tracing off, as Powertools documents for its Tracer. */
+  devMode: boolean;
   /** POWERTOOLS_TRACER_CAPTURE_RESPONSE (default true). */
   captureResponse: boolean;
   /** POWERTOOLS_TRACER_CAPTURE_ERROR (default true): false records only the error flag. */
@@ -37,6 +39,7 @@ export function readPowertoolsSettings(env: Env): PowertoolsSettings {
   return {
     serviceName: envValue(env, "POWERTOOLS_SERVICE_NAME"),
     traceEnabled: envFlag(env, "POWERTOOLS_TRACE_ENABLED", true),
+    devMode: devMode(env),
     captureResponse: envFlag(env, "POWERTOOLS_TRACER_CAPTURE_RESPONSE", true),
     captureError: envFlag(env, "POWERTOOLS_TRACER_CAPTURE_ERROR", true),
     captureHTTPsRequests: envFlag(env, "POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS", true),
@@ -46,6 +49,19 @@ export function readPowertoolsSettings(env: Env): PowertoolsSettings {
     handler: envValue(env, "_HANDLER"),
     daemonAddress,
   };
+}
+
+/** Powertools' truthy and falsy spellings for POWERTOOLS_DEV (commons' extended parsing). */
+const TRUTHY = ["1", "y", "yes", "t", "true", "on"];
+const FALSY = ["0", "n", "no", "f", "false", "off"];
+
+function devMode(env: Env): boolean {
+  const value = envValue(env, "POWERTOOLS_DEV")?.toLowerCase();
+  if (value === undefined || FALSY.includes(value)) return false;
+  if (TRUTHY.includes(value)) return true;
+  throw new Error(
+    `xray-edge: POWERTOOLS_DEV="${envValue(env, "POWERTOOLS_DEV")}" is not valid: expected one of ${[...TRUTHY, ...FALSY].join(", ")}`,
+  );
 }
 
 /** Per bundle: what loadPowertoolsSettings read. */

@@ -73,6 +73,7 @@ export class Tracer {
       o.enabled !== false &&
       !saysFalse(ask(config, "getTracingEnabled")) &&
       env.traceEnabled &&
+      !env.devMode &&
       contextSettings().enabled && // AWS_XRAY_SDK_ENABLED=false turns every adapter off
       executionEnv !== undefined &&
       executionEnv !== "" &&
@@ -88,7 +89,7 @@ export class Tracer {
     if (this.#enabled && this.#captureHTTPsRequests) traceGlobalFetch();
   }
 
-  /** Whether this tracer records: off outside Lambda (no AWS_EXECUTION_ENV), under SAM local and Amplify mocks, or when turned off. */
+  /** Whether this tracer records: off outside Lambda (no AWS_EXECUTION_ENV), under SAM local and Amplify mocks, in POWERTOOLS_DEV, or when turned off. */
   isTracingEnabled(): boolean {
     return this.#enabled;
   }

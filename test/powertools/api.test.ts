@@ -55,6 +55,24 @@ test("a value in another case is accepted (FALSE), as for every xray-edge variab
   assert.is(r.stdout.trim(), "false", r.stderr);
 });
 
+test("POWERTOOLS_DEV: a truthy value turns tracing off, as Powertools documents; a falsy one changes nothing; another fails the import", () => {
+  const script = `import { Tracer } from "xray-edge/powertools"; console.log(String(new Tracer().isTracingEnabled()));`;
+  const inLambda = { AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x" };
+  for (const [value, enabled] of [
+    ["1", "false"],
+    ["On", "false"],
+    ["true", "false"],
+    ["0", "true"],
+    ["no", "true"],
+  ] as const) {
+    const r = node(["--input-type=module", "-e", script], { ...inLambda, POWERTOOLS_DEV: value });
+    assert.is(r.stdout.trim(), enabled, `POWERTOOLS_DEV=${value}: ${r.stderr}`);
+  }
+  const bad = node(["--input-type=module", "-e", script], { ...inLambda, POWERTOOLS_DEV: "maybe" });
+  assert.is.not(bad.status, 0);
+  assert.match(bad.stderr, 'POWERTOOLS_DEV="maybe" is not valid: expected one of 1, y, yes, t, true, on, 0, n, no, f, false, off');
+});
+
 test("malformed options throw at construction, naming the option and its form", () => {
   assert.throws(() => new Tracer({ enabled: "no" as unknown as boolean }), /new Tracer: enabled must be a boolean, got string/);
   assert.throws(() => new Tracer({ serviceName: 3 as unknown as string }), /serviceName must be a string/);
