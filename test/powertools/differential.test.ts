@@ -106,6 +106,31 @@ const SCENARIOS: Scenario[] = [
     ours: [esm()],
     currentNodeOnly: true,
   },
+  // Lambda's Node runtimes before InvokeStore: the trace header in _X_AMZN_TRACE_ID only
+  {
+    fixture: "middy",
+    title: "without InvokeStore",
+    env: { DRIVER_NO_INVOKE_STORE: "1" },
+    events: [{ id: "a" }, { id: "missing" }],
+    expected: [
+      ["## index.handler", "127.0.0.1", "DynamoDB"],
+      ["## index.handler", "127.0.0.1", "DynamoDB"],
+    ],
+    ours: [esm()],
+    currentNodeOnly: true,
+  },
+  {
+    fixture: "manual",
+    title: "without InvokeStore",
+    env: { DRIVER_NO_INVOKE_STORE: "1" },
+    events: [{}, { fail: "by hand" }],
+    expected: [
+      ["## index.handler", "inner work"],
+      ["## index.handler", "inner work"],
+    ],
+    ours: [esm()],
+    currentNodeOnly: true,
+  },
   {
     fixture: "decorated",
     title: "Sampled=0",
