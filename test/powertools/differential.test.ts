@@ -106,6 +106,15 @@ const SCENARIOS: Scenario[] = [
     ours: [esm()],
     currentNodeOnly: true,
   },
+  {
+    fixture: "middy",
+    title: "POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS=false",
+    env: { POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: "false" },
+    events: [{ id: "a" }],
+    expected: [["## index.handler", "DynamoDB"]],
+    ours: [esm()],
+    currentNodeOnly: true,
+  },
   // Lambda's Node runtimes before InvokeStore: the trace header in _X_AMZN_TRACE_ID only
   {
     fixture: "middy",
