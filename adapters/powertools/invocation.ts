@@ -34,6 +34,8 @@ export interface Slot {
   header: string;
   facade: PowertoolsSegment;
   frame: Frame;
+  /** Set when the handler's capture ended and closed the facade: a later call gets a new slot. */
+  ended?: boolean;
 }
 
 function invokeStore(): InvokeStoreLike | undefined {
@@ -59,7 +61,7 @@ export function invocationSlot(tracer: () => CoreTracer, say: Say): Slot {
   } catch {
     slot = undefined;
   }
-  if (slot && slot.header === header) return slot;
+  if (slot && slot.header === header && !slot.ended) return slot;
   slot = { header, facade: new PowertoolsSegment(facadeFor(header, tracer, say), "facade", true, say), frame: { entity: undefined } };
   try {
     if (store) store.set!(SLOT, slot);
@@ -87,6 +89,21 @@ function facadeFor(header: string, tracer: () => CoreTracer, say: Say): TraceEnt
     return tracer().beginSegment("facade", { traceHeader: header, facade: true });
   } catch {
     return inert;
+  }
+}
+
+/**
+ * Ends the invocation's facade once the handler's subsegment under it has closed, as traceHandler
+ * ends its own: the core frees it now rather than when its handle is collected (under many
+ * concurrent invocations, uncollected facades would count against the core's entity cap).
+ */
+export function endFacade(s: Slot, parent: PowertoolsSegment): void {
+  if (parent !== s.facade || s.ended) return;
+  s.ended = true;
+  try {
+    PowertoolsSegment.raw(s.facade).close();
+  } catch {
+    // the core reclaims it with its handle
   }
 }
 

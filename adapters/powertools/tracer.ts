@@ -16,7 +16,7 @@ import { captureAwsClient } from "../aws-sdk/client.ts";
 import type { AwsSdkClient } from "../aws-sdk/types.ts";
 import { type AnyClassMethod, type MethodDecorator, methodDecorator } from "./decorators.ts";
 import { FrameEntity, PowertoolsSegment } from "./entity.ts";
-import { currentFrame, isRuntimeHandler, outside } from "./invocation.ts";
+import { currentFrame, endFacade, isRuntimeHandler, outside, type Slot } from "./invocation.ts";
 import {
   ask,
   type CaptureLambdaHandlerOptions,
@@ -38,6 +38,9 @@ interface HandlerRun {
   frame: FrameEntity;
   sub: PowertoolsSegment;
   reused: boolean;
+  /** Where it began: the invocation's slot and the parent, to end the facade after it. */
+  slot: Slot;
+  parent: PowertoolsSegment;
 }
 
 /** What the middy middleware keeps per request, in `request.internal` (as Powertools does). */
@@ -46,6 +49,8 @@ interface MiddyRun {
   previous: PowertoolsSegment | undefined;
   frame: { entity: PowertoolsSegment | undefined };
   reused: boolean;
+  slot: Slot;
+  parent: PowertoolsSegment;
 }
 
 type MiddyRequest = { response?: unknown; error?: unknown; internal?: Record<string, unknown> };
@@ -245,6 +250,7 @@ export class Tracer {
       try {
         if (!run.reused) run.sub.close();
         run.frame.entity = run.previous;
+        if (!run.reused) endFacade(run.slot, run.parent);
       } catch {
         // tracing never breaks the handler
       }
@@ -257,9 +263,11 @@ export class Tracer {
           const frame = currentFrame(slot);
           const previous = frame.entity;
           const parent = current();
-          const reused = isRuntimeHandler(PowertoolsSegment.raw(parent), slot());
+          const s = slot();
+          const reused = isRuntimeHandler(PowertoolsSegment.raw(parent), s);
           const sub = reused ? parent : parent.addNewSubsegment(`## ${handlerName()}`);
-          request.internal = { ...request.internal, [TRACER_KEY]: close, [RUN_KEY]: { sub, previous, frame, reused } satisfies MiddyRun };
+          const run: MiddyRun = { sub, previous, frame, reused, slot: s, parent };
+          request.internal = { ...request.internal, [TRACER_KEY]: close, [RUN_KEY]: run };
           frame.entity = sub;
         } catch {
           return; // untraced, not broken
@@ -294,7 +302,7 @@ export class Tracer {
       const parent = current();
       const reused = isRuntimeHandler(PowertoolsSegment.raw(parent), s);
       const sub = reused ? parent : parent.addNewSubsegment(`## ${handlerName()}`);
-      run = { frame: frameOf(sub), sub, reused };
+      run = { frame: frameOf(sub), sub, reused, slot: s, parent };
     } catch {
       run = undefined; // the handler runs untraced
     }
@@ -353,7 +361,10 @@ function frameOf(sub: PowertoolsSegment): FrameEntity {
 
 async function end(run: HandlerRun): Promise<void> {
   try {
-    if (!run.reused) run.sub.close();
+    if (!run.reused) {
+      run.sub.close();
+      endFacade(run.slot, run.parent);
+    }
   } catch {
     // tracing never breaks the handler
   }
