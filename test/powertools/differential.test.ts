@@ -108,8 +108,8 @@ const SCENARIOS: Scenario[] = [
   },
   {
     fixture: "middy",
-    title: "POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS=false",
-    env: { POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: "false" },
+    title: "POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS=false, POWERTOOLS_SERVICE_NAME",
+    env: { POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: "false", POWERTOOLS_SERVICE_NAME: "checkout" },
     events: [{ id: "a" }],
     expected: [["## index.handler", "DynamoDB"]],
     ours: [esm()],
