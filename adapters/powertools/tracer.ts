@@ -27,6 +27,7 @@ import {
   saysFalse,
   type TracerOptions,
 } from "./options.ts";
+import { type MiddyMiddleware, middyMiddleware } from "./middy.ts";
 import { loadPowertoolsSettings } from "./settings.ts";
 import { current, currentEntity, flush, handlerName, say, slot, traceGlobalFetch } from "./shared.ts";
 
@@ -42,22 +43,6 @@ interface HandlerRun {
   slot: Slot;
   parent: PowertoolsSegment;
 }
-
-/** What the middy middleware keeps per request, in `request.internal` (as Powertools does). */
-interface MiddyRun {
-  sub: PowertoolsSegment;
-  previous: PowertoolsSegment | undefined;
-  frame: { entity: PowertoolsSegment | undefined };
-  reused: boolean;
-  slot: Slot;
-  parent: PowertoolsSegment;
-}
-
-type MiddyRequest = { response?: unknown; error?: unknown; internal?: Record<string, unknown> };
-
-/** Powertools' key for its middlewares' cleanup functions (early returns call them). */
-const TRACER_KEY = "powertools-for-aws.tracer";
-const RUN_KEY = `${TRACER_KEY}.xray-edge`;
 
 export class Tracer {
   readonly #enabled: boolean;
@@ -236,57 +221,9 @@ export class Tracer {
     });
   }
 
-  /** @internal The middy middleware of xray-edge/powertools/middleware. */
-  _middleware(options?: CaptureLambdaHandlerOptions): {
-    before: (request: MiddyRequest) => void;
-    after: (request: MiddyRequest) => Promise<void>;
-    onError: (request: MiddyRequest) => Promise<void>;
-  } {
-    const captureResponse = checkHandlerOptions(options).captureResponse ?? true;
-    const close = async (request: MiddyRequest): Promise<void> => {
-      const run = runOf(request);
-      if (!run) return;
-      delete request.internal![RUN_KEY];
-      try {
-        if (!run.reused) run.sub.close();
-        run.frame.entity = run.previous;
-        if (!run.reused) endFacade(run.slot, run.parent);
-      } catch {
-        // tracing never breaks the handler
-      }
-      await flush();
-    };
-    return {
-      before: (request) => {
-        if (!this.#enabled) return;
-        try {
-          const frame = currentFrame(slot);
-          const previous = frame.entity;
-          const parent = current();
-          const s = slot();
-          const reused = isRuntimeHandler(PowertoolsSegment.raw(parent), s);
-          const sub = reused ? parent : parent.addNewSubsegment(`## ${handlerName()}`);
-          const run: MiddyRun = { sub, previous, frame, reused, slot: s, parent };
-          request.internal = { ...request.internal, [TRACER_KEY]: close, [RUN_KEY]: run };
-          frame.entity = sub;
-        } catch {
-          return; // untraced, not broken
-        }
-        this.annotateColdStart();
-        this.addServiceNameAnnotation();
-      },
-      after: async (request) => {
-        if (!this.#enabled || !runOf(request)) return;
-        if (captureResponse) this.addResponseAsMetadata(safeRead(request, "response"), handlerName());
-        await close(request);
-      },
-      onError: async (request) => {
-        const run = runOf(request);
-        if (!this.#enabled || !run) return;
-        if (!run.reused) this.addErrorAsMetadata(safeRead(request, "error") as Error);
-        await close(request);
-      },
-    };
+  /** @internal The middy middleware of xray-edge/powertools/middleware (middy.ts). */
+  _middleware(options?: CaptureLambdaHandlerOptions): MiddyMiddleware {
+    return middyMiddleware(this, checkHandlerOptions(options).captureResponse ?? true);
   }
 
   #takeColdStart(): boolean {
@@ -369,20 +306,4 @@ async function end(run: HandlerRun): Promise<void> {
     // tracing never breaks the handler
   }
   await flush();
-}
-
-function runOf(request: MiddyRequest): MiddyRun | undefined {
-  try {
-    return request?.internal?.[RUN_KEY] as MiddyRun | undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function safeRead(request: MiddyRequest, key: "response" | "error"): unknown {
-  try {
-    return request[key];
-  } catch {
-    return undefined;
-  }
 }
