@@ -2,16 +2,16 @@
  * The middy middleware behind `captureLambdaHandler(tracer)` of xray-edge/powertools/middleware,
  * as Powertools' works: `before` begins `## <_HANDLER>` under the current segment and makes it
  * current, `after` records the response, `onError` the error, and both close it, restore the
- * previous segment and wait for the flush. What a request began is kept in `request.internal`,
+ * previous segment and wait for the flush; near the context's deadline it is sent in progress. What a request began is kept in `request.internal`,
  * and the current segment in the invocation's slot (its InvokeStore context), so concurrent
  * invocations never share them. Only the tracer's public methods are used.
  */
 import type { Tracer } from "./tracer.ts";
 import { PowertoolsSegment } from "./entity.ts";
 import { currentFrame, endFacade, isRuntimeHandler, type Slot } from "./invocation.ts";
-import { current, flush, handlerName, slot } from "./shared.ts";
+import { armHandlerDeadline, current, flush, handlerName, slot } from "./shared.ts";
 
-type MiddyRequest = { response?: unknown; error?: unknown; internal?: Record<string, unknown> };
+type MiddyRequest = { context?: unknown; response?: unknown; error?: unknown; internal?: Record<string, unknown> };
 
 export interface MiddyMiddleware {
   before: (request: MiddyRequest) => void;
@@ -27,6 +27,8 @@ interface MiddyRun {
   reused: boolean;
   slot: Slot;
   parent: PowertoolsSegment;
+  /** Disarms the send before the deadline (shared.ts). */
+  disarm: () => void;
 }
 
 /** Powertools' key for its middlewares' cleanup functions (an early return calls them). */
@@ -39,6 +41,7 @@ export function middyMiddleware(tracer: Tracer, captureResponse: boolean): Middy
     if (!run) return;
     try {
       delete request.internal![RUN_KEY];
+      run.disarm();
       if (!run.reused) run.sub.close();
       run.frame.entity = run.previous;
       if (!run.reused) endFacade(run.slot, run.parent);
@@ -57,7 +60,8 @@ export function middyMiddleware(tracer: Tracer, captureResponse: boolean): Middy
         const s = slot();
         const reused = isRuntimeHandler(PowertoolsSegment.raw(parent), s);
         const sub = reused ? parent : parent.addNewSubsegment(`## ${handlerName()}`);
-        const run: MiddyRun = { sub, previous, frame, reused, slot: s, parent };
+        const disarm = reused ? () => {} : armHandlerDeadline(safeRead(request, "context"), sub);
+        const run: MiddyRun = { sub, previous, frame, reused, slot: s, parent, disarm };
         request.internal = { ...request.internal, [TRACER_KEY]: close, [RUN_KEY]: run };
         frame.entity = sub;
       } catch {
@@ -88,7 +92,7 @@ function runOf(request: MiddyRequest): MiddyRun | undefined {
   }
 }
 
-function safeRead(request: MiddyRequest, key: "response" | "error"): unknown {
+function safeRead(request: MiddyRequest, key: "context" | "response" | "error"): unknown {
   try {
     return request[key];
   } catch {

@@ -9,6 +9,7 @@ import { createUdpEmitter } from "../udp/emitter.ts";
 import { levelLogger } from "../context/settings.ts";
 import { settings } from "../context/storage.ts";
 import { instrumentFetch } from "../fetch/instrument.ts";
+import { armDeadline, DEFAULT_DEADLINE_MARGIN_MS } from "../lambda/deadline.ts";
 import { loadPowertoolsSettings } from "./settings.ts";
 import { PowertoolsSegment, type Say } from "./entity.ts";
 import { currentSegment, invocationSlot, type Slot } from "./invocation.ts";
@@ -75,4 +76,22 @@ export function traceGlobalFetch(): void {
 /** Resolves when every document sent so far has left (never rejects). */
 export function flush(): Promise<void> {
   return shared ? shared.tracer.flush().catch(() => {}) : Promise.resolve();
+}
+
+/**
+ * As traceHandler does: the handler's subsegment holds every subsegment closed inside it, so
+ * 250 ms before the Lambda context's deadline it is sent in progress with them, and flushed; a kill
+ * at the deadline then loses only what was still open. Returns what disarms it.
+ */
+export function armHandlerDeadline(context: unknown, sub: PowertoolsSegment): () => void {
+  try {
+    const raw = PowertoolsSegment.raw(sub) as TraceEntity & { sendInProgress?: () => void };
+    if (!raw.sampled || typeof raw.sendInProgress !== "function") return () => {};
+    return armDeadline(context, DEFAULT_DEADLINE_MARGIN_MS, () => {
+      raw.sendInProgress!();
+      void flush();
+    });
+  } catch {
+    return () => {};
+  }
 }

@@ -29,7 +29,7 @@ import {
 } from "./options.ts";
 import { type MiddyMiddleware, middyMiddleware } from "./middy.ts";
 import { loadPowertoolsSettings } from "./settings.ts";
-import { current, currentEntity, flush, handlerName, say, slot, traceGlobalFetch } from "./shared.ts";
+import { armHandlerDeadline, current, currentEntity, flush, handlerName, say, slot, traceGlobalFetch } from "./shared.ts";
 
 /** The mark traceHandler (and so the custom runtime) reads: a handler traced already is not wrapped again. */
 const TRACED = Symbol.for("xray-edge.traced");
@@ -42,6 +42,8 @@ interface HandlerRun {
   /** Where it began: the invocation's slot and the parent, to end the facade after it. */
   slot: Slot;
   parent: PowertoolsSegment;
+  /** Disarms the send before the deadline. */
+  disarm: () => void;
 }
 
 export class Tracer {
@@ -197,7 +199,7 @@ export class Tracer {
       const tracer = this;
       const wrapped = function (this: unknown, ...args: unknown[]): unknown {
         if (!tracer.#enabled) return method.apply(this, args);
-        return tracer.#runHandler(() => method.apply(this, args), captureResponse);
+        return tracer.#runHandler(() => method.apply(this, args), captureResponse, args[1]);
       };
       Object.defineProperty(wrapped, TRACED, { value: true });
       return wrapped;
@@ -232,14 +234,16 @@ export class Tracer {
     return true;
   }
 
-  async #runHandler(call: () => unknown, captureResponse: boolean): Promise<unknown> {
+  async #runHandler(call: () => unknown, captureResponse: boolean, context: unknown): Promise<unknown> {
     let run: HandlerRun | undefined;
     try {
       const s = slot();
       const parent = current();
       const reused = isRuntimeHandler(PowertoolsSegment.raw(parent), s);
       const sub = reused ? parent : parent.addNewSubsegment(`## ${handlerName()}`);
-      run = { frame: frameOf(sub), sub, reused, slot: s, parent };
+      // the runtime's traceHandler arms its own deadline for the subsegment it began
+      const disarm = reused ? () => {} : armHandlerDeadline(context, sub);
+      run = { frame: frameOf(sub), sub, reused, slot: s, parent, disarm };
     } catch {
       run = undefined; // the handler runs untraced
     }
@@ -298,6 +302,7 @@ function frameOf(sub: PowertoolsSegment): FrameEntity {
 
 async function end(run: HandlerRun): Promise<void> {
   try {
+    run.disarm();
     if (!run.reused) {
       run.sub.close();
       endFacade(run.slot, run.parent);
