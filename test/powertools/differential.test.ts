@@ -57,8 +57,11 @@ const SCENARIOS: Scenario[] = [
   },
   {
     fixture: "middy",
-    events: [{ id: "a" }, { id: "missing" }, { id: "a", fail: "after the call" }],
+    // fetch answered 200, 404, 200, 429 (throttle) and 503 (fault)
+    events: [{ id: "a" }, { id: "missing" }, { id: "a", fail: "after the call" }, { id: "throttled" }, { id: "broken" }],
     expected: [
+      ["## index.handler", "127.0.0.1", "DynamoDB"],
+      ["## index.handler", "127.0.0.1", "DynamoDB"],
       ["## index.handler", "127.0.0.1", "DynamoDB"],
       ["## index.handler", "127.0.0.1", "DynamoDB"],
       ["## index.handler", "127.0.0.1", "DynamoDB"],

@@ -75,7 +75,7 @@ export interface Run {
 
 /**
  * The DynamoDB stand-in: GetItem on "items" finds the item; on any other table, ResourceNotFound.
- * It also answers plain GETs of /http/<id> for fetch (404 for "missing").
+ * It also answers plain GETs of /http/<id> for fetch (404, 429 or 503 for "missing", "throttled", "broken").
  */
 export async function startDynamoDb(): Promise<{ endpoint: string; requests: number; close(): Promise<void> }> {
   const state = { requests: 0 };
@@ -84,10 +84,11 @@ export async function startDynamoDb(): Promise<{ endpoint: string; requests: num
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       state.requests++;
-      // plain HTTP for fetch: /http/<id>, 404 for "missing"
+      // plain HTTP for fetch: /http/<id>, 404 for "missing", 429 for "throttled", 503 for "broken"
       if (req.url?.startsWith("/http/")) {
-        const missing = req.url.startsWith("/http/missing");
-        res.writeHead(missing ? 404 : 200, { "content-type": "text/plain" }).end(missing ? "not here" : "fetched");
+        const id = req.url.slice("/http/".length).split("?")[0];
+        const status = ({ missing: 404, throttled: 429, broken: 503 } as Record<string, number>)[id!] ?? 200;
+        res.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? "fetched" : "no");
         return;
       }
       const input = JSON.parse(body || "{}");
