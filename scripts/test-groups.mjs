@@ -28,6 +28,8 @@ export const groups = [
   { name: "lambda", command: uvu("test/lambda") },
   { name: "fetch", command: uvu("test/fetch") },
   { name: "aws-sdk", command: uvu("test/aws-sdk") },
+  // Issue 16: xray-edge/powertools against Powertools Tracer, on Node 20, 22 and 24.
+  { name: "powertools", command: uvu("test/powertools") },
   // Issue 13: the X-Ray API (emitter, centralized sampler, stand-in) and the server middleware.
   { name: "xray-api", command: uvu("test/xray-api") },
   { name: "http", command: uvu("test/http") },

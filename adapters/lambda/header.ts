@@ -13,7 +13,8 @@
  * Each source is hostile: a store or context whose reads throw counts as one without a header.
  */
 import { parseTraceHeader } from "../host/index.ts";
-import type { Env } from "../context/settings.ts";
+import { type Env, processEnv } from "../context/settings.ts";
+import { loadConcurrency } from "./settings.ts";
 
 type InvokeStoreGlobal = { awslambda?: { InvokeStore?: { getXRayTraceId?: () => unknown } } };
 
@@ -40,6 +41,22 @@ export function incomingHeader(env: Env, context: unknown, concurrent: boolean):
   } catch {
     return undefined; // Deno without --allow-env throws per variable read
   }
+}
+
+/**
+ * The header of the invocation running now, for the drop-in APIs, which are handed no context
+ * object (aws-xray-sdk-core's and Powertools' calls take none): InvokeStore, else
+ * `_X_AMZN_TRACE_ID` unless invocations run concurrently. Never throws: a malformed
+ * AWS_LAMBDA_MAX_CONCURRENCY already failed the drop-in's import, and counts as concurrent here.
+ */
+export function ambientHeader(): string | undefined {
+  let concurrent = true;
+  try {
+    concurrent = loadConcurrency();
+  } catch {
+    // unreachable after a clean import; the safe reading is the one that skips the global
+  }
+  return incomingHeader(processEnv(), undefined, concurrent);
 }
 
 /**

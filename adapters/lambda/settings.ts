@@ -63,6 +63,18 @@ export function loadHandlerSettings(): HandlerSettings {
   return (loaded ??= readHandlerSettings(processEnv()));
 }
 
+let concurrency: { concurrent: boolean } | undefined;
+
+/**
+ * Whether Lambda runs invocations concurrently (AWS_LAMBDA_MAX_CONCURRENCY), read and checked once:
+ * for the drop-in APIs, which read no other handler setting. Throws on a malformed value (the
+ * drop-ins call it at import); afterwards it returns what it read.
+ */
+export function loadConcurrency(): boolean {
+  if (loaded) return loaded.concurrent;
+  return (concurrency ??= { concurrent: maxConcurrency(processEnv()) !== undefined }).concurrent;
+}
+
 /** The settings as loaded; never throws (the defaults only for code that skipped the entry). */
 export function handlerSettings(): HandlerSettings {
   return loaded ?? DEFAULTS;

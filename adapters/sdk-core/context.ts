@@ -8,8 +8,7 @@
  */
 import type { TraceEntity } from "../../core/entity.ts";
 import { currentScope, registry, runIn, type Scope } from "../context/storage.ts";
-import { processEnv } from "../context/settings.ts";
-import { classify, incomingHeader } from "../lambda/header.ts";
+import { ambientHeader, classify } from "../lambda/header.ts";
 import { adopt, facadeSegment, Segment, type SegmentLike, Subsegment } from "./entities.ts";
 import { contextMissing, enabled, isAutomaticMode, isLambda, log, logOnce, tracer } from "./state.ts";
 
@@ -23,7 +22,7 @@ const facades = new Map<string, Segment>();
 const MAX_FACADES = 32;
 
 function lambdaFacade(): Segment {
-  const header = incomingHeader(processEnv());
+  const header = ambientHeader();
   const key = header ?? "";
   let segment = facades.get(key);
   if (segment === undefined) {

@@ -6,6 +6,7 @@
  * What is not carried over, and why: docs/compatibility.md, "xray-edge/sdk-core".
  */
 import { loadSettings } from "../context/storage.ts";
+import { loadConcurrency } from "../lambda/settings.ts";
 import { captureAWSv3Client } from "./aws.ts";
 import { captureAsyncFunc, captureCallbackFunc, captureFunc } from "./capture.ts";
 import { getNamespace, getSegment, resolveManualSegmentParams, resolveSegment, setSegment } from "./context.ts";
@@ -81,3 +82,4 @@ export default AWSXRay;
 // The environment is read and checked here, at import: a malformed setting fails the import,
 // naming the variable and its accepted values, and no later call throws for it.
 loadSettings();
+loadConcurrency(); // AWS_LAMBDA_MAX_CONCURRENCY: whether _X_AMZN_TRACE_ID may be read
