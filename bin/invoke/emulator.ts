@@ -102,7 +102,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const result = invocationResult(p, outcome, durationMs);
     if (outcome.streamed) result.streamed = outcome.streamed;
     if (p.deliveredAt !== undefined) {
-      lambdaSegments?.ended(p, outcome.status !== "success");
+      lambdaSegments?.ended(p, outcome.status !== "success", outcome.error?.xrayErrorCause);
       const memory = p.sandbox?.memory;
       memory?.sample();
       const used = memory?.peakMb();

@@ -15,6 +15,7 @@
 import dgram from "node:dgram";
 import { performance } from "node:perf_hooks";
 import { parseDaemonAddress } from "../../adapters/udp/address.ts";
+import { validateDocument } from "../../core/validate.ts";
 import { newParentId } from "./ids.ts";
 import type { Pending } from "./invocation.ts";
 import type { LambdaTrace } from "./tracing.ts";
@@ -41,6 +42,8 @@ export interface SegmentFacts {
   requestId: string;
   /** The invocation did not succeed (an error, a timeout, a response too large). */
   failed: boolean;
+  /** The runtime's `Lambda-Runtime-Function-XRay-Error-Cause`, parsed: the runtime's word, unchecked. */
+  cause?: unknown;
 }
 
 type Doc = Record<string, unknown>;
@@ -89,7 +92,26 @@ export function lambdaDocuments(trace: LambdaTrace, times: InvocationTimes, over
     http: { response: { status: 200 } },
     aws: { request_id: facts.requestId },
   };
+  if (facts.cause !== undefined) withCause(fn, subsegments[times.init ? 1 : 0] as Doc, facts.cause);
   return [fn, service];
+}
+
+/**
+ * The runtime's X-Ray error cause on the Invocation subsegment, where the function's error
+ * happened (Lambda's documentation names the header, not where the cause lands; the Invocation
+ * subsegment is where the console shows a function's exception). Runtimes send exceptions without
+ * the `id` the schema asks of each (Lambda's Node runtime does), so one is given. The header comes
+ * from the function's process: kept only as an object, and only if the document then validates.
+ */
+function withCause(fn: Doc, invocation: Doc, cause: unknown): void {
+  if (typeof cause !== "object" || cause === null || Array.isArray(cause)) return;
+  const copy: Doc = { ...(cause as Doc) };
+  if (Array.isArray(copy.exceptions))
+    copy.exceptions = copy.exceptions.map((e: unknown) =>
+      typeof e === "object" && e !== null && !Array.isArray(e) && (e as Doc).id === undefined ? { id: newParentId(), ...(e as Doc) } : e,
+    );
+  invocation.cause = copy;
+  if (validateDocument(fn).length > 0) delete invocation.cause;
 }
 
 /**
@@ -159,10 +181,12 @@ export class LambdaSegments {
   }
 
   /** An invocation ended: if it is sampled and reached a runtime, its segments wait for the end of its Overhead. */
-  ended(p: Pending, failed: boolean): void {
+  ended(p: Pending, failed: boolean, cause?: unknown): void {
     const times = invocationTimes(p);
     if (this.closed || !p.lambda || !times) return;
-    this.waiting.push({ trace: p.lambda, times, facts: { ...this.fn, requestId: p.requestId, failed } });
+    const facts: SegmentFacts = { ...this.fn, requestId: p.requestId, failed };
+    if (cause !== undefined) facts.cause = cause;
+    this.waiting.push({ trace: p.lambda, times, facts });
   }
 
   /** The runtime asked for its next event (or exited, or the emulator closes): Overhead ends now. */

@@ -180,6 +180,43 @@ test("active: an upstream Sampled=0 stands; a timed-out invocation's segments ar
     assert.is(udp.docs.length, 2, "nothing for the upstream's Sampled=0");
   }));
 
+test("the runtime's X-Ray error cause lands on the Invocation subsegment; one that would not validate is left out", () =>
+  withEmulator({ tracing: "active", sampler: always() }, async (em, udp) => {
+    const cause = {
+      working_directory: "/var/task",
+      paths: ["/var/task/index.mjs"],
+      exceptions: [{ type: "TypeError", message: "boom", stack: [{ path: "index.mjs", line: 3, label: "handler" }] }],
+    };
+    const sent: Array<{ header: string; cause: string }> = [
+      { header: "", cause: JSON.stringify(cause) },
+      { header: "", cause: JSON.stringify({ exceptions: "not a list" }) },
+    ];
+    for (const one of sent) {
+      const result = em.invoke({});
+      const n = await next(em);
+      one.header = n.headers.get("lambda-runtime-trace-id")!;
+      await n.text();
+      await fetch(`${api(em)}/invocation/${n.headers.get("lambda-runtime-aws-request-id")}/error`, {
+        method: "POST",
+        headers: { "Lambda-Runtime-Function-Error-Type": "TypeError", "Lambda-Runtime-Function-XRay-Error-Cause": one.cause },
+        body: JSON.stringify({ errorType: "TypeError", errorMessage: "boom" }),
+      });
+      assert.is((await result).status, "error");
+    }
+    void next(em).catch(() => {}); // ends the last invocation's Overhead
+    for (const { header } of sent) await waitFor(() => udp.ofTrace(rootOf(header)).length >= 2, 10_000, "both invocations' segments");
+    const invocationOf = (header: string): Record<string, unknown> => {
+      const fn = udp.ofTrace(rootOf(header)).find((d) => d.origin === "AWS::Lambda::Function")!;
+      return (fn.subsegments as Array<Record<string, unknown>>).find((x) => x.name === "Invocation")!;
+    };
+    const got = invocationOf(sent[0]!.header).cause as { exceptions: Array<{ id: string }> };
+    assert.match(got.exceptions[0]!.id, /^[0-9a-f]{16}$/, "each exception is given the id the schema requires");
+    assert.equal(got, { ...cause, exceptions: [{ id: got.exceptions[0]!.id, ...cause.exceptions[0]! }] });
+    assert.is(invocationOf(sent[0]!.header).fault, true);
+    assert.is(invocationOf(sent[1]!.header).cause, undefined, "a cause that breaks the schema is not sent");
+    assert.is(invocationOf(sent[1]!.header).fault, true, "the fault stays");
+  }));
+
 test("functionSegment: false, or no daemon address: no segments, and tracing decisions all the same", async () => {
   const udp = await udpCollector();
   const em = await startEmulator({ command: IDLE_COMMAND, quiet: true, daemonAddress: udp.address, functionSegment: false, sampled: "1" });
