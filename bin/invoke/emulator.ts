@@ -43,7 +43,7 @@ import { header, readBody, sendJson, startRuntimeApi } from "./server.ts";
 import { lambdaSegmentsFor } from "./lambda-segments.ts";
 import { LambdaSampler, traceFields } from "./tracing.ts";
 import { lambdaEnvironment } from "./environment.ts";
-import { Slots, checkConcurrency, concurrencyEnv } from "./slots.ts";
+import { Slots, capacityFor, concurrencyEnv } from "./slots.ts";
 import { readStreamed, streamedOutcome, type StreamedOutcome } from "./streamed.ts";
 import { resolveSettings } from "./settings.ts";
 import {
@@ -70,7 +70,7 @@ const INIT_ERROR_EXIT_GRACE_MS = 500;
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const settings = resolveSettings(options);
-  const slots = new Slots(checkConcurrency(options.concurrency));
+  const slots = new Slots(capacityFor(options.concurrency, settings.extra));
   const { timeoutMs, initTimeoutMs, memoryMb, taskRoot, arn } = settings;
   const writeLine = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const log = options.quiet ? () => {} : writeLine;
@@ -128,7 +128,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const proc = spawnRuntime({
       command: options.command,
       cwd: taskRoot,
-      env: lambdaEnvironment(address, { ...settings, extra: { ...concurrencyEnv(options.concurrency), ...settings.extra } }),
+      env: lambdaEnvironment(address, { ...settings, extra: { ...settings.extra, ...concurrencyEnv(options.concurrency) } }),
       onLine: (line) => log(`[runtime] ${line}`),
     });
     const sb: Sandbox = { proc, spawnedAt: performance.now(), initDone: false, servedAny: false, doomed: false, timers: [] };

@@ -18,6 +18,19 @@ export function checkConcurrency(concurrency: number | undefined): number {
   return concurrency;
 }
 
+/**
+ * The slots to serve: `concurrency` when given, else what the runtime will be told through an
+ * AWS_LAMBDA_MAX_CONCURRENCY of the user's environment (`--env`), when that is a number the
+ * runtime accepts; else one (a malformed value is the runtime's init error to report).
+ */
+export function capacityFor(concurrency: number | undefined, env: Record<string, string> | undefined): number {
+  if (concurrency !== undefined) return checkConcurrency(concurrency);
+  const fromEnv = env?.AWS_LAMBDA_MAX_CONCURRENCY;
+  if (fromEnv === undefined || !/^[0-9]{1,3}$/.test(fromEnv)) return 1;
+  const n = Number(fromEnv);
+  return n >= 1 && n <= MAX_CONCURRENCY ? n : 1;
+}
+
 /** The variable that tells the runtime to run that many at once, when it was asked for. */
 export function concurrencyEnv(concurrency: number | undefined): Record<string, string> {
   return concurrency === undefined ? {} : { AWS_LAMBDA_MAX_CONCURRENCY: String(concurrency) };

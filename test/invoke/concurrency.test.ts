@@ -103,6 +103,27 @@ test("concurrency 3: three next requests get three events at once, a fourth is r
     await waitFor(() => lines.includes("[runtime] MAX=3"), 10_000, "the runtime's line");
   }));
 
+test("AWS_LAMBDA_MAX_CONCURRENCY=2 given through env: two slots, as the runtime is told; concurrency wins over it", async () => {
+  await withEmulator({ env: { AWS_LAMBDA_MAX_CONCURRENCY: "2" } }, async (em, lines) => {
+    const results = [0, 1].map((n) => em.invoke({ n }));
+    const answers = await Promise.all([next(em), next(em)]);
+    assert.equal(
+      answers.map((r) => r.status),
+      [200, 200],
+    );
+    for (const r of answers) assert.is((await respond(em, r.headers.get("lambda-runtime-aws-request-id")!, "{}")).status, 202);
+    await Promise.all(results);
+    await waitFor(() => lines.includes("[runtime] MAX=2"), 10_000, "the runtime's line");
+  });
+  await withEmulator({ concurrency: 3, env: { AWS_LAMBDA_MAX_CONCURRENCY: "2" } }, async (em, lines) => {
+    const result = em.invoke({});
+    await respond(em, (await next(em)).headers.get("lambda-runtime-aws-request-id")!, "{}");
+    await result;
+    await waitFor(() => lines.some((l) => l.startsWith("[runtime] MAX=")), 10_000, "the runtime's line");
+    assert.ok(lines.includes("[runtime] MAX=3"), lines.join("\n"));
+  });
+});
+
 test("without concurrency the runtime gets no AWS_LAMBDA_MAX_CONCURRENCY, and a next during an invocation is refused", () =>
   withEmulator({}, async (em, lines) => {
     const result = em.invoke({});
