@@ -40,7 +40,15 @@ export async function runHandler(
 ): Promise<Run> {
   const socket = dgram.createSocket("udp4");
   const datagrams: string[] = [];
-  socket.on("message", (m) => datagrams.push(m.toString("utf8")));
+  // The last datagram is a sentinel the test sends itself once the child has exited (below).
+  const SENTINEL = `sentinel ${randomBytes(8).toString("hex")}`;
+  let sawSentinel: () => void = () => {};
+  const sentinel = new Promise<void>((r) => (sawSentinel = r));
+  socket.on("message", (m) => {
+    const text = m.toString("utf8");
+    if (text === SENTINEL) sawSentinel();
+    else datagrams.push(text);
+  });
   await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
   const childEnv: Record<string, string | undefined> = {
     ...process.env,
@@ -79,8 +87,16 @@ export async function runHandler(
         resolve({ code: c, stdout, stderr });
       });
     });
-    // Everything was handed to the kernel before the child exited; let the listener read it.
-    await new Promise((r) => setTimeout(r, 100));
+    // Everything the child sent was in the socket's queue before it exited: a datagram sent now
+    // arrives behind it, so once it is read, so is everything before it.
+    const client = dgram.createSocket("udp4");
+    client.send(SENTINEL, socket.address().port, "127.0.0.1", () => client.close());
+    let giveUp: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      sentinel,
+      new Promise((_, reject) => (giveUp = setTimeout(() => reject(new Error("the sentinel datagram did not arrive in 10 s")), 10_000))),
+    ]);
+    clearTimeout(giveUp);
     const outcomes = stdout
       .trim()
       .split("\n")
