@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import dgram from "node:dgram";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type EmulatorOptions } from "../../bin/invoke/emulator.ts";
@@ -20,8 +20,12 @@ const FIXTURES = join(ROOT, "test/layers/fixtures");
 const DAEMON_HEADER = '{"format": "json", "version": 1}\n';
 const dir = mkdtempSync(join(tmpdir(), "xray-layers-"));
 
+// The user cache pointed at a folder of the test's: the builder takes the binaries npm installed
+// (node_modules/bun, node_modules/deno are these versions for this machine) and fetches nothing.
+const userCache = join(dir, "user-cache");
 const built = spawnSync(process.execPath, [join(ROOT, "dist/bin/xray-edge.js"), "layer", "bun", "deno", "--out", dir], {
   encoding: "utf8",
+  env: { ...process.env, XDG_CACHE_HOME: userCache },
 });
 if (built.status !== 0) throw new Error(`layer build failed: ${built.stderr}`);
 
@@ -52,6 +56,7 @@ test("each zip: an executable bootstrap at its root, the runtime binary, the loo
     assert.ok(modes.has("runtime/bootstrap.js") && modes.has("runtime/index.js"), [...modes.keys()].join(", "));
     assert.match(built.stdout, new RegExp(`xray-edge-${runtime}-x64\\.zip\\s+\\d+\\.\\d MB`));
   }
+  if (process.platform === "linux" && process.arch === "x64") assert.not.ok(existsSync(userCache), "nothing fetched into the user cache");
   const version = spawnSync(join(dir, "bun/bin/bun"), ["--version"], { encoding: "utf8" });
   assert.is(version.stdout.trim(), JSON.parse(readFileSync(join(ROOT, "node_modules/bun/package.json"), "utf8")).version);
 });
