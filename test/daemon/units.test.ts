@@ -214,6 +214,7 @@ test("waterfall: colours only when asked, markers always", () => {
   const plain = renderTrace(trace, { columns: 80 });
   assert.not.match(plain, /\u001b/);
   assert.match(plain, /note="two words" n=1 !fault !invalid/);
+  for (const line of plain.trimEnd().split("\n")) assert.ok(line.length <= 80, `${line.length}: ${line}`);
   assert.match(renderTrace(trace, { color: true }), /\u001b\[31;1m!fault\u001b\[0m/);
   // Short extras fit on the line: the bar makes room for them.
   const wide = renderTrace(trace, { columns: 120 });
