@@ -144,4 +144,123 @@ if (process.platform === "linux" && process.arch === "x64") {
   });
 }
 
+/** The first TypeScript block of the README: the traced handler it opens with. */
+function readmeHandler(): string {
+  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error("no ```ts block in the README");
+  return block;
+}
+
+if (process.platform === "linux" && process.arch === "x64") {
+  test("the README's first handler, as written, runs from the installed package and sends its trace", async () => {
+    const code = readmeHandler();
+    for (const name of ["traceHandler", "instrumentFetch", "captureAwsClient"]) assert.match(code, new RegExp(`\\b${name}\\b`));
+    // Only the host of its fetch is changed, for a local server: tests never reach the network.
+    assert.match(code, /https:\/\/inventory\.example\.com/);
+    const fn = path.join(app, "readme-fn");
+    mkdirSync(fn, { recursive: true });
+    // The AWS SDK from the repository's node_modules (its own dependencies resolve there too).
+    mkdirSync(path.join(app, "node_modules", "@aws-sdk"), { recursive: true });
+    const sdk = path.join(app, "node_modules", "@aws-sdk", "client-dynamodb");
+    if (!existsSync(sdk)) symlinkSync(path.join(ROOT, "node_modules/@aws-sdk/client-dynamodb"), sdk);
+
+    const { createServer } = await import("node:http");
+    const dgram = await import("node:dgram");
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${String(req.headers["x-amz-target"] ?? "")}`);
+      req.resume();
+      req.on("end", () => {
+        if (req.headers["x-amz-target"] === "DynamoDB_20120810.GetItem") {
+          res.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+          res.end(JSON.stringify({ Item: { id: { S: "7" } } }));
+        } else {
+          res.writeHead(200, { "content-type": "text/plain" });
+          res.end("in stock");
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    writeFileSync(path.join(fn, "app.ts"), code.replaceAll("https://inventory.example.com", base));
+
+    const socket = dgram.createSocket("udp4");
+    const documents: Array<Record<string, any>> = [];
+    socket.on("message", (m) => {
+      const text = m.toString("utf8");
+      documents.push(JSON.parse(text.slice(text.indexOf("\n") + 1)));
+    });
+    await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
+    const daemon = `127.0.0.1:${socket.address().port}`;
+    try {
+      // Bun runs the .ts as it is (the README says so); the installed command finds Bun on PATH.
+      const bunDir = path.join(tmp, "bun-on-path");
+      mkdirSync(bunDir, { recursive: true });
+      if (!existsSync(path.join(bunDir, "bun"))) symlinkSync(path.join(ROOT, "node_modules/bun/bin/bun.exe"), path.join(bunDir, "bun"));
+      const { spawn } = await import("node:child_process");
+      const child = spawn(
+        path.join(app, "node_modules/.bin/xray-edge"),
+        [
+          "invoke",
+          "--handler",
+          "app.handler",
+          "--task-root",
+          fn,
+          "--runtime",
+          "bun",
+          "--json",
+          "--quiet",
+          "--daemon-address",
+          daemon,
+          "--event",
+          '{"id":"7"}',
+          "--env",
+          `AWS_ENDPOINT_URL=${base}`,
+          "--env",
+          "AWS_ACCESS_KEY_ID=AKIDTEST",
+          "--env",
+          "AWS_SECRET_ACCESS_KEY=test-secret",
+        ],
+        { cwd: app, env: { ...process.env, PATH: `${bunDir}${path.delimiter}${NODE_ONLY_PATH}` }, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let out = "";
+      let err = "";
+      child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+      child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
+      const exit = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      assert.is(exit, 0, err);
+      const line = JSON.parse(out.trim()) as { response: unknown; traceId: string };
+      assert.equal(line.response, { order: { id: { S: "7" } }, inStock: true });
+      assert.ok(
+        seen.some((r) => r.endsWith("DynamoDB_20120810.GetItem")),
+        seen.join("; "),
+      );
+      assert.ok(
+        seen.some((r) => r.startsWith("GET /items/7 ")),
+        seen.join("; "),
+      );
+      // The trace: the handler's segment with a DynamoDB GetItem and a remote fetch under it.
+      const until = Date.now() + 10_000;
+      const all = () =>
+        documents.flatMap(function walk(d): Array<Record<string, any>> {
+          return [d, ...((d.subsegments as Array<Record<string, any>> | undefined) ?? []).flatMap(walk)];
+        });
+      while (
+        !(all().some((d) => d.aws?.operation === "GetItem") && all().some((d) => d.namespace === "remote" && d.name === "127.0.0.1"))
+      ) {
+        if (Date.now() > until) throw new Error(`trace incomplete: ${JSON.stringify(documents).slice(0, 1500)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(
+        documents.every((d) => d.trace_id === line.traceId),
+        "one trace, the one invoke reported",
+      );
+    } finally {
+      socket.close();
+      server.close();
+    }
+  });
+}
+
 test.run();
