@@ -31,6 +31,16 @@ test("--out through a file: exit 1, the flag and the OS's reason on one line, no
   assert.is(r.stdout, "");
 });
 
+if (process.platform === "linux") {
+  test("--out under /proc (where Node's recursive mkdir never returns): exit 1 at once, naming the flag", () => {
+    const r = layer("node", "--out", "/proc/xray-edge-layer-test/sub");
+    assert.is(r.error, undefined, "ended within the timeout");
+    assert.is(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^xray-edge layer: --out \/proc\/xray-edge-layer-test\/sub: cannot write xray-edge-node\.zip: E[A-Z]+/);
+    assert.not.match(r.stderr, STACK);
+  });
+}
+
 test("an unknown kind or --arch: exit 2 naming it", () => {
   const kind = layer("python");
   assert.is(kind.status, 2);
