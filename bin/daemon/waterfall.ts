@@ -102,10 +102,15 @@ export function renderTrace(trace: AssembledTrace, options: RenderOptions = {}):
   const spare = columns - FIXED - MIN_BAR;
   const labelCap = Math.min(40, extrasWidth > 0 ? Math.max(10, Math.floor(spare / 2)) : spare);
   const labelWidth = Math.max(6, Math.min(spare, labelCap, Math.max(10, ...labels.map((l) => l.length))));
-  // The bar gives its room to the extras down to MIN_BAR columns (it still shows where each call
-  // sits); what does not fit then is cut.
+  // The bar gives its room to the extras down to a third of it, and further (to MIN_BAR: it still
+  // shows where each call sits) for what matters most, markers, causes and the call's detail;
+  // what does not fit then is cut, annotations first.
   const room = columns - labelWidth - FIXED;
-  const barWidth = Math.max(MIN_BAR, Math.min(room, room - extrasWidth));
+  const importantWidth = Math.max(
+    0,
+    ...extras.map((parts) => parts.reduce((n, [text, , rank]) => n + (rank < 2 ? 1 + text.length : 0), 0)),
+  );
+  const barWidth = Math.max(MIN_BAR, Math.min(room, Math.max(room - extrasWidth, Math.floor(room / 3)), room - importantWidth));
   const tailWidth = columns - labelWidth - FIXED - barWidth;
 
   rows.forEach(([node], i) => {

@@ -94,7 +94,7 @@ test("with little room, markers and the cause are kept before the detail, the de
   const root = rowOf(text, "checkout");
   assert.match(root, /customer=c-42/);
   assert.match(root, /…$/, "the long note is cut");
-  const s3 = rowOf(render(80), "S3");
+  const s3 = rowOf(render(100), "S3");
   assert.match(s3, /!fault \(access denied\)/, s3);
 });
 
