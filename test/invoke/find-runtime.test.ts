@@ -7,12 +7,12 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { findRuntime } from "../../bin/invoke/runtime-command.ts";
 import { executionEnvironment, lambdaEnvironment } from "../../bin/invoke/environment.ts";
-import { userCacheDir } from "../../bin/npm-package.ts";
+import { npmPackageFile, userCacheDir } from "../../bin/npm-package.ts";
 import { ROOT, runCli } from "./helpers.ts";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "xray-edge-find-runtime-"));
@@ -104,6 +104,51 @@ if (process.platform === "linux" && process.arch === "x64") {
     assert.equal(fetches, [], "a cached binary is not fetched again");
   });
 }
+
+test("npmPackageFile fetches into the cache folder once (npm offline, from its own cache: a small package)", () => {
+  const version = (JSON.parse(readFileSync(path.join(ROOT, "node_modules/aws4fetch/package.json"), "utf8")) as { version: string }).version;
+  const cacheDir = path.join(tmp, "fetch-cache");
+  const fetched: string[] = [];
+  const saved = process.env.npm_config_offline;
+  process.env.npm_config_offline = "true";
+  try {
+    const file = npmPackageFile("aws4fetch", version, "package/package.json", { cacheDir, onFetch: (dir) => fetched.push(dir) });
+    assert.is(file, path.join(cacheDir, `aws4fetch-${version}`, "package/package.json"));
+    assert.is((JSON.parse(readFileSync(file, "utf8")) as { version: string }).version, version);
+    assert.equal(fetched, [cacheDir]);
+    assert.equal(readdirSync(path.dirname(path.dirname(file))), ["package"], "the tarball is not kept");
+    // The next time it is at hand: no npm call.
+    assert.is(npmPackageFile("aws4fetch", version, "package/package.json", { cacheDir, onFetch: (dir) => fetched.push(dir) }), file);
+    assert.is(fetched.length, 1);
+    // An installed copy of that version comes first, and nothing is fetched for it.
+    assert.is(
+      npmPackageFile("aws4fetch", version, "package/package.json", { cacheDir: path.join(tmp, "unused"), installedIn: [ROOT] }),
+      path.join(ROOT, "node_modules/aws4fetch/package.json"),
+    );
+    assert.not.ok(existsSync(path.join(tmp, "unused")));
+  } finally {
+    if (saved === undefined) delete process.env.npm_config_offline;
+    else process.env.npm_config_offline = saved;
+  }
+});
+
+test("a package npm cannot get: one line naming it and the cache folder, and no half-made folder left", () => {
+  const cacheDir = path.join(tmp, "fail-cache");
+  const saved = process.env.npm_config_offline;
+  process.env.npm_config_offline = "true";
+  try {
+    assert.throws(
+      () => npmPackageFile("xray-edge-no-such-package-for-tests", "0.0.1", "package/x", { cacheDir }),
+      (e: Error) =>
+        e.message.startsWith(`could not fetch xray-edge-no-such-package-for-tests@0.0.1 from npm into ${cacheDir}: `) &&
+        !e.message.includes("\n"),
+    );
+    assert.equal(existsSync(cacheDir) ? readdirSync(cacheDir) : [], []);
+  } finally {
+    if (saved === undefined) delete process.env.npm_config_offline;
+    else process.env.npm_config_offline = saved;
+  }
+});
 
 test("AWS_EXECUTION_ENV: AWS_Lambda_nodejsN.x for Node, none for the provided.al2023 runtimes", () => {
   assert.is(executionEnvironment("node", "v22.23.3"), "AWS_Lambda_nodejs22.x");
