@@ -2,8 +2,12 @@
 /**
  * `xray-edge <command> [options]`: a small dispatcher. Each command is one entry in `commands`,
  * loaded only when it runs; add a command by adding an entry.
- * Exit codes: whatever the command returns; 2 for an unknown command or no command.
+ * Exit codes: whatever the command returns; 2 for an unknown command or no command; 1 for a failure
+ * no command caught, said as one line (XRAY_EDGE_DEBUG=1 adds the stack: a person reads this).
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { packageRoot } from "./layer/package-root.ts";
 
 interface Command {
   /** One line for `xray-edge --help`. */
@@ -37,8 +41,13 @@ function usage(): string {
 Commands:
 ${list}
 
-Run "xray-edge <command> --help" for a command's options.
+Run "xray-edge <command> --help" for a command's options; "xray-edge --version" for the version.
 `;
+}
+
+/** The version in the package's own package.json (found from this file: bin/ or dist/bin/). */
+function version(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -49,6 +58,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(usage());
+    return 0;
+  }
+  if (name === "--version" || name === "-v" || name === "version") {
+    process.stdout.write(`${version()}\n`);
     return 0;
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
@@ -66,7 +79,9 @@ main(process.argv.slice(2)).then(
     setTimeout(() => process.exit(code), 200).unref();
   },
   (err: unknown) => {
-    process.stderr.write(`xray-edge: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    const debug = process.env.XRAY_EDGE_DEBUG === "1";
+    const text = err instanceof Error ? ((debug ? err.stack : undefined) ?? err.message) : String(err);
+    process.stderr.write(`xray-edge: ${text.replace(/^xray-edge: /, "")}\n`);
     process.exit(1);
   },
 );

@@ -8,13 +8,15 @@ import { build } from "esbuild";
 import entries from "./entries.json" with { type: "json" };
 import { wasmPlugin } from "./wasm-plugin.mjs";
 import { mirrorCjsTypes } from "./cjs-types.mjs";
+import { runQuietly } from "./quiet-run.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
 
 rmSync(`${root}dist`, { recursive: true, force: true });
 mkdirSync(`${root}build`, { recursive: true });
-run(process.execPath, [`${root}node_modules/assemblyscript/bin/asc.js`, "--config", "asconfig.json", "--target", "release"]);
+// Its output goes through runQuietly (quiet-run.mjs): binaryen's "Last converge was suboptimal." is no problem.
+runQuietly(root, process.execPath, [`${root}node_modules/assemblyscript/bin/asc.js`, "--config", "asconfig.json", "--target", "release"]);
 
 const common = {
   bundle: true,

@@ -4,6 +4,12 @@
  * `X-Amzn-Trace-Id`. The caller's input, init and headers are never changed (copies are sent),
  * the Response is the one fetch gave, and the instrumentation never throws into the call: when it
  * fails, the original fetch is called as given.
+ *
+ * Instrumented twice, a call is recorded once: instrumentFetch(traced) returns `traced` itself
+ * (marked with a registered symbol, so a second copy of this module knows it too), and a traced
+ * fetch called synchronously from inside another one's call (a wrapper of the user's between two
+ * instrumentations: `instrumentFetch((i, o) => traced(i, o))`) passes the call straight on, since
+ * the outer one records it and has set its header.
  */
 import type { HttpData, SubsegmentOptions, TraceEntity } from "../../core/entity.ts";
 import { propagatable } from "../../core/header.ts";
@@ -16,6 +22,24 @@ const REMOTE: SubsegmentOptions = { namespace: "remote" };
 const NORMALIZED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
 
 type FetchLike = (input: any, init?: any) => any;
+
+/** Marks a fetch that instrumentFetch returned. */
+const TRACED = Symbol.for("xray-edge.fetch.traced");
+/** How many traced fetches are running their inner fetch right now (synchronously), in any copy. */
+const NESTING = Symbol.for("xray-edge.fetch.nesting");
+const nesting: { depth: number } =
+  ((globalThis as Record<symbol, unknown>)[NESTING] as { depth: number } | undefined) ??
+  (((globalThis as Record<symbol, unknown>)[NESTING] = { depth: 0 }) as { depth: number });
+
+/** Calls `impl` with the nesting mark up, so that a traced fetch inside it passes the call on. */
+function callInner(impl: FetchLike, input: unknown, init: unknown): any {
+  nesting.depth++;
+  try {
+    return impl(input, init);
+  } finally {
+    nesting.depth--;
+  }
+}
 
 /** The non-standard init property that names the parent of one call. */
 export interface XRayRequestInit {
@@ -68,10 +92,14 @@ export function instrumentFetch<F extends FetchLike = typeof globalThis.fetch>(
   const impl = (fetchImpl ?? (globalThis as { fetch?: unknown }).fetch) as F;
   if (typeof impl !== "function")
     throw new TypeError("instrumentFetch: expected a fetch function (this runtime has no globalThis.fetch: pass one)");
+  // Already traced: wrapping it again would record each call twice.
+  if ((impl as unknown as Record<symbol, unknown>)[TRACED] === true) return impl as unknown as TracedFetch<F>;
   const includeQueryString = options.includeQueryString === true;
   const parentOption = options.parent;
 
-  return function tracedFetch(input: unknown, init?: unknown): unknown {
+  const tracedFetch = function tracedFetch(input: unknown, init?: unknown): unknown {
+    // Called by another traced fetch's inner fetch: that one records this call.
+    if (nesting.depth > 0) return impl(input, init);
     let callInit = init;
     let parent: unknown;
     let plan: Plan | undefined;
@@ -93,7 +121,7 @@ export function instrumentFetch<F extends FetchLike = typeof globalThis.fetch>(
         plan = undefined; // the caller's own parent failed: the context is not asked instead
       }
     }
-    if (!plan) return impl(input, callInit);
+    if (!plan) return callInner(impl, input, callInit);
 
     let begun: Begun;
     try {
@@ -121,7 +149,7 @@ export function instrumentFetch<F extends FetchLike = typeof globalThis.fetch>(
 
     let result: any;
     try {
-      result = impl(input, sendInit);
+      result = callInner(impl, input, sendInit);
     } catch (error) {
       if (sub) finish(sub, plan, false, error, false);
       throw error;
@@ -146,7 +174,9 @@ export function instrumentFetch<F extends FetchLike = typeof globalThis.fetch>(
     }
     finish(done, plan, true, result, false);
     return result;
-  } as TracedFetch<F>;
+  };
+  Object.defineProperty(tracedFetch, TRACED, { value: true });
+  return tracedFetch as TracedFetch<F>;
 }
 
 /**

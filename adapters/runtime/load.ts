@@ -5,10 +5,11 @@
  * `exports.api.get`), then through the module's default export (a CommonJS module's
  * `module.exports`). Folders are relative to the task root, or absolute; `..` is refused.
  *
- * The file is found by importing `file` + `.js`, `.mjs`, `.cjs` (and `.ts` where the runtime
- * imports TypeScript) in turn by file URL: no file system API, so the same code runs on Node, Bun
- * and Deno. A candidate is skipped when the import fails because that very file is missing; any
- * other failure is the module's, and is reported (a missing dependency, a syntax error, a throw).
+ * The file is found by importing `file` + `.js`, `.mjs`, `.cjs`, `.ts` in turn by file URL: no
+ * file system API, so the same code runs on Node, Bun and Deno. A candidate is skipped when the
+ * import fails because that very file is missing; any other failure is the module's, and is
+ * reported (a missing dependency, a syntax error, a throw). A `.ts` file on a Node that does not
+ * strip types is reported as that, not as a missing module: the file is there.
  */
 import { RuntimeError } from "./errors.ts";
 import { cwd, importsTypeScript } from "./host.ts";
@@ -47,9 +48,62 @@ export function fileUrl(path: string): URL {
   return new URL(`file://${path.split("/").map(encodeURIComponent).join("/")}`);
 }
 
-/** The extensions tried, in order. */
+/** The extensions tried, in order (`.ts` everywhere: where it cannot run, the error says so). */
 export function extensions(): string[] {
-  return importsTypeScript() ? [".js", ".mjs", ".cjs", ".ts"] : [".js", ".mjs", ".cjs"];
+  return [".js", ".mjs", ".cjs", ".ts"];
+}
+
+interface NodeHost {
+  execPath?: unknown;
+  version?: unknown;
+  versions?: { node?: unknown; bun?: unknown };
+  getBuiltinModule?: (name: string) => unknown;
+}
+
+type SpawnSync = (
+  file: string,
+  args: string[],
+  options: { encoding: "utf8"; timeout: number; stdio: string[] },
+) => { stderr?: unknown; status?: unknown };
+
+/** Node itself (not Bun or Deno, which also have a `process`), with its built-in loader (20.16+). */
+function nodeHost(): NodeHost | undefined {
+  const g = globalThis as { process?: NodeHost; Deno?: unknown; Bun?: unknown };
+  if (g.Deno !== undefined || g.Bun !== undefined || typeof g.process?.versions?.node !== "string") return undefined;
+  return typeof g.process.getBuiltinModule === "function" ? g.process : undefined;
+}
+
+/**
+ * Where a syntax error is, as `path:line:column`, on Node: its SyntaxError from an ES module names
+ * neither file nor line (it keeps them for the uncaught-error printer only), so `node --check`,
+ * which prints them, is asked. Only on this failure path, once; undefined when it cannot tell.
+ */
+export function nodeSyntaxLocation(path: string): string | undefined {
+  const node = nodeHost();
+  if (!node || typeof node.execPath !== "string") return undefined;
+  try {
+    const spawnSync = (node.getBuiltinModule!("node:child_process") as { spawnSync?: SpawnSync }).spawnSync;
+    if (typeof spawnSync !== "function") return undefined;
+    const result = spawnSync(node.execPath, ["--check", path], { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "ignore", "pipe"] });
+    const lines = String(result.stderr ?? "").split("\n");
+    const at = lines.findIndex((l) => l.startsWith(`${path}:`));
+    const line = at < 0 ? undefined : /:(\d+)$/.exec(lines[at]!)?.[1];
+    if (line === undefined) return undefined;
+    // The source line, then a caret under the column.
+    const caret = lines[at + 2]?.indexOf("^") ?? -1;
+    return caret >= 0 ? `${path}:${line}:${caret + 1}` : `${path}:${line}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A `.ts` handler where Node does not strip types: what to do instead. */
+function typeScriptOnNode(path: string): RuntimeError {
+  const version = String(nodeHost()?.version ?? (globalThis as { process?: { version?: unknown } }).process?.version ?? "");
+  const text =
+    `${path} is TypeScript, which Node ${version} does not run: compile it to .js or .mjs, ` +
+    "or run it on Node 22.18 or later (which strips types), Bun or Deno";
+  return new RuntimeError("Runtime.ImportModuleError", text, { stack: text });
 }
 
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -109,10 +163,16 @@ export function importFailure(error: unknown, url: URL): unknown {
   const e = fields(error);
   const stack = typeof e.stack === "string" ? e.stack : undefined;
   const message = String(e.message ?? "").replace(ANSI, "");
+  const path = decodeURIComponent(url.pathname);
+  if (e.code === "ERR_UNKNOWN_FILE_EXTENSION" && path.endsWith(".ts") && !importsTypeScript()) return typeScriptOnNode(path);
   if (error instanceof SyntaxError || e.name === "SyntaxError" || e.name === "BuildMessage" || message.startsWith("SyntaxError:")) {
-    const path = decodeURIComponent(url.pathname);
     let text = message.startsWith("SyntaxError:") ? message : describe(e);
-    if (!text.includes(path) && !text.includes(url.href)) text += ` (importing ${path})`;
+    if (!text.includes(path) && !text.includes(url.href)) {
+      const where = nodeSyntaxLocation(path);
+      text += where ? ` (${where})` : ` (importing ${path})`;
+      // Node's stack holds only its loader's frames: the place in the user's file says more.
+      if (where) return new RuntimeError("Runtime.UserCodeSyntaxError", text, { stack: `${text}\n    at ${where}` });
+    }
     return new RuntimeError("Runtime.UserCodeSyntaxError", text, { stack: stack ?? text });
   }
   if (isNotFound(e)) return new RuntimeError("Runtime.ImportModuleError", describe(e), { stack: stack ?? describe(e) });

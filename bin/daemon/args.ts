@@ -44,8 +44,10 @@ Options:
 Status lines ("listening on ...", the receive buffer, violations, the kernel's drops for the
 socket, the summary) go to stderr; stdout carries only the waterfalls or the JSON lines.
 SIGINT/SIGTERM print the unfinished traces and a summary, exit 0.
-The waterfall fits the terminal width ($COLUMNS, else 100, when stdout is not a terminal); it is
-coloured when stdout is a terminal and NO_COLOR is unset, or when FORCE_COLOR is set.
+The waterfall fits the terminal width ($COLUMNS, else 100, when stdout is not a terminal): labels
+and what follows a bar are cut, never wrapped. Each row shows the call it records (AWS operation
+and resource, HTTP method, path and status). It is coloured when stdout is a terminal, NO_COLOR is
+unset and TERM is not "dumb", or when FORCE_COLOR is set.
 `;
 
 export interface DaemonArgs {

@@ -31,6 +31,19 @@ export function receiveBufferLine(buffer: { requested: number; obtained: number 
 /** host:port, IPv6 in brackets. */
 const hostPort = (a: DaemonEndpoint): string => (a.host.includes(":") ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
 
+/**
+ * The listening address from --address, else AWS_XRAY_DAEMON_ADDRESS: a bad value is named by
+ * where it came from (the parser names the variable, which a flag's user never set).
+ */
+function parseAddress(flag: string | undefined): ReturnType<typeof parseDaemonAddress> {
+  if (flag === undefined) return parseDaemonAddress();
+  try {
+    return parseDaemonAddress(flag);
+  } catch (e) {
+    throw new UsageError(`--address: ${(e as Error).message.replace(/^xray-edge: invalid AWS_XRAY_DAEMON_ADDRESS/, "not an address:")}`);
+  }
+}
+
 export async function runDaemonCommand(argv: readonly string[]): Promise<number> {
   let args: ReturnType<typeof parseDaemonArgs>;
   let address: DaemonAddress;
@@ -42,7 +55,7 @@ export async function runDaemonCommand(argv: readonly string[]): Promise<number>
       process.stdout.write(DAEMON_USAGE);
       return 0;
     }
-    const parsed = parseDaemonAddress(args.address);
+    const parsed = parseAddress(args.address);
     address = parsed.udp;
     tcp = parsed.tcp;
     rules = loadSamplingRules(args.samplingRules);

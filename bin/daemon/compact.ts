@@ -1,10 +1,12 @@
 /**
  * What the daemon keeps of a document while its trace is open: only what the waterfall and the
- * completion rules read (ids, names, times, flags, the first exception's message, annotations),
+ * completion rules read (ids, names, times, flags, the first exception's message, annotations, the
+ * `aws` and `http` fields of the row's detail, detail.ts),
  * with every string cut to what the waterfall can show. A 64 KB datagram of metadata or of 20,000
  * empty objects parses to megabytes of heap; its compact form is a few hundred bytes per node, and
  * its size is known (`bytes`), so that the assembler can hold a byte budget.
  */
+import { detailFields } from "./detail.ts";
 import { MAX_DEPTH, MAX_NODES, isObject } from "./tree.ts";
 
 type Obj = Record<string, unknown>;
@@ -130,6 +132,13 @@ function compactNode(o: Obj, top: boolean, into: Compacted): Obj {
       chars += message.length;
       into.bytes += NODE_BYTES; // the cause's own two objects and array
     }
+  }
+  const detail = detailFields(o);
+  if (detail) {
+    if (detail.aws) node.aws = detail.aws;
+    if (detail.http) node.http = detail.http;
+    chars += detail.chars;
+    into.bytes += NODE_BYTES; // up to four small objects
   }
   if (isObject(o.annotations)) {
     // No prototype: a key "__proto__" is then a key like any other.

@@ -3,6 +3,7 @@
  * field is checked for its type, nesting is walked without recursion and with limits, so any JSON
  * (wrong types, cycles through parent_id, 100k levels of `subsegments`) gives a tree, never a throw.
  */
+import { detailOf } from "./detail.ts";
 
 export interface TraceNode {
   id: string;
@@ -20,6 +21,8 @@ export interface TraceNode {
   invalid: boolean;
   /** The first exception's message, when the document has one. */
   cause?: string;
+  /** The call it records: AWS operation and resource, or HTTP method, path and status (detail.ts). */
+  detail?: string;
   annotations: Array<[string, unknown]>;
   children: TraceNode[];
   /** parent_id named a node that never arrived. */
@@ -98,6 +101,8 @@ function toNode(o: Obj, fallbackId: string, segment: boolean, invalid: boolean):
     const first: unknown = cause.exceptions[0];
     if (isObject(first) && typeof first.message === "string") node.cause = first.message;
   }
+  const detail = detailOf(o);
+  if (detail !== undefined) node.detail = detail;
   return node;
 }
 

@@ -1,7 +1,9 @@
 /**
  * An assembled trace as terminal text: a header line, then one line per segment/subsegment indented
  * by depth, with its offset from the trace start, its duration, a bar scaled to the terminal width,
- * its annotations and markers (!fault, !error, !throttle, …in progress, !invalid).
+ * the call's detail (AWS operation and resource, HTTP method, path and status), its annotations and
+ * markers (!fault, !error, !throttle, …in progress, !invalid). Every line fits `columns`: labels
+ * and what follows the bar are cut (with "…"), never left for the terminal to wrap mid-word.
  */
 import type { AssembledTrace } from "./assembler.ts";
 import { Preformatted, formatJsonValue } from "./compact.ts";
@@ -17,11 +19,15 @@ export interface RenderOptions {
 const ESC = "\u001b[";
 const paint = (on: boolean, code: string, text: string): string => (on ? `${ESC}${code}m${text}${ESC}0m` : text);
 
-/** Colours when stdout is a terminal and NO_COLOR is unset, or when FORCE_COLOR is set (not "0"). */
+/**
+ * Colours when stdout is a terminal, NO_COLOR is unset and TERM is not `dumb` (a terminal that
+ * says it has no escape sequences), or when FORCE_COLOR is set (not "0").
+ */
 export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   const force = env.FORCE_COLOR;
   if (force !== undefined && force !== "") return force !== "0" && force !== "false";
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.TERM === "dumb") return false;
   return stream.isTTY === true;
 }
 
@@ -69,6 +75,11 @@ function flatten(roots: TraceNode[]): Array<[TraceNode, number]> {
   return out;
 }
 
+/** The narrowest bar drawn, and the columns each row spends besides label, bar and tail. */
+const MIN_BAR = 8;
+/** Space, 21 columns of timing, space, the two '|'. */
+const FIXED = 25;
+
 export function renderTrace(trace: AssembledTrace, options: RenderOptions = {}): string {
   const color = options.color === true;
   const columns = Math.max(40, options.columns ?? 100);
@@ -78,18 +89,29 @@ export function renderTrace(trace: AssembledTrace, options: RenderOptions = {}):
   const late = trace.late ? " (late documents)" : "";
   const omitted = trace.omitted > 0 ? `, ${trace.omitted} nodes not shown` : "";
   const docs = `${trace.documents} document${trace.documents === 1 ? "" : "s"}`;
-  const header = `trace ${truncate(trace.traceId, 100)}  ${total === undefined ? "?" : ms(total)} ms  ${docs}${omitted}${state}${late}`;
-  const lines = [paint(color, "1", header)];
+  const timing = `  ${total === undefined ? "?" : ms(total)} ms`;
+  const head = [`trace ${truncate(trace.traceId, 100)}`, timing, `  ${docs}`, omitted, state, late];
+  const lines = headerLines(head, columns).map((line) => paint(color, "1", line));
 
   const rows = flatten(trace.roots);
   const labels = rows.map(([node, depth]) => "  ".repeat(Math.min(depth, MAX_INDENT_DEPTH)) + escapeControls(node.name));
-  const labelWidth = Math.min(40, Math.max(10, ...labels.map((l) => l.length)));
   const extras = rows.map(([node]) => extrasOf(node));
   const extrasWidth = Math.max(0, ...extras.map((parts) => parts.reduce((n, [text]) => n + 1 + text.length, 0)));
-  // label, space, 21 columns of timing, space, the bar between two '|', then the extras: the bar
-  // gives up to half of its room so that the extras fit on the line.
-  const room = columns - labelWidth - 25;
-  const barWidth = Math.max(10, room - Math.min(extrasWidth, Math.floor(room / 2)));
+  // Labels take up to 40 columns; on a narrow terminal fewer, so that the bar keeps MIN_BAR and,
+  // when rows have extras, those get as many columns as the labels.
+  const spare = columns - FIXED - MIN_BAR;
+  const labelCap = Math.min(40, extrasWidth > 0 ? Math.max(10, Math.floor(spare / 2)) : spare);
+  const labelWidth = Math.max(6, Math.min(spare, labelCap, Math.max(10, ...labels.map((l) => l.length))));
+  // The bar gives its room to the extras down to a third of it, and further (to MIN_BAR: it still
+  // shows where each call sits) for what matters most, markers, causes and the call's detail;
+  // what does not fit then is cut, annotations first.
+  const room = columns - labelWidth - FIXED;
+  const importantWidth = Math.max(
+    0,
+    ...extras.map((parts) => parts.reduce((n, [text, , rank]) => n + (rank < 2 ? 1 + text.length : 0), 0)),
+  );
+  const barWidth = Math.max(MIN_BAR, Math.min(room, Math.max(room - extrasWidth, Math.floor(room / 3)), room - importantWidth));
+  const tailWidth = columns - labelWidth - FIXED - barWidth;
 
   rows.forEach(([node], i) => {
     const label = truncate(labels[i] ?? node.name, labelWidth).padEnd(labelWidth);
@@ -97,7 +119,7 @@ export function renderTrace(trace: AssembledTrace, options: RenderOptions = {}):
     const end = node.end ?? (node.inProgress ? trace.end : undefined);
     const duration = node.start !== undefined && end !== undefined ? `${ms(Math.max(0, end - node.start))} ms` : "? ms";
     const bar = drawBar(node, t0, total, barWidth, color);
-    const tail = (extras[i] ?? []).map(([text, code]) => (code ? paint(color, code, text) : text)).join(" ");
+    const tail = fitTail(extras[i] ?? [], tailWidth - 1, color);
     const name = node.fault ? paint(color, "31", label) : node.error ? paint(color, "33", label) : label;
     const timing = `${offset.padStart(9)} ${duration.padStart(11)}`;
     lines.push(`${name} ${timing} |${bar}|${tail ? " " + tail : ""}`);
@@ -105,19 +127,75 @@ export function renderTrace(trace: AssembledTrace, options: RenderOptions = {}):
   return lines.join("\n") + "\n";
 }
 
-/** What follows the bar: annotations, then markers; each with its colour code (or none). */
-function extrasOf(node: TraceNode): Array<[string, string?]> {
-  const parts: Array<[string, string?]> = [];
+/**
+ * The header's parts (the first, then the notes that start with a space or a comma) on as few
+ * lines as fit `columns`: a note that does not fit starts a line of its own, indented; any line
+ * still too long is cut.
+ */
+function headerLines(parts: string[], columns: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const part of parts) {
+    if (part === "") continue;
+    if (line === "" || line.length + part.length <= columns) line += part;
+    else {
+      lines.push(line);
+      line = `  ${part.replace(/^[ ,]+/, "")}`;
+    }
+  }
+  lines.push(line);
+  return lines.map((l) => truncate(l, columns));
+}
+
+/** What follows the bar, part by part: the text, its colour code, and how much it matters. */
+type Part = [text: string, code: string | undefined, rank: Rank];
+/** 0: markers and causes (what went wrong); 1: the call's detail; 2: annotations (the user's data). */
+type Rank = 0 | 1 | 2;
+
+/**
+ * The parts after the bar within `width` columns, in their order, joined by spaces. When they do
+ * not all fit, the ones that matter most are kept first (markers, then the detail, then the
+ * annotations in order); the first that does not fit whole is cut with "…" and the rest dropped.
+ */
+function fitTail(parts: Part[], width: number, color: boolean): string {
+  const chosen: Array<string | undefined> = parts.map(() => undefined);
+  const order = parts.map((_, i) => i).sort((a, b) => parts[a]![2] - parts[b]![2] || a - b);
+  let used = 0;
+  for (const i of order) {
+    const text = parts[i]![0];
+    const gap = used > 0 ? 1 : 0;
+    const left = width - used - gap;
+    if (text.length <= left) {
+      chosen[i] = text;
+      used += gap + text.length;
+      continue;
+    }
+    if (left >= 4) chosen[i] = `${text.slice(0, left - 1)}…`;
+    break;
+  }
+  return parts
+    .map(([, code], i) => {
+      const text = chosen[i];
+      return text === undefined ? undefined : code ? paint(color, code, text) : text;
+    })
+    .filter((t): t is string => t !== undefined)
+    .join(" ");
+}
+
+/** What follows the bar: the call's detail, annotations, then markers; each with its colour and rank. */
+function extrasOf(node: TraceNode): Part[] {
+  const parts: Part[] = [];
+  if (node.detail !== undefined) parts.push([truncate(node.detail, 80), "36", 1]);
   const shown = node.annotations.slice(0, MAX_ANNOTATIONS_SHOWN);
-  for (const [key, value] of shown) parts.push([`${truncate(key, 40)}=${formatValue(value)}`]);
-  if (node.annotations.length > shown.length) parts.push([`+${node.annotations.length - shown.length} more`]);
-  if (node.fault) parts.push(["!fault", "31;1"]);
-  if (node.error) parts.push(["!error", "33;1"]);
-  if (node.throttle) parts.push(["!throttle", "35;1"]);
-  if (node.cause !== undefined) parts.push([`(${truncate(node.cause, 80)})`, "31"]);
-  if (node.inProgress) parts.push(["…in progress", "36"]);
-  if (node.invalid) parts.push(["!invalid", "33"]);
-  if (node.missingParent !== undefined) parts.push([`(parent ${truncate(node.missingParent, 40)} not received)`, "2"]);
+  for (const [key, value] of shown) parts.push([`${truncate(key, 40)}=${formatValue(value)}`, undefined, 2]);
+  if (node.annotations.length > shown.length) parts.push([`+${node.annotations.length - shown.length} more`, undefined, 2]);
+  if (node.fault) parts.push(["!fault", "31;1", 0]);
+  if (node.error) parts.push(["!error", "33;1", 0]);
+  if (node.throttle) parts.push(["!throttle", "35;1", 0]);
+  if (node.cause !== undefined) parts.push([`(${truncate(node.cause, 80)})`, "31", 0]);
+  if (node.inProgress) parts.push(["…in progress", "36", 0]);
+  if (node.invalid) parts.push(["!invalid", "33", 0]);
+  if (node.missingParent !== undefined) parts.push([`(parent ${truncate(node.missingParent, 40)} not received)`, "2", 0]);
   return parts;
 }
 

@@ -62,7 +62,8 @@ The function:
 
 Output:
   --json                   one JSON line per invocation instead of the text:
-                           {"requestId","traceId","status","durationMs","response"|"error"}
+                           {"requestId","traceId","traceHeader","status","durationMs",
+                           "response"|"error"} (traceId: the Root; traceHeader: all of it)
   --quiet                  no runtime output, no START/END/REPORT lines
   -h, --help               show this help
 

@@ -10,7 +10,8 @@ import { existsSync } from "node:fs";
 import { INVOKE_USAGE, UsageError, parseInvokeArgs, type InvokeArgs } from "./args.ts";
 import { startEmulator, type InvocationResult } from "./emulator.ts";
 import { formatResult, jsonLine, summaryLine } from "./report.ts";
-import { bootstrapScript, ownPackageRoot, runtimeCommand } from "./runtime-command.ts";
+import { executionEnvironment } from "./environment.ts";
+import { bootstrapScript, findRuntime, ownPackageRoot, runtimeCommand } from "./runtime-command.ts";
 
 /** The runtime command, or a message saying what is missing. */
 function resolveCommand(args: InvokeArgs): string[] | string {
@@ -21,11 +22,27 @@ function resolveCommand(args: InvokeArgs): string[] | string {
   } catch (e) {
     return (e as Error).message;
   }
-  const command = runtimeCommand(args.runtime ?? "node", root);
   if (!existsSync(bootstrapScript(root))) return `${bootstrapScript(root)} not found: build the package first (npm run build)`;
-  if (!existsSync(command[0]!))
-    return `${command[0]} not found: install the package's devDependencies (npm ci) to run --runtime ${args.runtime}`;
-  return command;
+  const runtime = args.runtime ?? "node";
+  if (runtime === "node") return runtimeCommand("node", root);
+  try {
+    const found = findRuntime(runtime, {
+      root,
+      from: [args.taskRoot, process.cwd()],
+      onFetch: (what, dir) => {
+        if (!args.quiet)
+          process.stderr.write(`xray-edge invoke: no ${runtime} in node_modules/.bin or on PATH: fetching ${what} from npm into ${dir}\n`);
+      },
+    });
+    return runtimeCommand(runtime, root, process.execPath, found.file);
+  } catch (e) {
+    return `--runtime ${runtime}: ${(e as Error).message}`;
+  }
+}
+
+function withExecutionEnv(args: InvokeArgs): Record<string, string> {
+  const value = executionEnvironment(args.bootstrap !== undefined ? "bootstrap" : (args.runtime ?? "node"));
+  return value === undefined ? { ...args.env } : { AWS_EXECUTION_ENV: value, ...args.env };
 }
 
 export async function runInvokeCommand(argv: readonly string[]): Promise<number> {
@@ -66,7 +83,8 @@ export async function runInvokeCommand(argv: readonly string[]): Promise<number>
   try {
     emulator = await startEmulator({
       command,
-      env: args.env,
+      // What Lambda sets for the runtime the function would have there; --env still wins.
+      env: withExecutionEnv(args),
       taskRoot: args.taskRoot,
       ...(args.handler !== undefined ? { handler: args.handler } : {}),
       functionName: args.functionName,

@@ -37,11 +37,22 @@ export function formatResult(result: InvocationResult, index: number, total: num
   return `${lines.join("\n")}\n`;
 }
 
-/** `{"requestId","traceId","status","durationMs","response"|"error"}` and a newline. */
+/** The `Root=` field of a trace header: the trace ID, `1-` + 8 + `-` + 24 hex digits. */
+export function traceIdOf(header: string | null | undefined): string | null {
+  const root = header?.match(/(?:^|;)\s*Root\s*=\s*(1-[0-9a-f]{8}-[0-9a-f]{24})\s*(?:;|$)/i)?.[1];
+  return root === undefined ? null : root.toLowerCase();
+}
+
+/**
+ * `{"requestId","traceId","traceHeader","status","durationMs","response"|"error"}` and a newline:
+ * `traceId` is the ID the X-Ray console and API take, `traceHeader` the whole header the runtime
+ * got (with its Parent and Sampled); both null for an invocation without one.
+ */
 export function jsonLine(result: InvocationResult): string {
   const line: Record<string, unknown> = {
     requestId: result.requestId,
-    traceId: result.traceHeader,
+    traceId: traceIdOf(result.traceHeader),
+    traceHeader: result.traceHeader ?? null,
     status: result.status,
     durationMs: result.durationMs,
   };

@@ -7,7 +7,7 @@ import path from "node:path";
 import { packageRoot } from "./package-root.ts";
 import { nodeLayerEntries } from "./node.ts";
 import { runtimeLayerEntries } from "./runtime.ts";
-import { writeZip } from "./zip.ts";
+import { writeZip, type ZipEntry } from "./zip.ts";
 import type { Arch, Runtime } from "./binaries.ts";
 
 export const LAYER_USAGE = `Usage: xray-edge layer <node|bun|deno>... [--arch x64|arm64] [--out DIR]
@@ -60,17 +60,30 @@ export async function runLayerCommand(argv: string[]): Promise<number> {
   const out = path.resolve((parsed.values.out as string | undefined) ?? "dist/layers");
   const root = packageRoot();
   for (const kind of new Set(kinds)) {
-    let file: string,
-      bytes: number,
-      from = "";
-    if (kind === "node") {
-      file = path.join(out, "xray-edge-node.zip");
-      bytes = writeZip(file, nodeLayerEntries(root));
-    } else {
-      const { entries, source } = runtimeLayerEntries(root, kind as Runtime, arch);
-      file = path.join(out, `xray-edge-${kind}-${arch}.zip`);
+    let file: string, entries: ZipEntry[];
+    let from = "";
+    try {
+      if (kind === "node") {
+        file = path.join(out, "xray-edge-node.zip");
+        entries = nodeLayerEntries(root);
+      } else {
+        const built = runtimeLayerEntries(root, kind as Runtime, arch);
+        file = path.join(out, `xray-edge-${kind}-${arch}.zip`);
+        entries = built.entries;
+        from = `  (${built.source})`;
+      }
+    } catch (error) {
+      // No build, or the runtime binary could not be had: the message says which and what to do.
+      process.stderr.write(`xray-edge layer: ${kind}: ${(error as Error).message}\n`);
+      return 1;
+    }
+    let bytes: number;
+    try {
       bytes = writeZip(file, entries);
-      from = `  (${source})`;
+    } catch (error) {
+      // A bad --out (a file on the way, no permission, a read-only disk): named, without a stack.
+      process.stderr.write(`xray-edge layer: --out ${out}: cannot write ${path.basename(file)}: ${(error as Error).message}\n`);
+      return 1;
     }
     const size = bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1000).toFixed(1)} kB`;
     process.stdout.write(`${path.relative(process.cwd(), file) || file}  ${size}${from}\n`);

@@ -15,6 +15,12 @@ import { runtimeBinary, type Arch, type Runtime } from "./binaries.ts";
  * in /tmp, Bun's transpiler cache is off; both keep any value the function sets. Deno's
  * --allow-all grants FFI, through which the UDP client sends (adapters/udp/deno-ffi.ts);
  * --unstable-net keeps Deno.listenDatagram as its fallback (see the README's UDP section).
+ *
+ * Deno resolves the function's npm packages from the node_modules folder its zip carries, as
+ * Node does (--node-modules-dir=manual: nothing is downloaded or written at run time, and bare
+ * specifiers and npm: ones both resolve there), and takes the function's deno.json or
+ * deno.jsonc (its import map, compiler options) when the task root has one; else no config at
+ * all, so that no file of the layer's is read as the function's.
  */
 const EXEC: Record<Runtime, string> = {
   bun: [
@@ -24,7 +30,10 @@ const EXEC: Record<Runtime, string> = {
   deno: [
     'export DENO_DIR="${DENO_DIR:-/tmp/deno_dir}"',
     "export DENO_NO_UPDATE_CHECK=1",
-    'exec "$DIR/bin/deno" run --allow-all --unstable-net --no-prompt --no-config --no-lock "$DIR/runtime/bootstrap.js"',
+    'TASK="${LAMBDA_TASK_ROOT:-/var/task}"',
+    'CONFIG="--no-config"',
+    'for f in deno.json deno.jsonc; do if [ -f "$TASK/$f" ]; then CONFIG="--config=$TASK/$f"; break; fi; done',
+    'exec "$DIR/bin/deno" run --allow-all --unstable-net --no-prompt "$CONFIG" --node-modules-dir=manual --no-lock "$DIR/runtime/bootstrap.js"',
   ].join("\n"),
 };
 

@@ -3,7 +3,7 @@
  * only if the zip marks it executable) and a fixed date, so the same inputs give the same bytes.
  */
 import { zipSync, type Zippable } from "fflate";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 export interface ZipEntry {
@@ -29,10 +29,24 @@ export function zipEntries(entries: readonly ZipEntry[]): Uint8Array {
   return zipSync(tree);
 }
 
+/**
+ * Creates `dir` and its missing parents one level at a time. Not mkdirSync's `recursive`: on a
+ * path under /proc (where mkdir says ENOENT for a folder whose parent exists) Node 20's recursive
+ * mkdir never returns; this says ENOENT, and ENOTDIR for a file on the way.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
+}
+
 /** Writes the archive, creating its folder; returns its size in bytes. */
 export function writeZip(file: string, entries: readonly ZipEntry[]): number {
   const bytes = zipEntries(entries);
-  mkdirSync(path.dirname(file), { recursive: true });
+  makeDirs(path.dirname(file));
   writeFileSync(file, bytes);
   return bytes.length;
 }

@@ -45,10 +45,12 @@ test("daemon --help, and unknown options exit 2", async () => {
   assert.match(noRegion.err, /--forward needs --region/);
 });
 
-test("a bad address exits 2 with the parser message, from --address or the environment", async () => {
+test("a bad address exits 2 naming where it came from: --address, or the environment", async () => {
   const flag = await run(["daemon", "--address", "not an address"]);
   assert.is(flag.code, 2);
-  assert.match(flag.err, /AWS_XRAY_DAEMON_ADDRESS/);
+  assert.match(flag.err, /^xray-edge daemon: --address: not an address: "not an address": .*expected host:port/);
+  assert.not.match(flag.err, /AWS_XRAY_DAEMON_ADDRESS/);
+  assert.not.match(flag.err, /\n\s+at /); // no stack trace
   const env = await run(["daemon"], childEnv({ AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:notaport" }));
   assert.is(env.code, 2);
   assert.match(env.err, /AWS_XRAY_DAEMON_ADDRESS/);

@@ -6,7 +6,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { HEADER, datagram, jsonLines, newId, newTraceId, sendDatagrams, startDaemonProcess, stopProcess } from "./helpers.ts";
+import { HEADER, childEnv, datagram, jsonLines, newId, newTraceId, sendDatagrams, startDaemonProcess, stopProcess } from "./helpers.ts";
 
 /** Everything a terminal may act on, written out here rather than taken from the code under test; \n is our own line break. */
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
@@ -50,7 +50,8 @@ function firstUnsafe(text: string): string {
 }
 
 test("waterfall and violation lines: every control and bidi character shown as \\uXXXX", async () => {
-  const daemon = await startDaemonProcess(["--settle-ms", "200"]);
+  // Wide enough that no escape is cut from its row: they are checked whole below.
+  const daemon = await startDaemonProcess(["--settle-ms", "200"], childEnv({ COLUMNS: "400" }));
   try {
     const docs = hostileTrace();
     await sendDatagrams(daemon.port, docs.map(datagram));

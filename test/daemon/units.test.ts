@@ -211,9 +211,10 @@ test("waterfall: colours only when asked, markers always", () => {
     },
   ]);
   const trace = { ...tree, traceId, documents: 1, finished: true, late: false };
-  const plain = renderTrace(trace, { columns: 80 });
+  const plain = renderTrace(trace, { columns: 100 });
   assert.not.match(plain, /\u001b/);
   assert.match(plain, /note="two words" n=1 !fault !invalid/);
+  for (const line of renderTrace(trace, { columns: 80 }).trimEnd().split("\n")) assert.ok(line.length <= 80, `${line.length}: ${line}`);
   assert.match(renderTrace(trace, { color: true }), /\u001b\[31;1m!fault\u001b\[0m/);
   // Short extras fit on the line: the bar makes room for them.
   const wide = renderTrace(trace, { columns: 120 });

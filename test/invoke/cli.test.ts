@@ -112,9 +112,10 @@ test("--json --sampled none: one JSON line per invocation, traceId null and no t
   const lines = run.out.trim().split("\n");
   assert.is(lines.length, 1);
   const line = JSON.parse(lines[0]!) as Record<string, any>;
-  assert.equal(Object.keys(line), ["requestId", "traceId", "status", "durationMs", "response"]);
+  assert.equal(Object.keys(line), ["requestId", "traceId", "traceHeader", "status", "durationMs", "response"]);
   assert.match(line.requestId, UUID);
   assert.is(line.traceId, null);
+  assert.is(line.traceHeader, null);
   assert.is(line.status, "success");
   assert.type(line.durationMs, "number");
   assert.is(line.response.headers["lambda-runtime-trace-id"], undefined);
@@ -150,7 +151,8 @@ test('--timeout: the invocation ends "Task timed out after N.NN seconds", the ne
   assert.is(slept!.error.errorType, "Sandbox.Timedout");
   assert.is(slept!.error.errorMessage, `RequestId: ${slept!.requestId} Error: Task timed out after 0.50 seconds`);
   assert.ok(slept!.durationMs >= 500 && slept!.durationMs < 2000, `duration ${slept!.durationMs}`);
-  checkTraceHeader(slept!.traceId, "0", Date.now() - 60_000, Date.now());
+  checkTraceHeader(slept!.traceHeader, "0", Date.now() - 60_000, Date.now());
+  assert.is(slept!.traceId, /Root=([^;]+)/.exec(slept!.traceHeader)![1]);
   assert.is(echoed!.status, "success");
   assert.is(echoed!.response.event.action, "echo");
 });

@@ -146,10 +146,11 @@ test("xray-edge invoke --tracing active: the daemon assembles one finished trace
       60_000,
     );
     assert.is(run.code, 0, run.err);
-    const line = JSON.parse(run.out) as { traceId: string };
+    const line = JSON.parse(run.out) as { traceId: string; traceHeader: string };
     // The first request of the emulator's first second: the reservoir samples it.
-    assert.match(line.traceId, /;Sampled=1$/);
-    const traceId = rootOf(line.traceId);
+    assert.match(line.traceHeader, /;Sampled=1$/);
+    const traceId = rootOf(line.traceHeader);
+    assert.is(line.traceId, traceId);
     await waitFor(() => traces.some((t) => t.traceId === traceId), 15_000, "the daemon to print the trace");
     const trace = traces.find((t) => t.traceId === traceId)!;
     assert.ok(trace.finished, `finished, not printed as ${trace.incomplete}`);

@@ -8,9 +8,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import dgram from "node:dgram";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { startEmulator, type EmulatorOptions } from "../../bin/invoke/emulator.ts";
 import { validateDocument } from "../../core/validate.ts";
 import { unpackZip, zipModes } from "./zip-modes.ts";
@@ -20,8 +21,12 @@ const FIXTURES = join(ROOT, "test/layers/fixtures");
 const DAEMON_HEADER = '{"format": "json", "version": 1}\n';
 const dir = mkdtempSync(join(tmpdir(), "xray-layers-"));
 
+// The user cache pointed at a folder of the test's: the builder takes the binaries npm installed
+// (node_modules/bun, node_modules/deno are these versions for this machine) and fetches nothing.
+const userCache = join(dir, "user-cache");
 const built = spawnSync(process.execPath, [join(ROOT, "dist/bin/xray-edge.js"), "layer", "bun", "deno", "--out", dir], {
   encoding: "utf8",
+  env: { ...process.env, XDG_CACHE_HOME: userCache },
 });
 if (built.status !== 0) throw new Error(`layer build failed: ${built.stderr}`);
 
@@ -52,6 +57,7 @@ test("each zip: an executable bootstrap at its root, the runtime binary, the loo
     assert.ok(modes.has("runtime/bootstrap.js") && modes.has("runtime/index.js"), [...modes.keys()].join(", "));
     assert.match(built.stdout, new RegExp(`xray-edge-${runtime}-x64\\.zip\\s+\\d+\\.\\d MB`));
   }
+  if (process.platform === "linux" && process.arch === "x64") assert.not.ok(existsSync(userCache), "nothing fetched into the user cache");
   const version = spawnSync(join(dir, "bun/bin/bun"), ["--version"], { encoding: "utf8" });
   assert.is(version.stdout.trim(), JSON.parse(readFileSync(join(ROOT, "node_modules/bun/package.json"), "utf8")).version);
 });
@@ -155,6 +161,97 @@ for (const runtime of ["node", "bun", "deno"]) {
     }
   });
 }
+
+/** A function folder in the temporary folder, from `files` (path → content). */
+function functionFolder(name: string, files: Record<string, string>): string {
+  const root = join(dir, name);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+  }
+  return root;
+}
+
+const denoEmulator = (taskRoot: string, env: Record<string, string> = {}) =>
+  startEmulator({ command: commands.deno!, taskRoot, handler: "app.handler", functionSegment: false, quiet: true, timeoutMs: 20_000, env });
+
+test("deno layer: a handler importing an npm package from the function's node_modules (bare and npm: specifiers)", async () => {
+  const taskRoot = functionFolder("fn-npm", {
+    "package.json": JSON.stringify({ name: "fn", type: "module", dependencies: { "tiny-shout": "1.0.0" } }),
+    "node_modules/tiny-shout/package.json": JSON.stringify({ name: "tiny-shout", version: "1.0.0", type: "module", exports: "./index.js" }),
+    "node_modules/tiny-shout/index.js": "export const shout = (s) => `${s.toUpperCase()}!`;\n",
+    "app.mjs":
+      'import { shout } from "tiny-shout";\nimport { shout as again } from "npm:tiny-shout";\nexport const handler = async (e) => ({ said: shout(e.word), same: shout === again });\n',
+  });
+  const e = await denoEmulator(taskRoot);
+  try {
+    const r = await e.invoke({ word: "hello" });
+    assert.is(r.status, "success", JSON.stringify(r));
+    assert.equal(r.response, { said: "HELLO!", same: true });
+  } finally {
+    await e.close();
+  }
+});
+
+test("deno layer: the function's deno.json is its config (an import map entry resolves)", async () => {
+  const taskRoot = functionFolder("fn-denojson", {
+    "deno.json": JSON.stringify({ imports: { "#greet": "./lib/greet.js" } }),
+    "lib/greet.js": "export const greet = (n) => `hello ${n}`;\n",
+    "app.mjs": 'import { greet } from "#greet";\nexport const handler = async (e) => greet(e.name);\n',
+  });
+  const e = await denoEmulator(taskRoot);
+  try {
+    const r = await e.invoke({ name: "deno" });
+    assert.is(r.status, "success", JSON.stringify(r));
+    assert.is(r.response, "hello deno");
+  } finally {
+    await e.close();
+  }
+});
+
+test("deno layer: an ESM bundle of the AWS SDK made with the README's esbuild command runs", async () => {
+  const taskRoot = join(dir, "fn-sdk");
+  const bundled = spawnSync(
+    join(ROOT, "node_modules/.bin/esbuild"),
+    [
+      join(FIXTURES, "sdk-app.mjs"),
+      "--bundle",
+      "--format=esm",
+      "--platform=node",
+      "--main-fields=module,main",
+      `--outfile=${join(taskRoot, "app.mjs")}`,
+      "--log-level=warning",
+    ],
+    { encoding: "utf8", cwd: ROOT },
+  );
+  assert.is(bundled.status, 0, bundled.stderr);
+  // A stand-in for DynamoDB's ListTables on a local port.
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(String(req.headers["x-amz-target"]));
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+      res.end(JSON.stringify({ TableNames: ["orders"] }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.address() as { port: number }).port;
+  const e = await denoEmulator(taskRoot, {
+    DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}`,
+    AWS_ACCESS_KEY_ID: "AKIDTEST",
+    AWS_SECRET_ACCESS_KEY: "test-secret",
+  });
+  try {
+    const r = await e.invoke({});
+    assert.is(r.status, "success", JSON.stringify(r));
+    assert.equal(r.response, { tables: ["orders"] });
+    assert.equal(requests, ["DynamoDB_20120810.ListTables"]);
+  } finally {
+    await e.close();
+    server.close();
+  }
+});
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
