@@ -57,10 +57,17 @@ function formatRaw(value: unknown): string {
   return formatJsonValue(value);
 }
 
-/** Document text cut to `width` columns, controls escaped first so that the escapes count too. */
-function truncate(text: string, width: number): string {
+/**
+ * Document text cut to `width` columns, controls escaped first so that the escapes count too, and
+ * never inside an escape: a cut `\u0…` would say nothing of the character it stood for.
+ */
+export function truncate(text: string, width: number): string {
   const clean = escapeControls(text);
-  return clean.length > width ? `${clean.slice(0, Math.max(0, width - 1))}…` : clean;
+  if (clean.length <= width) return clean;
+  let cut = Math.max(0, width - 1);
+  const at = clean.lastIndexOf("\\u", cut - 1);
+  if (at >= 0 && at + 6 > cut && /^\\u[0-9a-f]{4}/.test(clean.slice(at, at + 6))) cut = at;
+  return `${clean.slice(0, cut)}…`;
 }
 
 function flatten(roots: TraceNode[]): Array<[TraceNode, number]> {

@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { compactDocument } from "../../bin/daemon/compact.ts";
 import { detailOf } from "../../bin/daemon/detail.ts";
 import { buildTree } from "../../bin/daemon/tree.ts";
-import { renderTrace, useColor } from "../../bin/daemon/waterfall.ts";
+import { renderTrace, truncate, useColor } from "../../bin/daemon/waterfall.ts";
 import { childEnv, datagram, newId, newTraceId, sendDatagrams, startDaemonProcess, stopProcess } from "./helpers.ts";
 
 const T = 1_700_000_000;
@@ -63,6 +63,16 @@ function render(columns: number, color = false) {
 }
 
 const rowOf = (text: string, label: string, nth = 0) => text.split("\n").filter((l) => l.trimStart().startsWith(label))[nth] ?? "";
+
+test("a cut never splits an escape: the text stops before it", () => {
+  // "ab" then U+202E (6 columns escaped) then "cd": 10 columns.
+  const text = "ab\u202ecd";
+  assert.is(truncate(text, 20), "ab\\u202ecd");
+  assert.is(truncate(text, 9), "ab\\u202e…", "the whole escape fits before the cut");
+  for (const width of [4, 5, 6, 7, 8]) assert.is(truncate(text, width), "ab…", `width ${width}`);
+  assert.is(truncate("abcdef", 4), "abc…", "plain text is cut at the width");
+  assert.is(truncate("x\\u12", 4), "x\\u…", "a backslash-u that is no escape is cut like text");
+});
 
 test("each row says what call it records: AWS operation and resource, HTTP method, path (no query) and status", () => {
   const text = render(120);

@@ -6,7 +6,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { jsonLines, segmentDoc, sendDatagrams, startDaemonProcess, stopProcess, summaryOf } from "../daemon/helpers.ts";
+import { childEnv, jsonLines, segmentDoc, sendDatagrams, startDaemonProcess, stopProcess, summaryOf } from "../daemon/helpers.ts";
 
 /** Everything a terminal may act on, written out here (not taken from the code under test); \n is the daemon's own line break. */
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
@@ -33,6 +33,8 @@ function datagram(name: string, bytes = 0): Uint8Array {
 interface Row {
   case: string;
   args: string[];
+  /** The daemon's environment besides the defaults: a width wide enough to show a whole name. */
+  env?: Record<string, string>;
   datagrams: () => Uint8Array[];
   expect: {
     /** Raw control or bidi characters allowed on stdout/stderr: never. */
@@ -52,6 +54,7 @@ const ROWS: Row[] = [
   {
     case: "C1 controls and bidi overrides in a name, waterfall",
     args: ["--settle-ms", "200"],
+    env: { COLUMNS: "200" },
     datagrams: () => [datagram(HOSTILE)],
     expect: { raw: "none", shown: ["\\u202eevil\\u2066x\\u2069\\u0085\\u009b2J"], summary: /received 2, dropped 0, / },
   },
@@ -87,7 +90,7 @@ const ROWS: Row[] = [
 
 for (const row of ROWS) {
   test(`${row.case} [${ONLY_NODE}]: nothing raw reaches the terminal${row.expect.lines ? ", each line as sent" : ""}`, async () => {
-    const daemon = await startDaemonProcess(row.args);
+    const daemon = await startDaemonProcess(row.args, row.env && childEnv(row.env));
     try {
       await sendDatagrams(daemon.port, [...row.datagrams(), datagram("marker")]);
       await daemon.waitFor(() => daemon.stdout().includes("marker"), 15_000, "the marker");

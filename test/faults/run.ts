@@ -26,6 +26,8 @@ const TIMEOUT_MS = 60_000;
 export function runFixture(runtime: RuntimeName, fixture: string, args: string[], env: Record<string, string>): Promise<Ran> {
   const childEnv: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
   for (const key of Object.keys(childEnv)) if (/^(AWS_|_X_AMZN|_HANDLER$|LAMBDA_|POWERTOOLS_)/.test(key)) delete childEnv[key];
+  // npm test sets FORCE_COLOR=0; beside NO_COLOR, Node warns on stderr, which the rows compare.
+  delete childEnv.FORCE_COLOR;
   Object.assign(childEnv, env);
   const [cmd, ...pre] = COMMANDS[runtime];
   return new Promise((resolve, reject) => {

@@ -187,19 +187,25 @@ test("xray-edge invoke: pass-through by default sends nothing; --trace-header wi
     const common = ["invoke", "--bootstrap", bootstrap, "--daemon-address", udp.address, "--json", "--event", '{"action":"echo"}'];
     const plain = await runCli(common);
     assert.is(plain.code, 0, plain.err);
-    const plainLine = JSON.parse(plain.out) as { traceId: string };
-    checkTraceHeader(plainLine.traceId, "0", Date.now() - 60_000, Date.now());
+    const plainLine = JSON.parse(plain.out) as { traceHeader: string };
+    checkTraceHeader(plainLine.traceHeader, "0", Date.now() - 60_000, Date.now());
 
     const upstreamRoot = "1-6b057c40-0123456789abcdef01234567";
     const t0 = Date.now();
     const run = await runCli([...common, "--trace-header", `Root=${upstreamRoot};Parent=53995c3f42cd8ad8;Sampled=1`]);
     assert.is(run.code, 0, run.err);
-    const line = JSON.parse(run.out) as { requestId: string; traceId: string; response: { headers: Record<string, string> } };
-    assert.match(line.traceId, new RegExp(`^Root=${upstreamRoot};Parent=[0-9a-f]{16};Sampled=1$`));
-    assert.is(line.response.headers["lambda-runtime-trace-id"], line.traceId, "what the runtime got");
+    const line = JSON.parse(run.out) as {
+      requestId: string;
+      traceId: string;
+      traceHeader: string;
+      response: { headers: Record<string, string> };
+    };
+    assert.match(line.traceHeader, new RegExp(`^Root=${upstreamRoot};Parent=[0-9a-f]{16};Sampled=1$`));
+    assert.is(line.traceId, upstreamRoot);
+    assert.is(line.response.headers["lambda-runtime-trace-id"], line.traceHeader, "what the runtime got");
     await waitFor(() => udp.ofTrace(upstreamRoot).length >= 2, 10_000, "Lambda's segments of the upstream trace");
     checkLambdaTree(udp.ofTrace(upstreamRoot), {
-      header: line.traceId,
+      header: line.traceHeader,
       functionName: "local-function",
       requestId: line.requestId,
       cold: true,

@@ -211,6 +211,9 @@ if (process.platform === "linux" && process.arch === "x64") {
           "bun",
           "--json",
           "--quiet",
+          // As deployed with Tracing: Active: the first request is in the reservoir, so sampled.
+          "--tracing",
+          "active",
           "--daemon-address",
           daemon,
           "--event",

@@ -9,7 +9,7 @@
  * are imported dynamically, by probe() only.
  */
 
-/** Node covers every version the suites run on (20 and 22): these capabilities are the same. */
+/** Node covers every version the suites run on (20, 22 and 24): these capabilities are the same. */
 export type Runtime = "node" | "bun" | "deno" | "workerd";
 
 export type Capability =
