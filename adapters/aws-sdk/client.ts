@@ -110,7 +110,9 @@ function middleware(config: Bag, options: CaptureAwsClientOptions, recording: Re
         ignoredParent(recording.what, "the parent option threw");
         return next(args); // the caller's own parent failed: the context is not asked instead
       }
-      if (explicit === null) return next(args);
+      // sdk-core's resolver says "no segment" with null (its context-missing strategy was applied);
+      // a null from the native parent option is an ignored parent, said by beginCall like any other.
+      if (recording.resolve && explicit === null) return next(args);
       // Throws only under AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR with no parent, which asks for exactly that.
       const begun: Begun = beginCall(recording.what, serviceName(config, context), AWS, explicit);
       const sub = begun.sub;
