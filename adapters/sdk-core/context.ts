@@ -20,6 +20,8 @@ import { contextMissing, enabled, isAutomaticMode, isLambda, log, logOnce, trace
  */
 const facades = new Map<string, Segment>();
 const MAX_FACADES = 32;
+/** The trace of each facade in `facades`, to the header it was made for. */
+const facadeTraces = new Map<string, string>();
 
 function lambdaFacade(): Segment {
   const header = ambientHeader();
@@ -31,9 +33,11 @@ function lambdaFacade(): Segment {
     const entity = tracer().beginSegment("facade", { traceHeader: enabled() ? header : undefined, facade: true, stream: true });
     segment = facadeSegment(entity);
     facades.set(key, segment);
+    traceOf(entity, (traceId) => facadeTraces.set(traceId, key));
     if (facades.size > MAX_FACADES) {
       const [oldest, old] = facades.entries().next().value as [string, Segment];
       facades.delete(oldest);
+      traceOf(old._entity, (traceId) => facadeTraces.get(traceId) === oldest && facadeTraces.delete(traceId));
       try {
         old._entity.close();
       } catch {
@@ -55,6 +59,30 @@ function lambdaFacade(): Segment {
   return segment;
 }
 
+/** Calls `use` with the entity's trace ID when it can be read (an unsampled facade may have none). */
+function traceOf(entity: TraceEntity, use: (traceId: string) => unknown): void {
+  try {
+    const traceId = entity.traceId;
+    if (typeof traceId === "string" && traceId !== "") use(traceId);
+  } catch {
+    // a trace that cannot be read is left out
+  }
+}
+
+/**
+ * Whether `scope` was left current by an earlier invocation: `setSegment` before a handler's
+ * first await enters the runtime's own context (AsyncLocalStorage's enterWith), so the next
+ * invocation starts with it. Such a scope is in the trace of one of our facades, not of the
+ * header this invocation was given; the peer resets its one facade on a new header for the same
+ * reason. A segment begun by hand is in no facade's trace, and stays current.
+ */
+function leftByEarlierInvocation(scope: TraceEntity): boolean {
+  if (facadeTraces.size === 0) return false;
+  let key: string | undefined;
+  traceOf(scope, (traceId) => (key = facadeTraces.get(traceId)));
+  return key !== undefined && key !== (ambientHeader() ?? "");
+}
+
 /**
  * The current segment or subsegment. Without one: in Lambda the invocation's facade; elsewhere
  * undefined, after the context-missing strategy (LOG_ERROR by default; RUNTIME_ERROR throws). An
@@ -63,7 +91,10 @@ function lambdaFacade(): Segment {
 export function getSegment(): SegmentLike | undefined {
   if (!isAutomaticMode()) return void contextMissing("Cannot get sub/segment from context. Not supported in manual mode.");
   const scope = currentScope();
-  if (typeof scope === "object" && scope !== null) return adopt(scope);
+  if (typeof scope === "object" && scope !== null) {
+    if (isLambda() && leftByEarlierInvocation(scope)) return lambdaFacade();
+    return adopt(scope);
+  }
   if (typeof scope === "string") return undefined;
   if (isLambda()) return lambdaFacade();
   return void contextMissing("Failed to get the current sub/segment from the context.");

@@ -28,6 +28,7 @@ import { standIn, type StandIn } from "./stand-in.ts";
 const A = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
 const UNSAMPLED = "Root=1-5759e989-aaaaaaaaaaaaaaaaaaaaaaaa;Parent=1111111111111111;Sampled=0";
 const C = "Root=1-5759e98a-cccccccccccccccccccccccc;Parent=2222222222222222;Sampled=1";
+const D = "Root=1-5759e98b-dddddddddddddddddddddddd;Parent=3333333333333333;Sampled=1";
 
 const FIXTURES: { file: string; invocations: Invocation[] }[] = [
   // Four invocations: the facade follows the header (a new trace each time; Sampled=0 and a
@@ -44,10 +45,19 @@ const FIXTURES: { file: string; invocations: Invocation[] }[] = [
   { file: "nested-throw.cjs", invocations: [{ header: A }] },
   { file: "aws.cjs", invocations: [{ header: A }] },
   { file: "http.mjs", invocations: [{ header: A }] },
+  // Warm: setSegment before the first await leaks into the runtime's loop; each trace its own.
+  {
+    file: "warm.cjs",
+    invocations: [
+      { header: A, event: { orderId: "w-1" } },
+      { header: C, event: { orderId: "w-2" } },
+      { header: D, event: { orderId: "w-3" } },
+    ],
+  },
 ];
 
 /** The traces the invocations' headers name (a malformed header names none). */
-const HEADER_ROOTS = new Set([A, UNSAMPLED, C].map((h) => /^Root=([^;]+);/.exec(h)![1]!));
+const HEADER_ROOTS = new Set([A, UNSAMPLED, C, D].map((h) => /^Root=([^;]+);/.exec(h)![1]!));
 
 type Matcher = (d: Difference, peer: Entity | undefined) => boolean;
 const EXCEPTION = /^cause\.exceptions\[\d+\]\./;
