@@ -4,6 +4,10 @@
 //   overhead <port> <n> <rounds> [modes]: baseline, xray-edge and aws-xray-sdk-core (as Powertools Tracer
 //     uses it: the ## handler subsegment, ColdStart and Service annotations, the response as
 //     metadata, captureAsyncFunc for each subsegment) in interleaved rounds; prints µs/invocation.
+//     The drop-in paths run the same handler code with only the import changed: `sdk-core`
+//     (that aws-xray-sdk-core code on xray-edge/sdk-core), `powertools` (Powertools Tracer's
+//     decorator, getSegment/setSegment and putAnnotation for each subsegment) and
+//     `edge-powertools` (that code on xray-edge/powertools).
 //   cold <mode> <port>: one invocation; prints ms from process start to its end.
 import { createRequire } from "node:module";
 
@@ -14,6 +18,8 @@ process.env.LAMBDA_TASK_ROOT = "/var/task"; // aws-xray-sdk-core's Lambda mode (
 process.env._HANDLER = "index.handler";
 process.env.AWS_LAMBDA_FUNCTION_NAME = "bench";
 process.env.AWS_XRAY_CONTEXT_MISSING = "IGNORE_ERROR";
+process.env.AWS_EXECUTION_ENV = "AWS_Lambda_nodejs20.x"; // Powertools traces only in Lambda
+process.env.POWERTOOLS_SERVICE_NAME = "bench";
 
 // Headers made without node:crypto, so that a cold start pays for its own crypto initialization.
 const hex = (n, i) => ((i * 2654435761) >>> 0).toString(16).padStart(8, "0").repeat(3).slice(0, n);
@@ -38,8 +44,9 @@ async function ours() {
   });
 }
 
-function aws() {
-  const AWSXRay = createRequire(import.meta.url)("aws-xray-sdk-core");
+const require = createRequire(import.meta.url);
+
+function sdkCoreStyle(AWSXRay) {
   AWSXRay.setLogger({ error() {}, warn() {}, info() {}, debug() {} });
   let cold = true;
   return async (_event, _context) => {
@@ -72,12 +79,43 @@ function aws() {
   };
 }
 
-const make = { baseline: async () => baselineHandler, ours, aws: async () => aws() };
+/** Powertools Tracer as its documentation shows it: the legacy decorator on a class's handler. */
+function powertoolsStyle({ Tracer }) {
+  const tracer = new Tracer({ serviceName: "bench" });
+  class Lambda {
+    async handler(_event, _context) {
+      for (const name of NAMES) {
+        await (async () => name)();
+        const parent = tracer.getSegment();
+        const sub = parent.addNewSubsegment(name);
+        tracer.setSegment(sub);
+        tracer.putAnnotation("step", name);
+        sub.close();
+        tracer.setSegment(parent);
+      }
+      return { ok: true };
+    }
+  }
+  const descriptor = Object.getOwnPropertyDescriptor(Lambda.prototype, "handler");
+  Object.defineProperty(Lambda.prototype, "handler", tracer.captureLambdaHandler()(Lambda.prototype, "handler", descriptor) ?? descriptor);
+  const lambda = new Lambda();
+  return lambda.handler.bind(lambda);
+}
+
+const make = {
+  baseline: async () => baselineHandler,
+  ours,
+  aws: async () => sdkCoreStyle(require("aws-xray-sdk-core")),
+  "sdk-core": async () => sdkCoreStyle(require("../dist/sdk-core.cjs")),
+  powertools: async () => powertoolsStyle(await import("@aws-lambda-powertools/tracer")),
+  "edge-powertools": async () => powertoolsStyle(await import("../dist/powertools.js")),
+};
+const CONTEXT = { awsRequestId: "bench-request", functionName: "bench", getRemainingTimeInMillis: () => 60_000 };
 
 if (what === "cold") {
   const handler = await make[args[0]]();
   setHeader();
-  await handler({}, {});
+  await handler({}, CONTEXT);
   console.log(performance.now().toFixed(3));
   process.exit(0);
 } else {
@@ -94,7 +132,7 @@ if (what === "cold") {
       const t = performance.now();
       for (let i = 0; i < n; i++) {
         setHeader();
-        await h({}, {});
+        await h({}, CONTEXT);
       }
       const us = ((performance.now() - t) * 1000) / n;
       if (round >= 0) times[mode].push(us); // round -1 warms up
