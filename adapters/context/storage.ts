@@ -29,6 +29,11 @@ interface Registry {
   invocations: number;
   /** False once a traced invocation has begun in this thread (see takeColdStart). */
   coldStart?: boolean;
+  /**
+   * Set by a drop-in that traces Lambda invocations with no wrapper, as its peer does
+   * (xray-edge/sdk-core): the custom runtime then leaves the handler unwrapped, as Lambda's does.
+   */
+  wrapperless?: string;
 }
 
 const KEY = Symbol.for("xray-edge.context");

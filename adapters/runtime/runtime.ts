@@ -8,7 +8,7 @@
  * (faults.ts), and ends the process as that runtime does.
  */
 import { envValue } from "../context/settings.ts";
-import { loadSettings } from "../context/storage.ts";
+import { loadSettings, registry } from "../context/storage.ts";
 import { traceHandler } from "../lambda/handler.ts";
 import { loadHandlerSettings } from "../lambda/settings.ts";
 import { RuntimeApi, RuntimeApiFailure } from "./api.ts";
@@ -111,7 +111,9 @@ async function init(api: RuntimeApi, options: RuntimeOptions, env: Env, state: L
     const taskRoot = options.taskRoot ?? envValue(env, "LAMBDA_TASK_ROOT") ?? cwd();
     const loaded = await loadHandler(taskRoot, name);
     const streaming = isStreaming(loaded);
-    const handler = TRACED in loaded ? loaded : traceHandler(loaded, { name });
+    // Traced already, or its module traces with the sdk-core drop-in, which (as aws-xray-sdk-core
+    // on Lambda) records from the invocation's header with no wrapper: not wrapped again.
+    const handler = TRACED in loaded || registry().wrapperless !== undefined ? loaded : traceHandler(loaded, { name });
     const served: Served = { api, handler, env, store, concurrent: concurrency !== undefined, inFlight: state.inFlight };
     if (streaming) {
       served.openStream = await loadResponseStreams();

@@ -5,7 +5,7 @@
  * inside a handler returns the invocation's facade, and each subsegment is sent when it closes.
  * What is not carried over, and why: docs/compatibility.md, "xray-edge/sdk-core".
  */
-import { loadSettings } from "../context/storage.ts";
+import { loadSettings, registry } from "../context/storage.ts";
 import { loadConcurrency } from "../lambda/settings.ts";
 import { captureAWSv3Client } from "./aws.ts";
 import { captureAsyncFunc, captureCallbackFunc, captureFunc } from "./capture.ts";
@@ -83,3 +83,5 @@ export default AWSXRay;
 // naming the variable and its accepted values, and no later call throws for it.
 loadSettings();
 loadConcurrency(); // AWS_LAMBDA_MAX_CONCURRENCY: whether _X_AMZN_TRACE_ID may be read
+// Its handlers need no wrapper: xray-edge's custom runtime must not add its own `## handler`.
+registry().wrapperless = "xray-edge/sdk-core";

@@ -1,7 +1,8 @@
 /**
  * The runtime does not wrap a handler that is traced already (marked `xray-edge.traced`): one
  * exported as `traceHandler(fn)` keeps its own subsegment, and only it; one marked by another
- * tracer gets none from the runtime. On node, bun and deno, against the in-test Runtime API.
+ * tracer gets none from the runtime; nor does one whose module traces with xray-edge/sdk-core,
+ * which needs no wrapper. On node, bun and deno, against the in-test Runtime API.
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -10,10 +11,19 @@ import { FakeRuntimeApi, newTrace, RUNTIMES, startRuntime, UdpListener, within }
 for (const runtime of RUNTIMES) {
   const t = suite(`${runtime}: handlers traced already`);
 
-  const run = async (handler: string, check: (udp: UdpListener, traces: ReturnType<typeof newTrace>[]) => Promise<void>) => {
+  const run = async (
+    handler: string,
+    check: (udp: UdpListener, traces: ReturnType<typeof newTrace>[]) => Promise<void>,
+    env: Record<string, string> = {},
+  ) => {
     const api = await FakeRuntimeApi.start();
     const udp = await UdpListener.start();
-    const proc = startRuntime(runtime, { AWS_LAMBDA_RUNTIME_API: api.address, _HANDLER: handler, AWS_XRAY_DAEMON_ADDRESS: udp.address });
+    const proc = startRuntime(runtime, {
+      AWS_LAMBDA_RUNTIME_API: api.address,
+      _HANDLER: handler,
+      AWS_XRAY_DAEMON_ADDRESS: udp.address,
+      ...env,
+    });
     try {
       const traces = [newTrace("1"), newTrace("1")];
       for (const trace of traces) {
@@ -59,6 +69,20 @@ for (const runtime of RUNTIMES) {
         await api.close();
       }
       for (const trace of traces) assert.is(udp.documents.filter((d) => d.trace_id === trace.root).length, 0);
+    }),
+  );
+
+  t("a handler on xray-edge/sdk-core: its own subsegments under the invocation's facade, none from the runtime", () =>
+    run("sdkcore.handler", async (udp, traces) => {
+      for (const trace of traces) {
+        const docs = await udp.forTrace(trace.root, 2, 5000);
+        assert.equal(docs.map((d) => d.name).sort(), ["## sdkcore.handler", "load"]);
+        const own = docs.find((d) => d.name === "## sdkcore.handler")!;
+        assert.is(own.parent_id, trace.parent, "under the facade: the header's Parent");
+        assert.is(docs.find((d) => d.name === "load")!.parent_id, own.id);
+      }
+      // Nothing more arrives for either trace: a runtime wrapper would have sent its own ## document.
+      for (const trace of traces) assert.is(udp.documents.filter((d) => d.trace_id === trace.root).length, 2);
     }),
   );
 
