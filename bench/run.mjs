@@ -59,9 +59,17 @@ if (startup) {
   judged(
     "import + instantiate + first segment ID, fresh process",
     startup.oursFirstId,
-    `${startup.oursFirstId.toFixed(2)} ms, ${x(startup.aws / startup.oursFirstId)} vs require`,
+    `${startup.oursFirstId.toFixed(2)} ms, ${x(startup.aws / startup.oursFirstId)} vs require; floor ${startup.floor.toFixed(2)} ms, with a wasm core ${startup.floorWasm.toFixed(2)} ms`,
     "≤ 3 ms",
     startup.oursFirstId <= 3,
+  );
+  // Issue 15 blocked the 3 ms on the floor: what it can ask is to stay near the minimum with a wasm core.
+  judged(
+    "  the same against the hand-written minimum with a wasm core",
+    startup.oursFirstId / startup.floorWasm,
+    x(startup.oursFirstId / startup.floorWasm),
+    "≤ 1.2x",
+    startup.oursFirstId / startup.floorWasm <= 1.2,
   );
   judged(
     "import + instantiate, fresh process",

@@ -1,19 +1,43 @@
-// Start-up in fresh processes (startup-child.mjs, each spawned `runs` times; median and p90):
-// `await import("xray-edge")` plus the wasm's instantiation, against require("aws-xray-sdk-core").
-// Also shown: the same plus the first newSegmentId, which pays Node's crypto initialization once
-// (aws-xray-sdk-core pays it inside its require), and the first traced segment after that.
+// Start-up in fresh processes (startup-child.mjs, each spawned `runs` times, interleaved; median
+// and p90): `await import("xray-edge")` plus the wasm's instantiation, against
+// require("aws-xray-sdk-core"). Also shown: the same plus the first newSegmentId, and the first
+// traced segment after that; and beside them the floor (startup-floor/): the hand-written minimum
+// (one segment ID from /dev/urandom, as xray-edge reads it) alone and with a wasm core's fixed cost.
 import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const child = fileURLToPath(new URL("./startup-child.mjs", import.meta.url));
+const floorDir = fileURLToPath(new URL("./startup-floor/", import.meta.url));
 
-function sample(which, runs) {
-  const rows = [];
-  for (let i = 0; i < runs; i++) {
-    const r = spawnSync(process.execPath, [child, which], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`startup child (${which}) failed: ${r.stderr}`);
-    rows.push(JSON.parse(r.stdout.trim()));
-  }
+/** The floor's modules in a scratch folder, with core.wasm embedded as the bundles embed it. */
+function floorFiles() {
+  const dir = mkdtempSync(path.join(tmpdir(), "xray-edge-floor-"));
+  for (const f of ["child.mjs", "min-id.mjs", "min-id-wasm.mjs"]) copyFileSync(path.join(floorDir, f), path.join(dir, f));
+  const base64 = readFileSync(fileURLToPath(new URL("../core/core.wasm", import.meta.url))).toString("base64");
+  writeFileSync(
+    path.join(dir, "wasm-embed.mjs"),
+    `const b = ${JSON.stringify(base64)};\nexport const bytes = () => Buffer.from(b, "base64");\n`,
+  );
+  return dir;
+}
+
+function once(args) {
+  const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`startup child (${args.join(" ")}) failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim());
+}
+
+/** Each case's rows, the cases taking turns so that a slow spell of the machine hits all of them. */
+function sampleAll(cases, runs) {
+  const rows = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (let i = 0; i < runs; i++) for (const [k, args] of Object.entries(cases)) rows[k].push(once(args));
+  return Object.fromEntries(Object.entries(rows).map(([k, r]) => [k, stats(r, runs)]));
+}
+
+function stats(rows, runs) {
   const stats = {};
   for (const key of Object.keys(rows[0])) {
     const v = rows.map((row) => row[key]).sort((a, b) => a - b);
@@ -23,8 +47,23 @@ function sample(which, runs) {
 }
 
 export function runStartup({ runs = 15 } = {}) {
-  const o = sample("ours", runs);
-  const a = sample("aws", runs).require;
+  const dir = floorFiles();
+  let all;
+  try {
+    all = sampleAll(
+      {
+        ours: [child, "ours"],
+        aws: [child, "aws"],
+        floor: [path.join(dir, "child.mjs"), path.join(dir, "min-id.mjs")],
+        floorWasm: [path.join(dir, "child.mjs"), path.join(dir, "min-id-wasm.mjs")],
+      },
+      runs,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const o = all.ours;
+  const a = all.aws.require;
   const ms = (s) => `${s.median.toFixed(2)} ms (p90 ${s.p90.toFixed(2)})`;
   const vs = (s) => `(${(a.median / s.median).toFixed(1)}x)`;
   console.log(`start-up, ${runs} fresh processes each (median):`);
@@ -32,7 +71,16 @@ export function runStartup({ runs = 15 } = {}) {
   console.log(
     `  import + instantiate             xray-edge ${ms(o.instantiate)}   aws-xray-sdk-core require ${ms(a)} ${vs(o.instantiate)}`,
   );
-  console.log(`  import + first newSegmentId      xray-edge ${ms(o.firstId)} ${vs(o.firstId)}, includes Node's crypto initialization`);
+  console.log(`  import + first newSegmentId      xray-edge ${ms(o.firstId)} ${vs(o.firstId)}, includes the first entropy read`);
   console.log(`  then the first traced segment    xray-edge ${ms(o.firstSegment)}`);
-  return { ours: o.instantiate.median, oursFirstId: o.firstId.median, aws: a.median };
+  console.log(
+    `  the floor, import + first ID     hand-written minimum ${ms(all.floor.firstId)}   with a wasm core ${ms(all.floorWasm.firstId)}`,
+  );
+  return {
+    ours: o.instantiate.median,
+    oursFirstId: o.firstId.median,
+    aws: a.median,
+    floor: all.floor.firstId.median,
+    floorWasm: all.floorWasm.firstId.median,
+  };
 }
