@@ -52,9 +52,11 @@ import {
   nextHeaders,
   notBefore,
   reportLine,
+  responseOutcome,
   round2,
   seconds,
   timedOut,
+  tooLargeOutcome,
   type Pending,
   type Sandbox,
 } from "./invocation.ts";
@@ -258,13 +260,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   function tooLarge(p: Pending, res: ServerResponse, size: number, limit: number): undefined {
     sendJson(res, 413, errorBody("RequestEntityTooLarge", `Exceeded maximum allowed payload size (${limit} bytes).`));
-    finish(p, {
-      status: "error",
-      error: {
-        errorType: "Function.ResponseSizeTooLarge",
-        errorMessage: `Response payload size (${size} bytes) exceeded maximum allowed payload size (${limit} bytes).`,
-      },
-    });
+    finish(p, tooLargeOutcome(size, limit));
     pump();
     return undefined;
   }
@@ -274,13 +270,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const got = await current(requestId, req, res, MAX_PAYLOAD_BYTES);
     if (!got) return;
     sendJson(res, 202, ACCEPTED_BODY);
-    let response: unknown = got.text;
-    try {
-      response = JSON.parse(got.text);
-    } catch {
-      // Not JSON: the text is the payload.
-    }
-    finish(got.p, { status: "success", response, responseText: got.text });
+    finish(got.p, responseOutcome(got.text));
     pump();
   }
 

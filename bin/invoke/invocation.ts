@@ -112,6 +112,28 @@ export function notBefore(from: number, ms: number, fn: () => void, keep: (timer
   arm();
 }
 
+/** A response the runtime posted: its JSON value, or the text itself when it is not JSON. */
+export function responseOutcome(text: string): Outcome {
+  let response: unknown = text;
+  try {
+    response = JSON.parse(text);
+  } catch {
+    // Not JSON: the text is the payload.
+  }
+  return { status: "success", response, responseText: text };
+}
+
+/** Lambda's words for a response over the payload limit. */
+export function tooLargeOutcome(size: number, limit: number): Outcome {
+  return {
+    status: "error",
+    error: {
+      errorType: "Function.ResponseSizeTooLarge",
+      errorMessage: `Response payload size (${size} bytes) exceeded maximum allowed payload size (${limit} bytes).`,
+    },
+  };
+}
+
 /** Lambda's words for an invocation past its deadline. */
 export function timedOut(p: Pending, timeoutMs: number): Outcome {
   return {
