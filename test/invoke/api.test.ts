@@ -7,7 +7,7 @@ import http from "node:http";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../bin/invoke/emulator.ts";
-import { IDLE_COMMAND, UUID, checkTraceHeader, collector, sleep, waitFor } from "./helpers.ts";
+import { IDLE_COMMAND, UUID, expectingRejections, checkTraceHeader, collector, sleep, waitFor } from "./helpers.ts";
 
 const SIX_MB = 6 * 1024 * 1024;
 const base = (em: Emulator): string => `http://${em.address}/2018-06-01/runtime`;
@@ -16,15 +16,7 @@ const post = (em: Emulator, path: string, body: string, headers: Record<string, 
   fetch(`${base(em)}${path}`, { method: "POST", body, headers });
 
 async function withEmulator(options: Partial<EmulatorOptions>, body: (em: Emulator) => Promise<void>): Promise<void> {
-  const em = await startEmulator({ command: IDLE_COMMAND, quiet: true, ...options });
-  // A failed assertion closes the emulator with invocations pending: their rejections are expected
-  // then, and must not end the run before uvu reports the assertion.
-  const invoke = em.invoke.bind(em);
-  em.invoke = (...args) => {
-    const pending = invoke(...args);
-    pending.catch(() => {});
-    return pending;
-  };
+  const em = expectingRejections(await startEmulator({ command: IDLE_COMMAND, quiet: true, ...options }));
   try {
     await body(em);
   } finally {

@@ -9,7 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { UsageError, parseInvokeArgs } from "../../bin/invoke/args.ts";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../bin/invoke/emulator.ts";
-import { ROOT, runCli, waitFor } from "./helpers.ts";
+import { ROOT, expectingRejections, runCli, waitFor } from "./helpers.ts";
 
 const base = (em: Emulator): string => `http://${em.address}/2018-06-01/runtime`;
 const next = (em: Emulator): Promise<Response> => fetch(`${base(em)}/invocation/next`);
@@ -25,13 +25,9 @@ const IDLE_PRINTING = [
 
 async function withEmulator(options: Partial<EmulatorOptions>, body: (em: Emulator, lines: string[]) => Promise<void>): Promise<void> {
   const lines: string[] = [];
-  const em = await startEmulator({ command: IDLE_PRINTING, log: (l) => void lines.push(l), timeoutMs: 20_000, ...options });
-  const invoke = em.invoke.bind(em);
-  em.invoke = (...args) => {
-    const pending = invoke(...args);
-    pending.catch(() => {});
-    return pending;
-  };
+  const em = expectingRejections(
+    await startEmulator({ command: IDLE_PRINTING, log: (l) => void lines.push(l), timeoutMs: 20_000, ...options }),
+  );
   try {
     await body(em, lines);
   } finally {

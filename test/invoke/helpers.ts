@@ -29,6 +29,20 @@ export const RUNTIME_COMMANDS = {
 /** A process that never calls the API: the tests play the runtime themselves over HTTP. */
 export const IDLE_COMMAND = [process.execPath, "-e", "setInterval(() => {}, 60000)"];
 
+/**
+ * The emulator, its invoke() made to expect rejections: a failed assertion closes the emulator
+ * with invocations pending, and their rejections must not end the run before uvu reports it.
+ */
+export function expectingRejections<E extends { invoke: (...args: any[]) => Promise<unknown> }>(em: E): E {
+  const invoke = em.invoke.bind(em);
+  em.invoke = ((...args: unknown[]) => {
+    const pending = invoke(...args);
+    pending.catch(() => {});
+    return pending;
+  }) as E["invoke"];
+  return em;
+}
+
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 export const TRACE = /^Root=1-([0-9a-f]{8})-([0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=([01])$/;
 

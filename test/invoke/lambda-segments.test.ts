@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import type { Pending } from "../../bin/invoke/invocation.ts";
 import { LambdaSegments } from "../../bin/invoke/lambda-segments.ts";
 import { LambdaSampler } from "../../bin/invoke/tracing.ts";
-import { IDLE_COMMAND, checkTraceHeader, collector, udpCollector, waitFor } from "./helpers.ts";
+import { IDLE_COMMAND, checkTraceHeader, expectingRejections, collector, udpCollector, waitFor } from "./helpers.ts";
 import { CLOCK_SLACK_S, checkLambdaTree } from "./lambda-tree.ts";
 
 const api = (em: Emulator): string => `http://${em.address}/2018-06-01/runtime`;
@@ -27,15 +27,9 @@ async function withEmulator(
   body: (em: Emulator, udp: Awaited<ReturnType<typeof udpCollector>>) => Promise<void>,
 ): Promise<void> {
   const udp = await udpCollector();
-  const em = await startEmulator({ command: IDLE_COMMAND, quiet: true, daemonAddress: udp.address, functionName: "seg-fn", ...options });
-  // A failed assertion closes the emulator with invocations pending: their rejections are
-  // expected then, and must not end the run before uvu reports the assertion.
-  const invoke = em.invoke.bind(em);
-  em.invoke = (...args) => {
-    const pending = invoke(...args);
-    pending.catch(() => {});
-    return pending;
-  };
+  const em = expectingRejections(
+    await startEmulator({ command: IDLE_COMMAND, quiet: true, daemonAddress: udp.address, functionName: "seg-fn", ...options }),
+  );
   try {
     await body(em, udp);
   } finally {
