@@ -15,7 +15,8 @@ const floorDir = fileURLToPath(new URL("./startup-floor/", import.meta.url));
 /** The floor's modules in a scratch folder, with core.wasm embedded as the bundles embed it. */
 function floorFiles() {
   const dir = mkdtempSync(path.join(tmpdir(), "xray-edge-floor-"));
-  for (const f of ["child.mjs", "min-id.mjs", "min-id-wasm.mjs"]) copyFileSync(path.join(floorDir, f), path.join(dir, f));
+  for (const f of ["child.mjs", "min-id.mjs", "min-id-static.mjs", "min-id-wasm.mjs"])
+    copyFileSync(path.join(floorDir, f), path.join(dir, f));
   const base64 = readFileSync(fileURLToPath(new URL("../core/core.wasm", import.meta.url))).toString("base64");
   writeFileSync(
     path.join(dir, "wasm-embed.mjs"),
@@ -55,6 +56,7 @@ export function runStartup({ runs = 15 } = {}) {
         ours: [child, "ours"],
         aws: [child, "aws"],
         floor: [path.join(dir, "child.mjs"), path.join(dir, "min-id.mjs")],
+        floorStatic: [path.join(dir, "child.mjs"), path.join(dir, "min-id-static.mjs")],
         floorWasm: [path.join(dir, "child.mjs"), path.join(dir, "min-id-wasm.mjs")],
       },
       runs,
@@ -76,11 +78,13 @@ export function runStartup({ runs = 15 } = {}) {
   console.log(
     `  the floor, import + first ID     hand-written minimum ${ms(all.floor.firstId)}   with a wasm core ${ms(all.floorWasm.firstId)}`,
   );
+  console.log(`    the minimum with a static import of node:fs instead   ${ms(all.floorStatic.firstId)}`);
   return {
     ours: o.instantiate.median,
     oursFirstId: o.firstId.median,
     aws: a.median,
     floor: all.floor.firstId.median,
     floorWasm: all.floorWasm.firstId.median,
+    floorStatic: all.floorStatic.firstId.median,
   };
 }
