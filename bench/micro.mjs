@@ -1,9 +1,13 @@
-// Side-by-side micro benchmarks in one process. Each case runs ours and the peers in alternating
-// rounds (the machine's noise hits both alike); a figure is the median of the rounds' averages.
+// Side-by-side micro benchmarks in one process per runtime (Node, Bun, Deno). Each case runs ours,
+// the peers and the hand-written minimum (minimum.mjs) in alternating rounds (the machine's noise
+// hits all alike); a figure is the median of the rounds' averages, in ns.
 import { measure } from "mitata";
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { CentralizedRules, Tracer, Sampler, parseTraceHeader, newSegmentId, newTraceId } from "../dist/index.js";
 import { HEADER, oursSegment, awsSegment } from "./workload.mjs";
+import { minimumParse, minimumSegment, minimumSegmentId, minimumSentBytes, minimumTraceId } from "./minimum.mjs";
 
 const peers = createRequire(import.meta.url)("./peers.cjs");
 
@@ -67,14 +71,17 @@ export const cases = {
       "aws-xray-sdk-core": () => peers.awsParse(HEADER),
       "otel propagator": () => peers.otelExtract(peers.otelPropagator, { "x-amzn-trace-id": HEADER }),
     },
+    minimum: () => minimumParse(HEADER),
   },
   "segment ID": {
     ours: () => newSegmentId(),
     peers: { "aws-xray-sdk-core": () => peers.awsSegmentId(), "otel id generator": () => peers.otelIds.generateSpanId() },
+    minimum: () => minimumSegmentId(),
   },
   "trace ID": {
     ours: () => newTraceId(),
     peers: { "aws-xray-sdk-core": () => peers.awsTraceId(), "otel id generator": () => peers.otelIds.generateTraceId() },
+    minimum: () => minimumTraceId(),
   },
   "sampling decision": {
     ours: () => sampler.shouldSample(request),
@@ -93,16 +100,18 @@ export const cases = {
   "segment + 3 subsegments": {
     ours: () => oursSegment(tracer),
     peers: { "aws-xray-sdk-core": () => awsSegment(peers.AWSXRay) }, // its close() formats and "sends" through the stubbed socket
+    minimum: () => minimumSegment(HEADER),
   },
 };
 
-export async function runMicro({ rounds = 5, quick = false } = {}) {
+/** The cases in this process: name → { "xray-edge": ns, peer: ns, ..., minimum?: ns }. */
+export async function microHere({ rounds = 5, quick = false } = {}) {
   // Shorter runs than mitata's default under-warm V8 (the figures were off 5-10x): quick mode
   // runs fewer rounds, not shorter ones.
   const opts = { min_cpu_time: 300e6 };
   const results = {};
   for (const [name, c] of Object.entries(cases)) {
-    const fns = { "xray-edge": c.ours, ...c.peers };
+    const fns = { "xray-edge": c.ours, ...c.peers, ...(c.minimum ? { minimum: c.minimum } : {}) };
     const samples = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
     for (let r = 0; r < (quick ? 1 : rounds); r++) {
       for (const [k, fn] of Object.entries(fns)) samples[k].push((await measure(fn, opts)).avg);
@@ -115,9 +124,43 @@ export async function runMicro({ rounds = 5, quick = false } = {}) {
       .join("   ");
     console.log(`${name.padEnd(32)} ${line}`);
   }
-  if ("segment + 3 subsegments" in results && (ourBytes === 0 || peers.sentBytes() === 0))
+  if ("segment + 3 subsegments" in results && (ourBytes === 0 || peers.sentBytes() === 0 || minimumSentBytes() === 0))
     throw new Error("a segment benchmark sent nothing: it measured no encoding");
   return results;
+}
+
+const self = fileURLToPath(import.meta.url);
+const root = fileURLToPath(new URL("..", import.meta.url));
+// Each runtime resolves the same node_modules (Deno: as the Deno layer does, --node-modules-dir=manual).
+const RUNTIMES = {
+  node: [process.execPath],
+  bun: [`${root}node_modules/.bin/bun`, "run"],
+  deno: [`${root}node_modules/.bin/deno`, "run", "-A", "--node-modules-dir=manual"],
+};
+
+/** The cases on each runtime, each in a fresh process of its own: runtime → microHere's result. */
+export function runMicro({ quick = false, runtimes = Object.keys(RUNTIMES) } = {}) {
+  const results = {};
+  for (const runtime of runtimes) {
+    const [cmd, ...args] = RUNTIMES[runtime];
+    console.log(`micro, ${runtime}:`);
+    const r = spawnSync(cmd, [...args, self, "--child", ...(quick ? ["--quick"] : [])], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      timeout: 900_000,
+    });
+    const lines = (r.stdout ?? "").trim().split("\n");
+    for (const line of lines.slice(0, -1)) console.log(`  ${line}`);
+    if (r.status !== 0) throw new Error(`micro on ${runtime} failed (${r.status ?? r.error})`);
+    results[runtime] = JSON.parse(lines.at(-1));
+  }
+  return results;
+}
+
+if (process.argv[1] === self && process.argv.includes("--child")) {
+  const results = await microHere({ quick: process.argv.includes("--quick") });
+  console.log(JSON.stringify(results));
 }
 
 function fmt(ns) {

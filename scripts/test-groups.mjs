@@ -44,4 +44,6 @@ export const groups = [
   { name: "layers", command: uvu("test/layers") },
   { name: "demo", command: uvu("test/demo") },
   { name: "package", command: uvu("test/package") },
+  // Issue 14: the benchmark report (targets, rendering, the README section from results.json).
+  { name: "bench", command: uvu("test/bench") },
 ];

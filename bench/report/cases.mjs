@@ -1,0 +1,164 @@
+// The report's rows, from each suite's own result object (bench/run.mjs gathers them): one row per
+// case and runtime, xray-edge's median beside each peer's and each floor's, measured in the same
+// run. A value a suite did not produce stays undefined and reads "n/a"; nothing is filled in.
+
+/** section, case, runtime, unit; ours; peers and floors as { name: value }. */
+function row(section, name, runtime, unit, ours, peers = {}, floors = {}) {
+  const defined = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  return { section, case: name, runtime, unit, ours, peers: defined(peers), floors: defined(floors) };
+}
+
+const MICRO = [
+  ["header parse", "parse `Root=…;Parent=…;Sampled=1`"],
+  ["segment ID", "new segment ID"],
+  ["trace ID", "new trace ID"],
+  ["sampling decision", "sampling decision, default rule"],
+  ["sampling decision, 20 centralized rules", "sampling decision, 20 centralized rules"],
+  ["segment + 3 subsegments", "segment + 3 subsegments, encoded"],
+];
+
+function micro(results) {
+  const rows = [];
+  for (const [runtime, cases] of Object.entries(results ?? {}))
+    for (const [key, label] of MICRO) {
+      const c = cases?.[key];
+      if (!c) continue;
+      const { "xray-edge": ours, minimum, ...peers } = c;
+      rows.push(row("micro", label, runtime, "ns", ours, peers, { "hand-written minimum": minimum }));
+    }
+  return rows;
+}
+
+function udp(results) {
+  return Object.entries(results ?? {}).map(([runtime, r]) =>
+    row(
+      "transport",
+      "UDP end to end, per document",
+      runtime,
+      "µs",
+      r?.ours,
+      { "aws-xray-sdk-core": r?.aws },
+      { "one bare send": r?.floor },
+    ),
+  );
+}
+
+function lambda(results) {
+  if (!results) return [];
+  const a = results.overhead?.apart ?? {};
+  const added = results.cold?.added ?? {};
+  return [
+    row(
+      "lambda",
+      "invocation with 3 subsegments: traceHandler",
+      "node",
+      "+µs",
+      a.ours,
+      { "aws-xray-sdk-core": a.aws, "Powertools Tracer": a.powertools, "ADOT lite": a.adot },
+      { "hand-written minimum": a.minimum },
+    ),
+    row("lambda", "  the same, `xray-edge/sdk-core` (import changed)", "node", "+µs", a["sdk-core"], { "aws-xray-sdk-core": a.aws }),
+    row("lambda", "  the same, `xray-edge/powertools` (import changed)", "node", "+µs", a["edge-powertools"], {
+      "Powertools Tracer": a.powertools,
+    }),
+    row(
+      "lambda",
+      "cold start: a traced first invocation adds",
+      "node",
+      "+ms",
+      added.ours,
+      { "aws-xray-sdk-core": added.aws, "Powertools Tracer": added.powertools, "ADOT lite": added.adot },
+      { "hand-written minimum": added.minimum },
+    ),
+    row("lambda", "  the same, `xray-edge/sdk-core`", "node", "+ms", added["sdk-core"], { "aws-xray-sdk-core": added.aws }),
+    row("lambda", "  the same, `xray-edge/powertools`", "node", "+ms", added["edge-powertools"], { "Powertools Tracer": added.powertools }),
+  ];
+}
+
+/** The runtime loop: what tracing adds to a warm invocation at each concurrency, beside the floors. */
+function loop(results) {
+  const rows = [];
+  for (const [runtime, r] of Object.entries(results ?? {})) {
+    const levels = r?.levels ?? { 1: r };
+    for (const [level, s] of Object.entries(levels)) {
+      rows.push(
+        row(
+          "loop",
+          `runtime loop, concurrency ${level}: tracing adds`,
+          runtime,
+          "+%",
+          s?.added?.roundTrip,
+          {},
+          { "hand-written minimum": s?.minimal?.roundTrip, "one datagram": s?.floor?.roundTrip },
+        ),
+      );
+    }
+    if (r?.cold !== undefined) rows.push(row("loop", "runtime loop, cold start to first response", runtime, "ms", r.cold));
+  }
+  return rows;
+}
+
+function startup(r) {
+  if (!r) return [];
+  return [
+    row(
+      "startup",
+      "import + instantiate + first segment ID, fresh process",
+      "node",
+      "ms",
+      r.oursFirstId,
+      { "aws-xray-sdk-core (require)": r.aws },
+      { "hand-written minimum": r.floor, "minimum with a wasm core": r.floorWasm },
+    ),
+  ];
+}
+
+function memory(r) {
+  if (!r) return [];
+  const rows = [];
+  for (const [label, s] of Object.entries(r.invocations ?? {})) {
+    rows.push(row("memory", `after ${label} traced invocations: RSS`, "node", "B", s?.rss));
+    rows.push(row("memory", `after ${label} traced invocations: JS heap used`, "node", "B", s?.heap));
+    rows.push(row("memory", `after ${label} traced invocations: wasm memory`, "node", "B", s?.wasm));
+  }
+  if (r.fan?.peak !== undefined)
+    rows.push(row("memory", `peak wasm memory, largest trace (${r.fan.width} subsegments of 58 KB)`, "node", "B", r.fan.peak));
+  return rows;
+}
+
+function sizes(size, layers) {
+  const rows = [];
+  if (size) {
+    rows.push(row("size", "main entry, bundled and minified", "any", "B", size.ours, { "aws-xray-sdk-core": size.aws }));
+    rows.push(row("size", "  the same, gzipped", "any", "B", size.oursGzip, { "aws-xray-sdk-core": size.awsGzip }));
+    if (size.handler !== undefined)
+      rows.push(row("size", "handler bundle: lambda + fetch + aws-sdk, minified, wasm included", "node", "B", size.handler));
+  }
+  for (const l of layers?.layers ?? []) {
+    rows.push(row("size", `layer ${l.name}: zip`, l.arch ?? "any", "B", l.zipBytes));
+    rows.push(row("size", `layer ${l.name}: unzipped`, l.arch ?? "any", "B", l.unzippedBytes));
+  }
+  return rows;
+}
+
+export function collectCases(s) {
+  return [
+    ...micro(s.micro),
+    ...udp(s.udp),
+    ...lambda(s.lambda),
+    ...loop(s.runtimes),
+    ...startup(s.startup),
+    ...memory(s.memory),
+    ...sizes(s.size, s.layers),
+  ];
+}
+
+export const SECTIONS = {
+  micro: "Core work, one process per runtime",
+  transport: "Transport",
+  lambda: "Lambda (Node), each SDK in its own process",
+  loop: "The custom runtime's loop, through the emulator",
+  startup: "Start-up",
+  memory: "Memory",
+  size: "Sizes",
+};

@@ -1,0 +1,2 @@
+export function formatValue(value: number | undefined, unit: string): string;
+export function formatRatio(peer: number, ours: number): string;
