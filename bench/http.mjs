@@ -1,6 +1,6 @@
 // Per-request overhead of xray-edge/http's wrappers against the same server untraced, in the same
-// process and the same run: `npm run build && node bench/http.mjs [--quick] [node bun deno]`.
-// Not part of npm test. Each runtime runs bench/http-child.mjs (every server in one process);
+// process and the same run: `npm run build && node bench/http.mjs [--quick] [node bun deno]`, or
+// runHttp() in `npm run bench`. Each runtime runs bench/http-child.mjs (every server in one process);
 // this process is the client: one keep-alive connection per server, one request at a time, raw
 // HTTP/1.1 over node:net (a lighter client than node:http, so more of each round trip is the
 // server's). Rounds alternate between the variants (bare, traced with every request sampled and
@@ -18,11 +18,6 @@ const RUNTIMES = {
   bun: [`${root}node_modules/.bin/bun`, "run"],
   deno: [`${root}node_modules/.bin/deno`, "run", "-A"],
 };
-const args = process.argv.slice(2);
-const quick = args.includes("--quick");
-const chosen = args.filter((a) => a in RUNTIMES);
-const ROUNDS = quick ? 3 : 9;
-const PER_ROUND = quick ? 500 : 2000;
 
 /** A keep-alive connection that sends one GET and resolves when its whole response (by Content-Length) is in. */
 async function connect(port) {
@@ -60,7 +55,8 @@ async function meanRoundTrip(connection, n) {
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
-async function bench(runtime, daemonPort) {
+/** kind ("node:http", "express", ...) → { bare, traced, sampled } in µs a request, medians. */
+async function bench(runtime, daemonPort, { ROUNDS, PER_ROUND }) {
   const proc = spawn(RUNTIMES[runtime][0], [...RUNTIMES[runtime].slice(1), child, `127.0.0.1:${daemonPort}`], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -89,6 +85,7 @@ async function bench(runtime, daemonPort) {
     }
     for (const c of Object.values(connections)) c.close();
     const kinds = [...new Set(Object.keys(ports).map((k) => k.split(" ")[0]))];
+    const result = {};
     for (const kind of kinds) {
       const bare = median(times[`${kind} bare`]);
       console.log(`${runtime.padEnd(4)} ${kind.padEnd(9)} bare                 ${bare.toFixed(1).padStart(6)} µs a request`);
@@ -98,17 +95,41 @@ async function bench(runtime, daemonPort) {
           `${runtime.padEnd(4)} ${kind.padEnd(9)} ${variant.padEnd(26)} ${t.toFixed(1).padStart(6)} µs  +${(t - bare).toFixed(1)} µs  ${(t / bare).toFixed(3)}x`,
         );
       }
+      result[kind] = {
+        bare,
+        sampled: median(times[`${kind} traced (all sampled)`]),
+        traced: median(times[`${kind} traced (default sampling)`]),
+      };
     }
+    return result;
   } finally {
     proc.kill("SIGKILL");
   }
 }
 
-const socket = dgram.createSocket("udp4");
-let received = 0;
-socket.on("message", () => received++);
-await new Promise((r) => socket.bind(0, "127.0.0.1", r));
-console.log(`xray-edge/http: per-request round trip, ${ROUNDS} interleaved rounds of ${PER_ROUND} sequential keep-alive requests, medians`);
-for (const runtime of chosen.length ? chosen : Object.keys(RUNTIMES)) await bench(runtime, socket.address().port);
-console.log(`(${received} documents reached the UDP listener)`);
-socket.close();
+/** runtime → kind → { bare, sampled, traced } µs a request; `received`: documents at the listener. */
+export async function runHttp({ quick = false, runtimes = Object.keys(RUNTIMES) } = {}) {
+  const sizes = { ROUNDS: quick ? 3 : 9, PER_ROUND: quick ? 500 : 2000 };
+  const socket = dgram.createSocket("udp4");
+  let received = 0;
+  socket.on("message", () => received++);
+  await new Promise((r) => socket.bind(0, "127.0.0.1", r));
+  console.log(
+    `xray-edge/http: per-request round trip, ${sizes.ROUNDS} interleaved rounds of ${sizes.PER_ROUND} sequential keep-alive requests, medians`,
+  );
+  const results = {};
+  try {
+    for (const runtime of runtimes) results[runtime] = await bench(runtime, socket.address().port, sizes);
+  } finally {
+    socket.close();
+  }
+  console.log(`(${received} documents reached the UDP listener)`);
+  if (received === 0) throw new Error("no document reached the listener: the traced servers sent nothing");
+  return { ...results, received };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const chosen = args.filter((a) => a in RUNTIMES);
+  await runHttp({ quick: args.includes("--quick"), runtimes: chosen.length ? chosen : undefined });
+}

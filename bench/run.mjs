@@ -29,6 +29,7 @@ const SUITES = {
   udp: async () => (await import("./udp.mjs")).runUdp({ quick }),
   lambda: async () => (await import("./lambda.mjs")).runLambda({ quick }),
   runtimes: async () => (await import("./runtime.mjs")).runRuntimes({ quick }),
+  http: async () => (await import("./http.mjs")).runHttp({ quick }),
   layers: async () => (await import("./layers.mjs")).runLayers({ quick }),
 };
 

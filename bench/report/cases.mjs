@@ -98,6 +98,20 @@ function loop(results) {
   return rows;
 }
 
+/** xray-edge/http: what tracing adds to a keep-alive request, beside the bare round trip. */
+function servers(results) {
+  const rows = [];
+  for (const [runtime, kinds] of Object.entries(results ?? {})) {
+    if (typeof kinds !== "object") continue;
+    for (const [kind, r] of Object.entries(kinds)) {
+      rows.push(row("servers", `${kind}: tracing adds, every request sampled and sent`, runtime, "+µs", r.sampled - r.bare));
+      rows.push(row("servers", `${kind}: tracing adds, default sampling`, runtime, "+µs", r.traced - r.bare));
+      rows.push(row("servers", `${kind}: the bare request, for scale`, runtime, "µs", r.bare));
+    }
+  }
+  return rows;
+}
+
 function startup(r) {
   if (!r) return [];
   return [
@@ -147,6 +161,7 @@ export function collectCases(s) {
     ...udp(s.udp),
     ...lambda(s.lambda),
     ...loop(s.runtimes),
+    ...servers(s.http),
     ...startup(s.startup),
     ...memory(s.memory),
     ...sizes(s.size, s.layers),
@@ -158,6 +173,7 @@ export const SECTIONS = {
   transport: "Transport",
   lambda: "Lambda (Node), each SDK in its own process",
   loop: "The custom runtime's loop, through the emulator",
+  servers: "Servers (`xray-edge/http`), keep-alive requests one at a time",
   startup: "Start-up",
   memory: "Memory",
   size: "Sizes",

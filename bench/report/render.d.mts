@@ -4,6 +4,8 @@ export interface Results {
   meta: { date: string; machine: string; runtimes: Record<string, string>; nodeStartMs: number; command: string };
   cases: Case[];
   targets: Target[];
+  suites?: Record<string, unknown>;
 }
 export function printReport(results: Pick<Results, "cases" | "targets">): string;
 export function renderMarkdown(results: Results): string;
+export function renderMigration(results: Results): string;

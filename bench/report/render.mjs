@@ -73,3 +73,26 @@ export function renderMarkdown(results) {
   );
   return parts.join("\n\n");
 }
+
+/** docs/migration.md's cost table: each migration path's Lambda figures, from the lambda suite. */
+export function renderMigration(results) {
+  const lambda = results.suites?.lambda;
+  const apart = lambda?.overhead?.apart ?? {};
+  const added = lambda?.cold?.added ?? {};
+  const paths = [
+    ["aws-xray-sdk-core", "aws"],
+    ["`xray-edge/sdk-core` (import changed)", "sdk-core"],
+    ["Powertools Tracer", "powertools"],
+    ["`xray-edge/powertools` (import changed)", "edge-powertools"],
+    ["ADOT's lite mode (OpenTelemetry)", "adot"],
+    ["`traceHandler` and `captureAsync` (xray-edge's own)", "ours"],
+    ["the hand-written minimum (a floor, not an SDK)", "minimum"],
+  ];
+  const rows = paths
+    .filter(([, key]) => apart[key] !== undefined || added[key] !== undefined)
+    .map(([name, key]) => [name, formatValue(apart[key], "+µs"), formatValue(added[key], "+ms")]);
+  return [
+    `Run of ${results.meta.date} (\`${results.meta.command}\`, its lambda suite; a fresh \`node -e 0\` took ${formatValue(results.meta.nodeStartMs, "ms")} that day).`,
+    table(["path", "per invocation", "cold start added"], rows),
+  ].join("\n\n");
+}
