@@ -71,7 +71,8 @@ export async function runLambda({ quick = false } = {}) {
     const runnable = (mode) => mode !== "adot" || adot.error === undefined;
     const guarded = (mode, task) => (mode === "adot" ? task().catch((error) => (adotFailed(error), undefined)) : task());
     const apart = { adot: null };
-    // Per traced invocation: xray-edge, the SDKs and the minimum send one document, ADOT one OTLP batch.
+    // Per traced invocation: xray-edge and the minimum send one document, aws-xray-sdk-core and
+    // Powertools one per subsegment (4), ADOT one OTLP batch of its 4 spans.
     const datagrams = {};
     for (const mode of [...PATHS, ...PEERS].filter(runnable)) {
       const [raw, got] = await counted(() =>
@@ -94,13 +95,20 @@ export async function runLambda({ quick = false } = {}) {
     );
     const runs = quick ? 5 : 11;
     const cold = Object.fromEntries(["baseline", ...PATHS, ...PEERS].filter(runnable).map((m) => [m, []]));
+    const coldDatagrams = Object.fromEntries(Object.keys(cold).map((m) => [m, { received: 0, invocations: 0 }]));
     for (let i = 0; i < runs; i++) {
       for (const mode of Object.keys(cold).filter(runnable)) {
-        const ms = await guarded(mode, () => spawn(["cold", mode, port], envOf(mode)));
-        if (ms !== undefined) cold[mode].push(Number(ms));
+        const [ms, got] = await counted(() => guarded(mode, () => spawn(["cold", mode, port], envOf(mode))));
+        if (ms === undefined) continue;
+        cold[mode].push(Number(ms));
+        coldDatagrams[mode].received += got;
+        coldDatagrams[mode].invocations++;
       }
     }
-    if (!runnable("adot")) delete cold.adot;
+    if (!runnable("adot")) {
+      delete cold.adot;
+      delete coldDatagrams.adot;
+    }
     const c = { adot: null, ...Object.fromEntries(Object.entries(cold).map(([k, v]) => [k, median(v)])) };
     const added = Object.fromEntries([...PATHS, ...PEERS].map((m) => [m, c[m] === null ? null : c[m] - c.baseline]));
     const oursAdded = added.ours,
@@ -114,9 +122,13 @@ export async function runLambda({ quick = false } = {}) {
     console.log(
       `  peers, added to a fresh process      ${adotName} ${plus(added.adot, "ms")}${added.adot === null ? "" : ` (${(added.adot / oursAdded).toFixed(0)}x xray-edge's)`}   hand-written minimum +${added.minimum.toFixed(1)} ms (xray-edge ${(oursAdded / added.minimum).toFixed(1)}x it)`,
     );
+    const perCold = (mode) => (coldDatagrams[mode]?.invocations ? coldDatagrams[mode].received / coldDatagrams[mode].invocations : null);
+    console.log(
+      `  datagrams per traced invocation, apart / cold: ${[...PATHS, ...PEERS].map((mode) => `${mode} ${fixed(perInvocation(mode), 2)} / ${fixed(perCold(mode), 2)}`).join("   ")}`,
+    );
     return {
       overhead: { ours, aws, baseline: m.baseline, apart, datagrams },
-      cold: { ...c, oursAdded, awsAdded, added },
+      cold: { ...c, oursAdded, awsAdded, added, datagrams: coldDatagrams },
       adot: { package: "@aws/aws-distro-opentelemetry-node-autoinstrumentation", version: adot.version, error: adot.error ?? null },
     };
   } finally {
