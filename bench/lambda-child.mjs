@@ -8,14 +8,24 @@
 //     (that aws-xray-sdk-core code on xray-edge/sdk-core), `powertools` (Powertools Tracer's
 //     decorator, getSegment/setSegment and putAnnotation for each subsegment) and
 //     `edge-powertools` (that code on xray-edge/powertools).
-//   cold <mode> <port>: one invocation; prints ms from process start to its end.
+//     `adot`: ADOT's lite mode, in a process started with its layer's environment (bench/adot/):
+//     the handler file in LAMBDA_TASK_ROOT, required by its path as Lambda's runtime loads it, so
+//     that ADOT's Lambda instrumentation wraps it; its spans are the OpenTelemetry API's.
+//     `minimum`: the hand-written minimum, no SDK at all: the header taken apart by a regular
+//     expression, random IDs, the same document as xray-edge's built by hand with JSON.stringify,
+//     one send on a connected node:dgram socket (not waiting for its callback, as
+//     aws-xray-sdk-core sends); a cold start pays for loading node:dgram and making the socket.
+//   cold <mode> <port>: one invocation; prints ms from process start to its end, then exits once
+//     the sends deferred past it are out.
 import { createRequire } from "node:module";
+import path from "node:path";
 
 const [what, ...args] = process.argv.slice(2);
 const port = what === "cold" ? args[1] : args[0];
 process.env.AWS_XRAY_DAEMON_ADDRESS = `127.0.0.1:${port}`;
-process.env.LAMBDA_TASK_ROOT = "/var/task"; // aws-xray-sdk-core's Lambda mode (facade segments)
-process.env._HANDLER = "index.handler";
+// aws-xray-sdk-core's Lambda mode (facade segments); under ADOT its layer's environment sets them.
+process.env.LAMBDA_TASK_ROOT ??= "/var/task";
+process.env._HANDLER ??= "index.handler";
 process.env.AWS_LAMBDA_FUNCTION_NAME = "bench";
 process.env.AWS_XRAY_CONTEXT_MISSING = "IGNORE_ERROR";
 process.env.AWS_EXECUTION_ENV = "AWS_Lambda_nodejs20.x"; // Powertools traces only in Lambda
@@ -102,6 +112,62 @@ function powertoolsStyle({ Tracer }) {
   return lambda.handler.bind(lambda);
 }
 
+/** The function as Lambda's runtime loads a CommonJS handler: required by its path in the task root. */
+function adotHandler() {
+  const { handler } = require(path.join(process.env.LAMBDA_TASK_ROOT, "index.js"));
+  // Unwrapped, the peer would be measured doing nothing: ADOT's instrumentation marks what it wraps.
+  if (!handler.__wrapped) throw new Error("ADOT's Lambda instrumentation did not wrap the handler (was its layer's environment set?)");
+  return handler;
+}
+
+async function minimumHandler() {
+  const dgram = await import("node:dgram");
+  const [host, port] = process.env.AWS_XRAY_DAEMON_ADDRESS.split(":");
+  const socket = dgram.createSocket("udp4");
+  await new Promise((resolve) => socket.connect(Number(port), host, resolve));
+  socket.unref();
+  const HEADER = /Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=1/;
+  const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+  const random = new Uint8Array(32);
+  const id = (i) => {
+    let s = "";
+    for (let j = i * 8; j < i * 8 + 8; j++) s += HEX[random[j]];
+    return s;
+  };
+  const now = () => (performance.timeOrigin + performance.now()) / 1000; // µs, as the SDKs' times
+  let cold = true;
+  return async (_event, _context) => {
+    const header = HEADER.exec(process.env._X_AMZN_TRACE_ID ?? "");
+    if (header) crypto.getRandomValues(random);
+    const start = now();
+    const subsegments = [];
+    for (let i = 0; i < NAMES.length; i++) {
+      const name = NAMES[i];
+      const begin = now();
+      await (async () => name)();
+      if (header) subsegments.push({ name, id: id(i + 1), start_time: begin, end_time: now(), annotations: { step: name } });
+    }
+    const result = { ok: true };
+    if (header) {
+      const document = {
+        name: "## index.handler",
+        id: id(0),
+        trace_id: header[1],
+        type: "subsegment",
+        parent_id: header[2],
+        start_time: start,
+        end_time: now(),
+        annotations: { ColdStart: cold, Service: "bench" },
+        metadata: { bench: { "index.handler response": result } },
+        subsegments,
+      };
+      socket.send(`{"format":"json","version":1}\n${JSON.stringify(document)}`);
+    }
+    cold = false;
+    return result;
+  };
+}
+
 const make = {
   baseline: async () => baselineHandler,
   ours,
@@ -109,15 +175,24 @@ const make = {
   "sdk-core": async () => sdkCoreStyle(require("../dist/sdk-core.cjs")),
   powertools: async () => powertoolsStyle(await import("@aws-lambda-powertools/tracer")),
   "edge-powertools": async () => powertoolsStyle(await import("../dist/powertools.js")),
+  adot: async () => adotHandler(),
+  minimum: minimumHandler,
 };
-const CONTEXT = { awsRequestId: "bench-request", functionName: "bench", getRemainingTimeInMillis: () => 60_000 };
+const CONTEXT = {
+  awsRequestId: "bench-request",
+  functionName: "bench",
+  invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:bench",
+  getRemainingTimeInMillis: () => 60_000,
+};
 
 if (what === "cold") {
   const handler = await make[args[0]]();
   setHeader();
   await handler({}, CONTEXT);
   console.log(performance.now().toFixed(3));
-  process.exit(0);
+  // The time is taken; now let the sends the SDKs defer past the handler's end (aws-xray-sdk-core,
+  // Powertools, ADOT: a lookup before the send) go out before the exit, so the sink counts them.
+  setTimeout(() => process.exit(0), 50);
 } else {
   const [, n, rounds] = args.map(Number);
   const modes = (args[3] ?? "baseline,ours,aws").split(",");

@@ -41,6 +41,8 @@ export const groups = [
   { name: "sdk-core", command: uvu("test/sdk-core") },
   { name: "runtime", command: uvu("test/runtime") },
   { name: "invoke", command: uvu("test/invoke") },
+  // Issue 14: the Lambda benchmark's ADOT peer, fetched into the user cache (no network here).
+  { name: "bench", command: uvu("test/bench") },
   { name: "layers", command: uvu("test/layers") },
   { name: "demo", command: uvu("test/demo") },
   { name: "package", command: uvu("test/package") },
