@@ -7,7 +7,7 @@ import path from "node:path";
 import { packageRoot } from "./package-root.ts";
 import { nodeLayerEntries } from "./node.ts";
 import { runtimeLayerEntries } from "./runtime.ts";
-import { writeZip, type ZipEntry } from "./zip.ts";
+import { DIRECT_UPLOAD_LIMIT_BYTES, writeZip, type ZipEntry } from "./zip.ts";
 import type { Arch, Runtime } from "./binaries.ts";
 
 export const LAYER_USAGE = `Usage: xray-edge layer <node|bun|deno>... [--arch x64|arm64] [--out DIR]
@@ -16,7 +16,7 @@ Builds Lambda layer zips from this package's build:
   node   xray-edge-node.zip: nodejs/node_modules/xray-edge (ESM and CommonJS), for the
          managed nodejs20.x/nodejs22.x runtimes
   bun    xray-edge-bun-<arch>.zip: bootstrap, bin/bun and the traced Runtime API loop,
-         for provided.al2023 functions
+         for provided.al2023 functions (under Lambda's 50 MiB direct-upload limit)
   deno   xray-edge-deno-<arch>.zip: the same with bin/deno
 
 Options:
@@ -85,8 +85,10 @@ export async function runLayerCommand(argv: string[]): Promise<number> {
       process.stderr.write(`xray-edge layer: --out ${out}: cannot write ${path.basename(file)}: ${(error as Error).message}\n`);
       return 1;
     }
-    const size = bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1000).toFixed(1)} kB`;
-    process.stdout.write(`${path.relative(process.cwd(), file) || file}  ${size}${from}\n`);
+    // Lambda counts its 50 MB limit in MiB: a 52.1 MB zip is 49.7 MiB, and can be uploaded directly.
+    const size = bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB (${(bytes / 1048576).toFixed(1)} MiB)` : `${(bytes / 1000).toFixed(1)} kB`;
+    const limit = bytes > DIRECT_UPLOAD_LIMIT_BYTES ? "  over Lambda's 50 MiB direct-upload limit: publish it from S3" : "";
+    process.stdout.write(`${path.relative(process.cwd(), file) || file}  ${size}${from}${limit}\n`);
   }
   return 0;
 }

@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import dgram from "node:dgram";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -55,7 +55,7 @@ test("each zip: an executable bootstrap at its root, the runtime binary, the loo
     assert.is(modes.get("bootstrap")! & 0o111, 0o111, `${runtime}: bootstrap executable`);
     assert.is(modes.get(`bin/${runtime}`)! & 0o111, 0o111, `${runtime}: binary executable`);
     assert.ok(modes.has("runtime/bootstrap.js") && modes.has("runtime/index.js"), [...modes.keys()].join(", "));
-    assert.match(built.stdout, new RegExp(`xray-edge-${runtime}-x64\\.zip\\s+\\d+\\.\\d MB`));
+    assert.match(built.stdout, new RegExp(`xray-edge-${runtime}-x64\\.zip\\s+\\d+\\.\\d MB \\(\\d+\\.\\d MiB\\)`));
   }
   if (process.platform === "linux" && process.arch === "x64") assert.not.ok(existsSync(userCache), "nothing fetched into the user cache");
   const version = spawnSync(join(dir, "bun/bin/bun"), ["--version"], { encoding: "utf8" });
@@ -251,6 +251,17 @@ test("deno layer: an ESM bundle of the AWS SDK made with the README's esbuild co
     await e.close();
     server.close();
   }
+});
+
+// Sizes are deterministic for the pinned Bun and Deno versions (the binaries npm installed here,
+// the fixed deflate level and date): this fails the day an upgrade pushes a zip over the limit,
+// which is when to decide how it is published (the README says S3 for a zip over it).
+test("bun and deno x64 zips: under Lambda's direct-upload limit (50 MiB, base64 in the request)", () => {
+  for (const runtime of ["bun", "deno"]) {
+    const bytes = statSync(join(dir, `xray-edge-${runtime}-x64.zip`)).size;
+    assert.ok(bytes <= 50 * 1024 * 1024, `${runtime}: ${bytes} bytes`);
+  }
+  assert.not.match(built.stdout, /over Lambda's 50 MiB direct-upload limit/);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
