@@ -30,7 +30,7 @@ const SUITES = {
   lambda: async () => (await import("./lambda.mjs")).runLambda({ quick }),
   runtimes: async () => (await import("./runtime.mjs")).runRuntimes({ quick }),
   http: async () => (await import("./http.mjs")).runHttp({ quick }),
-  layers: async () => (await import("./layers.mjs")).runLayers({ quick }),
+  layers: async () => (await import("./layers.mjs")).runLayers(),
 };
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];

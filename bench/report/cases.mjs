@@ -4,8 +4,8 @@
 
 /** section, case, runtime, unit; ours; peers and floors as { name: value }. */
 function row(section, name, runtime, unit, ours, peers = {}, floors = {}) {
-  const defined = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-  return { section, case: name, runtime, unit, ours, peers: defined(peers), floors: defined(floors) };
+  const defined = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
+  return { section, case: name, runtime, unit, ours: ours ?? undefined, peers: defined(peers), floors: defined(floors) };
 }
 
 const MICRO = [
@@ -127,16 +127,42 @@ function startup(r) {
   ];
 }
 
+/** Snapshots after a collection, at 10,000 and at the run's total, with the floors measured beside. */
 function memory(r) {
   if (!r) return [];
   const rows = [];
-  for (const [label, s] of Object.entries(r.invocations ?? {})) {
-    rows.push(row("memory", `after ${label} traced invocations: RSS`, "node", "B", s?.rss));
-    rows.push(row("memory", `after ${label} traced invocations: JS heap used`, "node", "B", s?.heap));
-    rows.push(row("memory", `after ${label} traced invocations: wasm memory`, "node", "B", s?.wasm));
+  const inv = r.invocations;
+  if (inv) {
+    const n = (count) => (count >= 1e6 ? `${count / 1e6}M` : `${count / 1e3}k`);
+    for (const [label, snap] of [
+      ["10k", inv.at10k],
+      [n(inv.count), inv.atEnd],
+    ]) {
+      rows.push(row("memory", `after ${label} traced Lambda invocations: RSS`, "node", "B", snap?.rssBytes));
+      rows.push(row("memory", `after ${label} traced Lambda invocations: JS heap used`, "node", "B", snap?.heapUsedBytes));
+      rows.push(row("memory", `after ${label} traced Lambda invocations: wasm memory`, "node", "B", snap?.wasmBytes));
+    }
+    // RSS grows untraced too (each _X_AMZN_TRACE_ID written keeps the value it replaces): the floors say how much.
+    rows.push(
+      row(
+        "memory",
+        `RSS growth, 10k -> ${n(inv.count)} invocations`,
+        "node",
+        "±B",
+        inv.rssDeltaBytes,
+        {},
+        {
+          untraced: inv.floor?.rssDeltaBytes,
+          "untraced + one bare send": inv.sendFloor?.rssDeltaBytes,
+        },
+      ),
+    );
+    rows.push(row("memory", `JS heap growth, 10k -> ${n(inv.count)} invocations`, "node", "±B", inv.heapUsedDeltaBytes));
+    rows.push(row("memory", `wasm growth, 10k -> ${n(inv.count)} invocations`, "node", "±B", inv.wasmDeltaBytes));
   }
-  if (r.fan?.peak !== undefined)
-    rows.push(row("memory", `peak wasm memory, largest trace (${r.fan.width} subsegments of 58 KB)`, "node", "B", r.fan.peak));
+  const peak = r.largestTracePeakWasmBytes ?? r.fan?.peak;
+  if (peak !== undefined)
+    rows.push(row("memory", `peak wasm memory, the largest trace (${r.fan?.width} subsegments of 58 KB)`, "node", "B", peak));
   return rows;
 }
 
@@ -148,9 +174,11 @@ function sizes(size, layers) {
     if (size.handler !== undefined)
       rows.push(row("size", "handler bundle: lambda + fetch + aws-sdk, minified, wasm included", "node", "B", size.handler));
   }
-  for (const l of layers?.layers ?? []) {
-    rows.push(row("size", `layer ${l.name}: zip`, l.arch ?? "any", "B", l.zipBytes));
-    rows.push(row("size", `layer ${l.name}: unzipped`, l.arch ?? "any", "B", l.unzippedBytes));
+  // Lambda's limits beside each layer: 50 MiB zipped for a direct upload, 250 MB unzipped in all.
+  for (const [name, l] of Object.entries(layers?.layers ?? {})) {
+    const limits = layers.limits ?? {};
+    rows.push(row("size", `layer ${name}: zip`, "lambda", "B", l.zipBytes, {}, { "direct-upload limit": limits.directUploadZipBytes }));
+    rows.push(row("size", `layer ${name}: unzipped`, "lambda", "B", l.unzippedBytes, {}, { "unzipped limit": limits.unzippedBytes }));
   }
   return rows;
 }

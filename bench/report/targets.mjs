@@ -110,6 +110,31 @@ function otherTargets(s) {
       wasm <= 1.2,
     ),
   ];
+  for (const [name, l] of Object.entries(s.layers?.layers ?? {}).filter(([n]) => n.startsWith("bun"))) {
+    const limit = s.layers.limits?.directUploadZipBytes;
+    out.push(
+      target(
+        14,
+        `layer ${name}: zip under Lambda's direct-upload limit`,
+        `${(l.zipBytes / 2 ** 20).toFixed(2)} MiB`,
+        `≤ ${(limit / 2 ** 20).toFixed(0)} MiB`,
+        l.zipBytes <= limit,
+      ),
+    );
+  }
+  const inv = s.memory?.invocations;
+  if (inv) {
+    const flat = inv.wasmDeltaBytes === 0 && inv.heapUsedDeltaBytes < 1048576 && inv.atEnd?.liveNodes === 0;
+    out.push(
+      target(
+        14,
+        `memory: 10k -> ${inv.count} traced Lambda invocations`,
+        `wasm ${inv.wasmDeltaBytes >= 0 ? "+" : ""}${inv.wasmDeltaBytes} B, heap ${(inv.heapUsedDeltaBytes / 1048576).toFixed(2)} MB, ${inv.atEnd?.liveNodes} alive`,
+        "wasm +0, heap < 1 MB, 0 alive",
+        flat,
+      ),
+    );
+  }
   const m = s.memory;
   if (m) {
     const flat = m.wasmDelta === 0 && m.heapDelta < 1048576 && m.live === 0;
