@@ -34,7 +34,9 @@ function measure(runtime, mode, port, n) {
 
 /**
  * Per runtime, µs per segment (medians): `ours`, `aws`, `floor` (bare sends of our bytes) and
- * `build` (ours without the send). `runtimes` narrows the run (`node bench/udp.mjs --only=node`).
+ * `build` (ours without the send), the same with their unit in the key (`oursµs` ...), and the
+ * ratios `ours/floor` and `ours/(build+floor)`; a measurement that failed is undefined.
+ * `runtimes` narrows the run (`node bench/udp.mjs --only=node`).
  */
 export async function runUdp({ quick = false, runtimes = Object.keys(RUNTIMES) } = {}) {
   const n = quick ? 5_000 : 20_000;
@@ -50,7 +52,16 @@ export async function runUdp({ quick = false, runtimes = Object.keys(RUNTIMES) }
         return v.length ? v[Math.floor(v.length / 2)] : undefined;
       };
       const m = Object.fromEntries(Object.entries(rounds).map(([k, v]) => [k, median(v)]));
-      results[runtime] = m;
+      const ratio = (a, b) => (a !== undefined && b ? a / b : undefined);
+      results[runtime] = {
+        ...m, // ours, aws, floor, build: what bench/run.mjs reads
+        oursµs: m.ours,
+        awsµs: m.aws,
+        floorµs: m.floor,
+        buildµs: m.build,
+        "ours/floor": ratio(m.ours, m.floor),
+        "ours/(build+floor)": ratio(m.ours, m.build !== undefined && m.floor !== undefined ? m.build + m.floor : undefined),
+      };
       const f = (x) => (x === undefined ? "n/a" : `${x.toFixed(2)} µs`);
       console.log(
         `udp end to end, ${runtime.padEnd(4)}             xray-edge ${f(m.ours)}   aws-xray-sdk-core ${f(m.aws)}${m.aws && m.ours ? ` (${(m.aws / m.ours).toFixed(1)}x)` : ""}   bare send floor ${f(m.floor)}${m.floor && m.ours ? ` (ours ${(m.ours / m.floor).toFixed(2)}x the floor)` : ""}`,
