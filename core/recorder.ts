@@ -29,8 +29,9 @@ import type { Clock } from "./clock.ts";
 import type { Emitter } from "./emitter.ts";
 import type { Warnings } from "./log.ts";
 import { isRecord } from "./options.ts";
+import { Reclaimer } from "./reclaim.ts";
 import { exceptionsOf, safeStringify } from "./serialize.ts";
-import type { Tracked, XRay } from "./xray.ts";
+import type { XRay } from "./xray.ts";
 
 export interface TracerStats {
   /** Datagrams the emitter took. */
@@ -81,6 +82,7 @@ export class Recorder {
     entitiesFailed: 0,
   };
   readonly core: Core;
+  /** @internal */ readonly reclaimer: Reclaimer;
   readonly #warnAbandoned: (freed: number) => void;
 
   constructor(
@@ -92,6 +94,7 @@ export class Recorder {
     readonly workingDirectory: string,
   ) {
     this.core = xray.core;
+    this.reclaimer = new Reclaimer(xray.reclaim);
     this.#warnAbandoned = (freed) =>
       this.warnings.once(
         "abandoned",
@@ -162,15 +165,17 @@ export class Recorder {
 
   // Entities.
 
-  /** Registers a handle, so that its node is reclaimed if the handle is collected unclosed. */
+  /**
+   * Registers a handle, so that its node is reclaimed if the handle is collected unclosed: when
+   * the task that began it ends, if it is still open then (reclaim.ts).
+   */
   track(handle: object, slot: number, gen: number): void {
-    const held: Tracked = { counters: this.counters, slot, gen, warn: this.#warnAbandoned };
-    this.xray.reclaim.register(handle, held, handle);
+    this.reclaimer.track(handle, { counters: this.counters, slot, gen, warn: this.#warnAbandoned });
   }
 
   /** A closed handle needs no reclaiming: its registration goes at once, not at the next collection. */
   untrack(handle: object): void {
-    this.xray.reclaim.unregister(handle);
+    this.reclaimer.untrack(handle);
   }
 
   /** Begins a child of (slot, gen); returns its slot (`core.begun` filled) or a negative status. */
