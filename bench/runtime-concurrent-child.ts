@@ -12,9 +12,13 @@
  * then reversed), so that the machine's drift falls on all of them alike; per kind the median
  * batch. Node runs dist/bootstrap.js; Bun and Deno the same file (`deno run -A`: FFI granted, as
  * the layer runs it). The emulator and the runtime share the machine's cores: at high rates the
- * emulator is part of what is measured, the same for every kind. Prints one JSON object:
- * runtime → level → kind → { µs per invocation per batch }.
+ * emulator is part of what is measured, the same for every kind. So beside the wall time, on Linux,
+ * each batch's CPU time of the runtime process (its threads and any process it started, from
+ * /proc/<pid>/task/<tid>/schedstat): on a machine shared with other work a process waiting for a
+ * core adds wall time but no CPU time, and what tracing costs the runtime stays measurable.
+ * Prints one JSON object: runtime → level → { wall, cpu? } → kind → µs per invocation, per batch.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../bin/invoke/emulator.ts";
@@ -35,11 +39,37 @@ const daemonAddress = `127.0.0.1:${process.argv.find((a) => /^\d+$/.test(a))}`;
 const LEVELS = [1, 8] as const;
 const MODES = ["bare", "traced", "minimal", "floor"] as const;
 // Sized for the whole runtime suite to stay within ~1.5 minutes with --quick, ~6 in full, here.
-const batch = quick ? 80 : 250;
+const batch = quick ? 80 : 200;
 const warmRounds = quick ? 1 : 6;
 const rounds = quick ? 5 : 15;
 
-async function level(command: string[], concurrency: number): Promise<Record<string, number[]>> {
+/** The processes this one started, and theirs (the runtime, and whatever its command started). */
+function descendants(pid: number): number[] {
+  const found: number[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) {
+      found.push(Number(child), ...descendants(Number(child)));
+    }
+  }
+  return found;
+}
+
+/** CPU time of `pids` and their threads in µs, or undefined where /proc cannot tell (not Linux). */
+function cpuTime(pids: number[]): number | undefined {
+  try {
+    let ns = 0;
+    for (const pid of pids)
+      for (const tid of readdirSync(`/proc/${pid}/task`))
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    return Number.isFinite(ns) ? ns / 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type Samples = Record<string, number[]>;
+
+async function level(command: string[], concurrency: number): Promise<{ wall: Samples; cpu?: Samples }> {
   const e = await startEmulator({
     command,
     // Unset for 1: the classic loop, as Lambda runs a function by default.
@@ -53,26 +83,42 @@ async function level(command: string[], concurrency: number): Promise<Record<str
     timeoutMs: 30_000,
     sampled: "1",
   });
-  const perInvocation: Record<string, number[]> = Object.fromEntries(MODES.map((m) => [m, []]));
+  const wall: Samples = Object.fromEntries(MODES.map((m) => [m, []]));
+  const cpu: Samples = Object.fromEntries(MODES.map((m) => [m, []]));
+  let cpuKnown = true;
   try {
+    let runtime: number[] = [];
     const run = async (mode: string) => {
+      const c0 = cpuTime(runtime);
       const t0 = performance.now();
       const results = await Promise.all(Array.from({ length: batch }, () => e.invoke({ mode })));
       const elapsed = performance.now() - t0;
+      const c1 = cpuTime(runtime);
       const failed = results.find((r) => r.status !== "success");
       if (failed) throw new Error(`${mode}, concurrency ${concurrency}: ${JSON.stringify(failed)}`);
-      return (elapsed * 1000) / batch;
+      return { wall: (elapsed * 1000) / batch, cpu: c0 === undefined || c1 === undefined ? undefined : (c1 - c0) / batch };
     };
     for (let i = 0; i < warmRounds; i++) for (const mode of MODES) await run(mode);
+    // Started by the first invocation, and kept: every invocation succeeded, so none was replaced.
+    try {
+      runtime = descendants(process.pid);
+    } catch {
+      cpuKnown = false;
+    }
     for (let i = 0; i < rounds; i++)
-      for (const mode of i % 2 === 0 ? MODES : [...MODES].reverse()) perInvocation[mode]!.push(await run(mode));
+      for (const mode of i % 2 === 0 ? MODES : [...MODES].reverse()) {
+        const r = await run(mode);
+        wall[mode]!.push(r.wall);
+        if (r.cpu === undefined) cpuKnown = false;
+        else cpu[mode]!.push(r.cpu);
+      }
   } finally {
     await e.close();
   }
-  return perInvocation;
+  return cpuKnown ? { wall, cpu } : { wall };
 }
 
-const out: Record<string, Record<number, Record<string, number[]>>> = {};
+const out: Record<string, Record<number, { wall: Samples; cpu?: Samples }>> = {};
 for (const [runtime, command] of Object.entries(commands)) {
   if (only && !only.includes(runtime)) continue;
   out[runtime] = {};

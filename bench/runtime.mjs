@@ -43,40 +43,48 @@ const mid = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const pct = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(1)}%`;
 
 /**
- * Paired samples (sample i of every kind taken in the same set or round) → each kind's median µs,
- * and the median over i of each kind's share added to bare's, in %. `tracedVsMinimal`: tracing's
- * added share over the minimum's (the target is ≤ 1).
+ * Paired samples (sample i of every kind taken in the same set or round) → each kind's median, and
+ * the medians over i of what each kind adds to bare's, in the unit and in %. `tracedVsMinimal`:
+ * tracing's added share over the minimum's (the target is ≤ 1); null when the minimum's came out
+ * at or below zero (noise larger than the effect: no ratio to give).
  */
 function compare(samples, unit) {
   const out = {};
   for (const kind of KINDS) out[`${kind}${unit}`] = mid(samples[kind]);
   for (const kind of KINDS.slice(1)) {
+    out[`${kind}Added${unit}`] = mid(samples[kind].map((v, i) => v - samples.bare[i]));
     const shares = samples[kind].map((v, i) => ((v - samples.bare[i]) / samples.bare[i]) * 100);
     out[`${kind}AddedPct`] = mid(shares);
     if (kind === "traced") out.tracedAddedPctPerSample = shares;
   }
-  out.tracedVsMinimal = out.tracedAddedPct / out.minimalAddedPct;
+  out.tracedVsMinimal = out.minimalAddedPct > 0 ? out.tracedAddedPct / out.minimalAddedPct : null;
   return out;
 }
 
 const line = (c) =>
-  `tracing ${pct(c.tracedAddedPct)}, the hand-written minimum ${pct(c.minimalAddedPct)}, one datagram alone ${pct(c.floorAddedPct)}: ${c.tracedVsMinimal.toFixed(2)}x the minimum's`;
+  `tracing ${pct(c.tracedAddedPct)}, the hand-written minimum ${pct(c.minimalAddedPct)}, one datagram alone ${pct(c.floorAddedPct)}: ${c.tracedVsMinimal === null ? "no ratio (the minimum's share is not above zero)" : `${c.tracedVsMinimal.toFixed(2)}x the minimum's`}`;
 
 /**
- * Per runtime and concurrency (1, 8): each kind's µs per invocation and its added share.
- * Returns { node: { "1": compare(...), "8": ... }, bun: ..., deno: ... }.
+ * Per runtime and concurrency (1, 8): each kind's µs per invocation and its added share, in wall
+ * time and (on Linux, under `cpu`) in the runtime process's CPU time, which other work on the
+ * machine does not inflate. Returns { node: { "1": { ...compare, cpu? }, "8": ... }, bun, deno }.
  */
 export async function runConcurrent({ quick = false, only } = {}) {
   const raw = await runChild("bench/runtime-concurrent-child.ts", { quick, only });
   const results = {};
   for (const [runtime, levels] of Object.entries(raw)) {
     results[runtime] = {};
-    for (const [level, samples] of Object.entries(levels)) {
-      const c = compare(samples, "µsPerInvocation");
+    for (const [level, { wall, cpu }] of Object.entries(levels)) {
+      const c = compare(wall, "µsPerInvocation");
+      if (cpu) c.cpu = compare(cpu, "µsPerInvocation");
       results[runtime][level] = c;
       console.log(
         `runtime loop, ${runtime.padEnd(4)} c=${level}  ${c.bareµsPerInvocation.toFixed(0)} µs an invocation bare (${(1e6 / c.bareµsPerInvocation).toFixed(0)}/s): ${line(c)}`,
       );
+      if (c.cpu)
+        console.log(
+          `                   c=${level}  CPU of the runtime ${c.cpu.bareµsPerInvocation.toFixed(0)} µs an invocation bare: ${line(c.cpu)}`,
+        );
     }
   }
   return results;
