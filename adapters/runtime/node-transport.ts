@@ -3,8 +3,8 @@
  * fetch the loop takes (api.ts), as Lambda's own Node runtime client posted its answers. Node's
  * fetch (undici) builds a Request, Headers, an AbortSignal and a ReadableStream for every call:
  * measured here (Node 20, bench/fixtures/paired.mjs through the emulator, CPU time of the runtime
- * process read from /proc), an untraced invocation cost the loop 2.0 ms of CPU over fetch and 0.6 ms
- * over this, on a 2-core machine running other work. Bun's and Deno's fetch are native and cheap,
+ * process read from /proc, two interleaved runs of each), an untraced invocation cost the loop
+ * 1.8–1.9 ms of CPU over fetch and 0.5–0.6 ms over this, on a 2-core machine running other work. Bun's and Deno's fetch are native and cheap,
  * and node:http costs them 30–140 ms to import (stream.ts), so they keep fetch.
  *
  * Like the fetch api.ts keeps, the request function is the one found before the handler's module
