@@ -4,7 +4,9 @@
  * fetch (undici) builds a Request, Headers, an AbortSignal and a ReadableStream for every call:
  * measured here (Node 20, bench/fixtures/paired.mjs through the emulator, CPU time of the runtime
  * process read from /proc, two interleaved runs of each), an untraced invocation cost the loop
- * 1.8–1.9 ms of CPU over fetch and 0.5–0.6 ms over this, on a 2-core machine running other work. Bun's and Deno's fetch are native and cheap,
+ * 1.8–1.9 ms of CPU over fetch and 0.5–0.6 ms over this, on a 2-core machine running other work;
+ * and undici, loaded on the first call, put a fresh runtime's first response (a traced empty
+ * handler) at 199–224 ms after spawn against 118–129 ms over this. Bun's and Deno's fetch are native and cheap,
  * and node:http costs them 30–140 ms to import (stream.ts), so they keep fetch.
  *
  * Like the fetch api.ts keeps, the request function is the one found before the handler's module
