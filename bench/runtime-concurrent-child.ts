@@ -1,13 +1,24 @@
 /**
- * The custom runtime under AWS_LAMBDA_MAX_CONCURRENCY (bench/runtime.mjs --concurrent runs this
- * under the tsx hook): invocations per second of bench/fixtures/empty.handler through the emulator
- * with `concurrency` 1, 8 and 64, traced (Sampled=1, sent to the parent's UDP sink) and untraced
- * (AWS_XRAY_SDK_ENABLED=false: the handler is not wrapped), on node, bun and deno running
- * dist/bootstrap.js. Every event is queued at once and the emulator keeps `concurrency` of them in
- * flight; throughput is the events over the time from the first queued to the last answered.
- * The emulator and the runtime share the machine's cores: at high rates the emulator is part of
- * what is measured. Prints one JSON object: runtime → mode → concurrency → invocations/s.
+ * The runtime loop's throughput at concurrency 1 and 8 (bench/runtime.mjs runs this under the tsx
+ * hook), with the warm bench's four kinds of invocation of bench/fixtures/paired.mjs: bare,
+ * traced, the hand-written minimum and one datagram alone (see there), so that tracing's added
+ * cost stands beside the minimum's at both. Concurrency 1 is the classic loop
+ * (AWS_LAMBDA_MAX_CONCURRENCY unset: one invocation, then the next); 8 is a Managed Instance's
+ * AWS_LAMBDA_MAX_CONCURRENCY=8, each invocation in its own InvokeStore context.
+ *
+ * One runtime process per runtime and level serves every kind, in batches: a batch queues `batch`
+ * events of one kind at once and the emulator keeps `level` of them in flight; its time per
+ * invocation is the batch's wall time over its events. Kinds alternate batch by batch (forward,
+ * then reversed), so that the machine's drift falls on all of them alike; per kind the median
+ * batch. Node runs dist/bootstrap.js; Bun and Deno the same file (`deno run -A`: FFI granted, as
+ * the layer runs it). The emulator and the runtime share the machine's cores: at high rates the
+ * emulator is part of what is measured, the same for every kind. So beside the wall time, on Linux,
+ * each batch's CPU time of the runtime process (its threads and any process it started, from
+ * /proc/<pid>/task/<tid>/schedstat): on a machine shared with other work a process waiting for a
+ * core adds wall time but no CPU time, and what tracing costs the runtime stays measurable.
+ * Prints one JSON object: runtime → level → { wall, cpu? } → kind → µs per invocation, per batch.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../bin/invoke/emulator.ts";
@@ -25,48 +36,92 @@ const commands: Record<string, string[]> = {
   deno: [join(root, "node_modules/.bin/deno"), "run", "-A", bootstrap],
 };
 const daemonAddress = `127.0.0.1:${process.argv.find((a) => /^\d+$/.test(a))}`;
-const LEVELS = [1, 8, 64];
-const MODES = { traced: {}, untraced: { AWS_XRAY_SDK_ENABLED: "false" } } as const;
-// --quick keeps a run of all three runtimes within a minute on the 2-core machine.
-const warmup = quick ? 100 : 1000;
-const measured = quick ? 500 : 5000;
+const LEVELS = [1, 8] as const;
+const MODES = ["bare", "traced", "minimal", "floor"] as const;
+// Sized for the whole runtime suite to stay within ~1.5 minutes with --quick, ~6 in full, here.
+const batch = quick ? 80 : 200;
+const warmRounds = quick ? 1 : 6;
+const rounds = quick ? 5 : 15;
 
-async function rate(command: string[], concurrency: number, env: Record<string, string>): Promise<number> {
+/** The processes this one started, and theirs (the runtime, and whatever its command started). */
+function descendants(pid: number): number[] {
+  const found: number[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) {
+      found.push(Number(child), ...descendants(Number(child)));
+    }
+  }
+  return found;
+}
+
+/** CPU time of `pids` and their threads in µs, or undefined where /proc cannot tell (not Linux). */
+function cpuTime(pids: number[]): number | undefined {
+  try {
+    let ns = 0;
+    for (const pid of pids)
+      for (const tid of readdirSync(`/proc/${pid}/task`))
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    return Number.isFinite(ns) ? ns / 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type Samples = Record<string, number[]>;
+
+async function level(command: string[], concurrency: number): Promise<{ wall: Samples; cpu?: Samples }> {
   const e = await startEmulator({
     command,
-    concurrency,
-    env,
+    // Unset for 1: the classic loop, as Lambda runs a function by default.
+    ...(concurrency > 1 ? { concurrency } : {}),
     memoryMb: 1024,
     taskRoot: join(root, "bench/fixtures"),
-    handler: "empty.handler",
+    handler: "paired.handler",
     daemonAddress,
     functionSegment: false,
     quiet: true,
     timeoutMs: 30_000,
     sampled: "1",
   });
+  const wall: Samples = Object.fromEntries(MODES.map((m) => [m, []]));
+  const cpu: Samples = Object.fromEntries(MODES.map((m) => [m, []]));
+  let cpuKnown = true;
   try {
-    const batch = async (n: number) => {
-      const results = await Promise.all(Array.from({ length: n }, () => e.invoke({})));
+    let runtime: number[] = [];
+    const run = async (mode: string) => {
+      const c0 = cpuTime(runtime);
+      const t0 = performance.now();
+      const results = await Promise.all(Array.from({ length: batch }, () => e.invoke({ mode })));
+      const elapsed = performance.now() - t0;
+      const c1 = cpuTime(runtime);
       const failed = results.find((r) => r.status !== "success");
-      if (failed) throw new Error(`concurrency ${concurrency}: ${JSON.stringify(failed)}`);
+      if (failed) throw new Error(`${mode}, concurrency ${concurrency}: ${JSON.stringify(failed)}`);
+      return { wall: (elapsed * 1000) / batch, cpu: c0 === undefined || c1 === undefined ? undefined : (c1 - c0) / batch };
     };
-    await batch(warmup);
-    const t0 = performance.now();
-    await batch(measured);
-    return (measured / (performance.now() - t0)) * 1000;
+    for (let i = 0; i < warmRounds; i++) for (const mode of MODES) await run(mode);
+    // Started by the first invocation, and kept: every invocation succeeded, so none was replaced.
+    try {
+      runtime = descendants(process.pid);
+    } catch {
+      cpuKnown = false;
+    }
+    for (let i = 0; i < rounds; i++)
+      for (const mode of i % 2 === 0 ? MODES : [...MODES].reverse()) {
+        const r = await run(mode);
+        wall[mode]!.push(r.wall);
+        if (r.cpu === undefined) cpuKnown = false;
+        else cpu[mode]!.push(r.cpu);
+      }
   } finally {
     await e.close();
   }
+  return cpuKnown ? { wall, cpu } : { wall };
 }
 
-const out: Record<string, Record<string, Record<number, number>>> = {};
+const out: Record<string, Record<number, { wall: Samples; cpu?: Samples }>> = {};
 for (const [runtime, command] of Object.entries(commands)) {
   if (only && !only.includes(runtime)) continue;
   out[runtime] = {};
-  for (const [mode, env] of Object.entries(MODES)) {
-    out[runtime][mode] = {};
-    for (const level of LEVELS) out[runtime][mode][level] = await rate(command, level, env);
-  }
+  for (const l of LEVELS) out[runtime][l] = await level(command, l);
 }
 console.log(JSON.stringify(out));

@@ -1,13 +1,19 @@
-// The custom runtimes' cost (runtime-child.ts, under the tsx hook for the emulator's sources):
-// warm invocations through the emulator, traced against bare in one process (beside a minimal
-// tracer written by hand and one datagram alone, the least any X-Ray SDK pays), and cold start.
-// `--concurrent`: only the concurrent case (runtime-concurrent-child.ts), invocations per second
-// at AWS_LAMBDA_MAX_CONCURRENCY 1, 8 and 64, traced and untraced, per runtime.
+// The custom runtimes' cost, on Node, Bun and Deno, with four kinds of invocation served by one
+// runtime process (bench/fixtures/paired.mjs): bare, traced, the hand-written minimum (what a
+// minimal tracer must do: parse the header, make an ID, build the same document, one send) and one
+// datagram alone (the floor any X-Ray SDK pays). Two children, each under the tsx hook for the
+// emulator's sources:
+// - runtime-child.ts: the warm round trip and cycle of the classic loop, per invocation, and cold start;
+// - runtime-concurrent-child.ts: time per invocation in batches at concurrency 1 (the classic
+//   loop) and 8 (AWS_LAMBDA_MAX_CONCURRENCY=8).
+// The target (issue 14): tracing adds no more than the hand-written minimum does, i.e. the
+// `tracedVsMinimal` ratios at most 1. `--concurrent`: only the concurrency child. `--only=node,bun`.
 import { execFileSync } from "node:child_process";
 import dgram from "node:dgram";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+const KINDS = ["bare", "traced", "minimal", "floor"];
 
 /** Runs a child benchmark with a UDP sink for its datagrams; its last line of output, parsed. */
 async function runChild(script, { quick, only }) {
@@ -33,58 +39,82 @@ async function runChild(script, { quick, only }) {
   return JSON.parse(stdout.trim().split("\n").pop());
 }
 
-/** Invocations per second at each concurrency, traced and untraced, and what tracing costs there. */
-export async function runConcurrent({ quick = false, only } = {}) {
-  const raw = await runChild("bench/runtime-concurrent-child.ts", { quick, only });
-  for (const [runtime, modes] of Object.entries(raw)) {
-    const cells = Object.keys(modes.traced).map((level) => {
-      const traced = modes.traced[level];
-      const untraced = modes.untraced[level];
-      const change = ((traced - untraced) / untraced) * 100;
-      return `c=${level}: ${untraced.toFixed(0)}/s untraced, ${traced.toFixed(0)}/s traced (${change >= 0 ? "+" : ""}${change.toFixed(1)}%)`;
-    });
-    console.log(`runtime loop, concurrent, ${runtime.padEnd(4)}  ${cells.join("   ")}`);
+const mid = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const pct = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(1)}%`;
+
+/**
+ * Paired samples (sample i of every kind taken in the same set or round) → each kind's median, and
+ * the medians over i of what each kind adds to bare's, in the unit and in %. `tracedVsMinimal`:
+ * tracing's added share over the minimum's (the target is ≤ 1); null when the minimum's came out
+ * at or below zero (noise larger than the effect: no ratio to give).
+ */
+function compare(samples, unit) {
+  const out = {};
+  for (const kind of KINDS) out[`${kind}${unit}`] = mid(samples[kind]);
+  for (const kind of KINDS.slice(1)) {
+    out[`${kind}Added${unit}`] = mid(samples[kind].map((v, i) => v - samples.bare[i]));
+    const shares = samples[kind].map((v, i) => ((v - samples.bare[i]) / samples.bare[i]) * 100);
+    out[`${kind}AddedPct`] = mid(shares);
+    if (kind === "traced") out.tracedAddedPctPerSample = shares;
   }
-  return raw;
+  out.tracedVsMinimal = out.minimalAddedPct > 0 ? out.tracedAddedPct / out.minimalAddedPct : null;
+  return out;
 }
 
-export async function runRuntimes({ quick = false, only } = {}) {
-  const raw = await runChild("bench/runtime-child.ts", { quick, only });
+const line = (c) =>
+  `tracing ${pct(c.tracedAddedPct)}, the hand-written minimum ${pct(c.minimalAddedPct)}, one datagram alone ${pct(c.floorAddedPct)}: ${c.tracedVsMinimal === null ? "no ratio (the minimum's share is not above zero)" : `${c.tracedVsMinimal.toFixed(2)}x the minimum's`}`;
+
+/**
+ * Per runtime and concurrency (1, 8): each kind's µs per invocation and its added share, in wall
+ * time and (on Linux, under `cpu`) in the runtime process's CPU time, which other work on the
+ * machine does not inflate. Returns { node: { "1": { ...compare, cpu? }, "8": ... }, bun, deno }.
+ */
+export async function runConcurrent({ quick = false, only } = {}) {
+  const raw = await runChild("bench/runtime-concurrent-child.ts", { quick, only });
   const results = {};
-  for (const [runtime, r] of Object.entries(raw)) {
-    results[runtime] = summarize(r);
-    const s = results[runtime];
-    const pct = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(1)}%`;
-    const span = (v) => (v.length > 1 ? ` (${pct(Math.min(...v))} to ${pct(Math.max(...v))})` : "");
-    console.log(
-      `runtime loop, ${runtime.padEnd(4)}  round trip ${s.bare.roundTrip.toFixed(0)} µs bare: tracing ${pct(s.added.roundTrip)}${span(s.perSet.roundTrip)}, a minimal tracer by hand ${pct(s.minimal.roundTrip)}, one datagram alone ${pct(s.floor.roundTrip)}   cycle ${s.bare.cycle.toFixed(0)} µs (${(1e6 / s.bare.cycle).toFixed(0)} invocations/s): tracing ${pct(s.added.cycle)}${span(s.perSet.cycle)} (${(1e6 / s.traced.cycle).toFixed(0)}/s)   cold start ${s.cold.toFixed(0)} ms${runtime === "node" || !raw.node ? "" : ` (${(s.cold / raw.node.cold).toFixed(2)}x node)`}`,
-    );
+  for (const [runtime, levels] of Object.entries(raw)) {
+    results[runtime] = {};
+    for (const [level, { wall, cpu }] of Object.entries(levels)) {
+      const c = compare(wall, "µsPerInvocation");
+      if (cpu) c.cpu = compare(cpu, "µsPerInvocation");
+      results[runtime][level] = c;
+      console.log(
+        `runtime loop, ${runtime.padEnd(4)} c=${level}  ${c.bareµsPerInvocation.toFixed(0)} µs an invocation bare (${(1e6 / c.bareµsPerInvocation).toFixed(0)}/s): ${line(c)}`,
+      );
+      if (c.cpu)
+        console.log(
+          `                   c=${level}  CPU of the runtime ${c.cpu.bareµsPerInvocation.toFixed(0)} µs an invocation bare: ${line(c.cpu)}`,
+        );
+    }
   }
   return results;
 }
 
-const mid = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-
-/** Per set, tracing's and the lone datagram's share of the bare invocation; the median set's. */
-function summarize({ sets, cold }) {
-  const share = (set, mode, what) => ((set[mode][what] - set.bare[what]) / set.bare[what]) * 100;
-  const perSet = { roundTrip: sets.map((s) => share(s, "traced", "roundTrip")), cycle: sets.map((s) => share(s, "traced", "cycle")) };
-  return {
-    bare: { roundTrip: mid(sets.map((s) => s.bare.roundTrip)), cycle: mid(sets.map((s) => s.bare.cycle)) },
-    traced: { roundTrip: mid(sets.map((s) => s.traced.roundTrip)), cycle: mid(sets.map((s) => s.traced.cycle)) },
-    added: { roundTrip: mid(perSet.roundTrip), cycle: mid(perSet.cycle) },
-    floor: { roundTrip: mid(sets.map((s) => share(s, "floor", "roundTrip"))), cycle: mid(sets.map((s) => share(s, "floor", "cycle"))) },
-    minimal: {
-      roundTrip: mid(sets.map((s) => share(s, "minimal", "roundTrip"))),
-      cycle: mid(sets.map((s) => share(s, "minimal", "cycle"))),
-    },
-    perSet,
-    cold,
-  };
+/**
+ * The warm classic loop (round trip: event sent to response received; cycle: to the next `next`),
+ * cold start, and unless `concurrent: false`, runConcurrent's figures under `concurrency`.
+ */
+export async function runRuntimes({ quick = false, only, concurrent = true } = {}) {
+  const raw = await runChild("bench/runtime-child.ts", { quick, only });
+  const results = {};
+  for (const [runtime, { sets, cold }] of Object.entries(raw)) {
+    const of = (what) => Object.fromEntries(KINDS.map((k) => [k, sets.map((s) => s[k][what])]));
+    const r = { roundTrip: compare(of("roundTrip"), "µs"), cycle: compare(of("cycle"), "µs"), coldStartMs: cold };
+    results[runtime] = r;
+    const vsNode = runtime === "node" || !raw.node ? "" : ` (${(cold / raw.node.cold).toFixed(2)}x node)`;
+    console.log(
+      `runtime loop, ${runtime.padEnd(4)}  round trip ${r.roundTrip.bareµs.toFixed(0)} µs bare: ${line(r.roundTrip)}   cycle ${r.cycle.bareµs.toFixed(0)} µs: tracing ${pct(r.cycle.tracedAddedPct)}, minimum ${pct(r.cycle.minimalAddedPct)}   cold start ${cold.toFixed(0)} ms${vsNode}`,
+    );
+  }
+  if (concurrent) {
+    const levels = await runConcurrent({ quick, only });
+    for (const [runtime, c] of Object.entries(levels)) if (results[runtime]) results[runtime].concurrency = c;
+  }
+  return results;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const options = { quick: process.argv.includes("--quick"), only: process.argv.find((a) => a.startsWith("--only="))?.slice(7) };
-  if (!process.argv.includes("--concurrent")) await runRuntimes(options);
-  await runConcurrent(options);
+  if (process.argv.includes("--concurrent")) await runConcurrent(options);
+  else await runRuntimes(options);
 }

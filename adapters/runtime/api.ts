@@ -1,23 +1,36 @@
 /**
- * The Lambda Runtime API (2018-06-01) over fetch: the next invocation, its response or error, and
- * the init error. A request that cannot be made, or an answer of 500 ("container error,
+ * The Lambda Runtime API (2018-06-01) over fetch (on Node, over node:http in fetch's shape:
+ * node-transport.ts): the next invocation, its response or error, and the init error. A request that cannot be made, or an answer of 500 ("container error,
  * non-recoverable: the runtime should exit"), throws RuntimeApiFailure, which ends the process;
  * other refusals (400, 403, 413) are returned for the caller to report.
  *
- * Every request goes through the fetch this module found when it loaded, before the handler's
- * module: a handler that replaces globalThis.fetch (`globalThis.fetch = instrumentFetch()`, as
+ * Every request goes through the fetch this module found when it loaded (on Node, the
+ * ClientRequest node-transport.ts found at start), before the handler's module: a handler that replaces globalThis.fetch (`globalThis.fetch = instrumentFetch()`, as
  * docs/migration.md suggests) must not trace the loop's own calls. Traced, they run outside any
  * invocation: with AWS_XRAY_CONTEXT_MISSING=RUNTIME_ERROR they reject (and the runtime would
  * exit), with the default they warn "no segment in context" on every cold start.
  */
 import { errorTypeHeader, type ErrorDocument } from "./errors.ts";
 
-/** The Runtime API cannot be reached or is in a state the runtime cannot go on from. */
-type Fetch = typeof globalThis.fetch;
+/** What the loop reads of an answer: fetch's Response has it, and so does node-transport.ts's. */
+export interface RuntimeResponse {
+  ok: boolean;
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/** The part of fetch the loop calls: globalThis.fetch is one, node-transport.ts's another. */
+export type RuntimeFetch = (
+  url: string,
+  init?: { method?: string; body?: string; headers?: Record<string, string>; timeout?: false },
+) => Promise<RuntimeResponse>;
 
 /** The fetch of this runtime as it was when the loop's bundle loaded. */
-const startingFetch: Fetch | undefined = typeof globalThis.fetch === "function" ? globalThis.fetch.bind(globalThis) : undefined;
+const startingFetch: RuntimeFetch | undefined =
+  typeof globalThis.fetch === "function" ? (globalThis.fetch.bind(globalThis) as RuntimeFetch) : undefined;
 
+/** The Runtime API cannot be reached or is in a state the runtime cannot go on from. */
 export class RuntimeApiFailure extends Error {
   override name = "RuntimeApiFailure";
 }
@@ -25,7 +38,7 @@ export class RuntimeApiFailure extends Error {
 export interface Invocation {
   requestId: string;
   body: string;
-  headers: Headers;
+  headers: RuntimeResponse["headers"];
 }
 
 export interface Answer {
@@ -57,13 +70,13 @@ function isPollTimeout(error: unknown): boolean {
 
 export class RuntimeApi {
   readonly base: string;
-  private readonly fetch: Fetch;
+  private readonly fetch: RuntimeFetch;
 
   /**
    * `address` is AWS_LAMBDA_RUNTIME_API's `host:port` (or a URL with its scheme); `fetchImpl`, the
    * fetch to use, defaults to the one found at load (never the global as it is at call time).
    */
-  constructor(address: string, fetchImpl: Fetch | undefined = startingFetch) {
+  constructor(address: string, fetchImpl: RuntimeFetch | undefined = startingFetch) {
     if (fetchImpl === undefined) throw new RuntimeApiFailure("this runtime has no fetch: the Runtime API cannot be reached");
     this.fetch = fetchImpl;
     const origin = /^https?:\/\//i.test(address) ? address.replace(/\/+$/, "") : `http://${address}`;
@@ -74,10 +87,10 @@ export class RuntimeApi {
   async next(): Promise<Invocation> {
     const url = `${this.base}/invocation/next`;
     for (;;) {
-      let response: Response;
+      let response: RuntimeResponse;
       let body: string;
       try {
-        response = await this.fetch(url, { timeout: false } as RequestInit);
+        response = await this.fetch(url, { timeout: false });
         body = await response.text();
       } catch (error) {
         if (isPollTimeout(error)) continue;
@@ -112,7 +125,7 @@ export class RuntimeApi {
 
   private async post(path: string, body: string, headers: Record<string, string>): Promise<Answer> {
     const url = `${this.base}${path}`;
-    let response: Response;
+    let response: RuntimeResponse;
     let text: string;
     try {
       response = await this.fetch(url, { method: "POST", body, headers: { "Content-Type": "application/json", ...headers } });

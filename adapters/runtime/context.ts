@@ -4,6 +4,7 @@
  * identity) and from the environment Lambda sets for the function.
  */
 import { RuntimeError } from "./errors.ts";
+import type { Invocation } from "./api.ts";
 import type { Env } from "./host.ts";
 
 export interface LambdaContext {
@@ -31,7 +32,7 @@ export interface LambdaContext {
   getRemainingTimeInMillis(): number;
 }
 
-function jsonHeader(headers: Headers, name: string): unknown {
+function jsonHeader(headers: Invocation["headers"], name: string): unknown {
   const value = headers.get(name);
   if (value === null || value === "") return undefined;
   try {
@@ -41,7 +42,7 @@ function jsonHeader(headers: Headers, name: string): unknown {
   }
 }
 
-export function buildContext(requestId: string, headers: Headers, env: Env, traceHeader: string | undefined): LambdaContext {
+export function buildContext(requestId: string, headers: Invocation["headers"], env: Env, traceHeader: string | undefined): LambdaContext {
   const deadline = Number.parseInt(headers.get("Lambda-Runtime-Deadline-Ms") ?? "", 10);
   const context: LambdaContext = {
     awsRequestId: requestId,

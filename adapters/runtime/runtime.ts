@@ -11,7 +11,7 @@ import { envValue } from "../context/settings.ts";
 import { loadSettings, registry } from "../context/storage.ts";
 import { traceHandler } from "../lambda/handler.ts";
 import { loadHandlerSettings } from "../lambda/settings.ts";
-import { RuntimeApi, RuntimeApiFailure } from "./api.ts";
+import { RuntimeApi, RuntimeApiFailure, type RuntimeFetch } from "./api.ts";
 import { highWaterMark, installAwsLambda, isStreaming } from "./awslambda.ts";
 import { maxConcurrency } from "./concurrency.ts";
 import { errorDocument, xrayErrorCause } from "./errors.ts";
@@ -20,6 +20,7 @@ import { cwd, exit, processEnv, type Env } from "./host.ts";
 import { invocation, report, say, type Current, type Served } from "./invocation.ts";
 import { InvokeStore, type AsyncLocalStorageClass } from "./invoke-store.ts";
 import { loadHandler } from "./load.ts";
+import { isNode, nodeTransport } from "./node-transport.ts";
 import { loadResponseStreams } from "./stream.ts";
 
 export interface RuntimeOptions {
@@ -30,10 +31,12 @@ export interface RuntimeOptions {
   /** Where the handler's file is. Default: LAMBDA_TASK_ROOT, else the working directory. */
   taskRoot?: string;
   /**
-   * The fetch the loop calls the Runtime API with. Default: globalThis.fetch as it was when this
-   * module loaded. (A streamed response goes over node:http: fetch cannot send trailers.)
+   * The fetch the loop calls the Runtime API with. Default: on Node, node:http in fetch's shape
+   * (node-transport.ts: Node's fetch cost the loop three times the CPU); elsewhere globalThis.fetch
+   * as it was when this module loaded. (A streamed response goes over node:http: fetch cannot send
+   * trailers.)
    */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | RuntimeFetch;
 }
 
 /** Where the loop is, for reporting a fault: before the first invocation, or in some (until answered). */
@@ -64,7 +67,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<never>
       throw new RuntimeApiFailure(
         "AWS_LAMBDA_RUNTIME_API is not set: startRuntime runs as a custom runtime's bootstrap, inside Lambda or under an emulator",
       );
-    const api = new RuntimeApi(address, options.fetch);
+    // Found before the handler's module loads (init), as the fetch api.ts keeps.
+    const api = new RuntimeApi(address, (options.fetch as RuntimeFetch | undefined) ?? (isNode ? await nodeTransport() : undefined));
     const state: LoopState = { initDone: false, inFlight: new Set(), faulted: false };
     // Before the handler's module loads, as Lambda's Node runtime does: its import can fault too.
     onFaults((kind, error) => void reportFault(api, state, kind, error));
