@@ -75,25 +75,30 @@ function lambda(results) {
   ];
 }
 
-/** The runtime loop: what tracing adds to a warm invocation at each concurrency, beside the floors. */
+/**
+ * The runtime loop (bench/runtime.mjs): the share tracing adds to a warm invocation beside the
+ * hand-written minimum's and one datagram's, one at a time (warm round trip) and in batches at
+ * concurrency 1 and 8, in wall time and in the runtime process's CPU time.
+ */
 function loop(results) {
   const rows = [];
+  const shares = (name, runtime, c) =>
+    row(
+      "loop",
+      name,
+      runtime,
+      "+%",
+      c?.tracedAddedPct,
+      {},
+      { "hand-written minimum": c?.minimalAddedPct, "one datagram": c?.floorAddedPct },
+    );
   for (const [runtime, r] of Object.entries(results ?? {})) {
-    const levels = r?.levels ?? { 1: r };
-    for (const [level, s] of Object.entries(levels)) {
-      rows.push(
-        row(
-          "loop",
-          `runtime loop, concurrency ${level}: tracing adds`,
-          runtime,
-          "+%",
-          s?.added?.roundTrip,
-          {},
-          { "hand-written minimum": s?.minimal?.roundTrip, "one datagram": s?.floor?.roundTrip },
-        ),
-      );
+    rows.push(shares("warm round trip, one invocation at a time: tracing adds", runtime, r?.roundTrip));
+    for (const [level, c] of Object.entries(r?.concurrency ?? {})) {
+      rows.push(shares(`concurrency ${level}, wall time: tracing adds`, runtime, c));
+      if (c?.cpu) rows.push(shares(`concurrency ${level}, the runtime's CPU time: tracing adds`, runtime, c.cpu));
     }
-    if (r?.cold !== undefined) rows.push(row("loop", "runtime loop, cold start to first response", runtime, "ms", r.cold));
+    rows.push(row("loop", "cold start, spawn to the first traced response", runtime, "ms", r?.coldStartMs));
   }
   return rows;
 }

@@ -35,12 +35,18 @@ test("cold start: 4 ms and 8× pass, 50× of 199/4 misses, a peer not measured i
   assert.is(verdict(t, "Lambda invocation, 3 subsegments: cheaper than ADOT"), "n/a");
 });
 
-test("the runtime loop is judged per runtime and concurrency against the minimum", () => {
-  const level = (ours: number, min: number) => ({ added: { roundTrip: ours }, minimal: { roundTrip: min }, floor: { roundTrip: 1 } });
-  const t = judgeTargets({ runtimes: { node: { levels: { 1: level(10, 10), 8: level(10.1, 10) } } } });
-  assert.is(verdict(t, "runtime loop (node, concurrency 1)"), "PASS");
-  assert.is(verdict(t, "runtime loop (node, concurrency 8)"), "MISS");
-  assert.is(verdict(t, "runtime loop (bun, concurrency 1)"), "n/a");
+test("the runtime loop is judged per runtime, warm and at each concurrency, against the minimum", () => {
+  const shares = (ours: number, min: number) => ({ tracedAddedPct: ours, minimalAddedPct: min, floorAddedPct: 1 });
+  const node = {
+    roundTrip: shares(10, 10),
+    concurrency: { 1: { cpu: shares(10.1, 10) }, 8: { cpu: shares(5, 0) } },
+  };
+  const t = judgeTargets({ runtimes: { node } });
+  assert.is(verdict(t, "runtime loop (node, warm round trip)"), "PASS");
+  assert.is(verdict(t, "runtime loop (node, concurrency 1, CPU time)"), "MISS");
+  // A minimum that adds nothing gives no ratio: not measured, not passed.
+  assert.is(verdict(t, "runtime loop (node, concurrency 8, CPU time)"), "n/a");
+  assert.is(verdict(t, "runtime loop (bun, warm round trip)"), "n/a");
 });
 
 test("the handler bundle: 35,000 bytes pass, one more misses; UDP at 1.5× of the floor passes", () => {
