@@ -8,11 +8,11 @@ export function formatValue(value, unit) {
     case "µs":
       return `${value.toFixed(1)} µs`;
     case "+µs":
-      return `+${value.toFixed(1)} µs`;
+      return `${value >= 0 ? "+" : ""}${value.toFixed(1)} µs`;
     case "ms":
       return `${value.toFixed(2)} ms`;
     case "+ms":
-      return `+${value.toFixed(1)} ms`;
+      return `${value >= 0 ? "+" : ""}${value.toFixed(1)} ms`;
     case "+%":
       return `${value >= 0 ? "+" : ""}${value.toFixed(1)}%`;
     case "/s":
