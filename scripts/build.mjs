@@ -4,14 +4,13 @@
 // `xray-edge` command; then the type declarations (ESM and CommonJS).
 import { execFileSync } from "node:child_process";
 import { rmSync, mkdirSync, writeFileSync, copyFileSync } from "node:fs";
-import path from "node:path";
 import { build } from "esbuild";
 // The entry points, one per subpath of the exports map ("." is `index`).
 import entries from "./entries.json" with { type: "json" };
 import { wasmPlugin } from "./wasm-plugin.mjs";
 import { mirrorCjsTypes } from "./cjs-types.mjs";
 import { runQuietly } from "./quiet-run.mjs";
-import { ownerOf } from "./owners.mjs";
+import { buildBundles } from "./bundles.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
@@ -31,56 +30,9 @@ const common = {
   external: ["node:*", "@aws-sdk/*", "aws4fetch"],
   logLevel: "warning",
 };
-// No bundle embeds another's code (scripts/owners.mjs says which bundle owns each file): an import
-// of a file another bundle owns becomes an import of that bundle, `./udp.js` or `./udp.cjs`. One
-// copy of the core, the context and the UDP client per process, and the wasm shipped once.
-const ownedImports = (name, ext, needs) => ({
-  name: "owned-imports",
-  setup: (b) =>
-    b.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const file = path.relative(root, path.resolve(args.resolveDir, args.path)).split(path.sep).join("/");
-      const owner = ownerOf(file);
-      if (owner === undefined || owner === name) return undefined;
-      needs?.get(owner)?.add(file);
-      return { path: `./${owner}.${ext}`, external: true };
-    }),
-});
-const builds = [...entries, { name: "bootstrap", source: "adapters/runtime/bootstrap.ts" }];
-// First pass (nothing written): which files of each bundle the others import. Those files' exports
-// join the owner's bundle beside its public ones (the types declare only the public ones).
-const needs = new Map(builds.map(({ name }) => [name, new Set()]));
-await Promise.all(
-  builds.map(({ name, source }) =>
-    build({ ...common, plugins: [...common.plugins, ownedImports(name, "js", needs)], entryPoints: [source], format: "esm", write: false }),
-  ),
-);
-const entryCode = (name, source) =>
-  [source, ...[...needs.get(name)].filter((f) => f !== source).sort()].map((f) => `export * from "./${f}";\n`).join("");
-// Every bundle is minified: V8 parses a module whole before running it, and the main entry's 85 kB
-// readable bundle took 1.2 ms longer to import than its 52 kB minified one (medians of 11 fresh
-// processes on Node 20). Each build's metafile goes to build/meta/ for test/package/bundles.test.ts.
-mkdirSync(`${root}build/meta`, { recursive: true });
-await Promise.all(
-  builds.flatMap(({ name, source }) =>
-    (name === "bootstrap" ? ["esm"] : ["esm", "cjs"]).map(async (format) => {
-      const ext = format === "esm" ? "js" : "cjs";
-      const r = await build({
-        ...common,
-        plugins: [...common.plugins, ownedImports(name, ext)],
-        minify: true,
-        metafile: true,
-        // An entry none imports from is built from its file: `export *` of a module with no exports
-        // (bootstrap.ts, all side effect) would be dropped under the package's "sideEffects": false.
-        ...(needs.get(name).size === 0
-          ? { entryPoints: [source] }
-          : { stdin: { contents: entryCode(name, source), resolveDir: root, sourcefile: `${name}-entry.ts`, loader: "ts" } }),
-        format,
-        outfile: `${root}dist/${name}.${ext}`,
-      });
-      writeFileSync(`${root}build/meta/${name}.${ext}.json`, JSON.stringify(r.metafile));
-    }),
-  ),
-);
+// One minified bundle per entry and the custom runtime's file, none embedding another's code
+// (bundles.mjs); dist/bootstrap.js (`node|bun|deno dist/bootstrap.js`) runs startRuntime() on load.
+await buildBundles({ root, common, builds: [...entries, { name: "bootstrap", source: "adapters/runtime/bootstrap.ts" }] });
 // workerd's two files keep their own shape: the core from ./index.js beside them (its own build,
 // below), the rest embedded, since dist/workerd/ has no copy of the other bundles.
 const mainEntry = (ext) => ({

@@ -1,7 +1,7 @@
-// Which bundle owns each source file. A file is bundled only into its owner; every other bundle
-// that uses it imports it from the owner's bundle (`./context.js`, `./index.cjs`), so one copy of
-// the core, the context and the UDP client serves every subpath in a process, and a handler
-// bundled by the app's bundler carries each file once.
+// Which bundle owns each source file. A file is bundled only into its owner's files; every other
+// bundle that uses it imports it from there (`./context.internal.js`, `./index.cjs`: bundles.mjs),
+// so one copy of the core, the context and the UDP client serves every subpath in a process, and
+// a handler bundled by the app's bundler carries each file once.
 //   - an entry's own source file: that entry (`adapters/powertools/middleware.ts` is its own);
 //   - core/**: the main entry, `index` (adapters/host is its directory);
 //   - adapters/<dir>/**: the entry whose source is adapters/<dir>/index.ts;

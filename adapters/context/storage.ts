@@ -1,6 +1,6 @@
 /**
  * The one AsyncLocalStorage that carries the current segment across awaits, timers and callbacks.
- * The subpaths' bundles share this module (they import ./context.js), yet it is still kept on
+ * The subpaths' bundles share this module (dist/context.internal.js), yet it is still kept on
  * globalThis under a registered symbol, for two cases where one process holds two instances of it:
  * the ESM and CommonJS builds side by side (the custom runtime, ESM, running a CommonJS handler
  * that requires `xray-edge/fetch`: Node 20 cannot require ESM), and two copies of the package (a

@@ -1,11 +1,13 @@
 /**
  * Issue 14, point 3: no bundle carries another's code, and each has a size budget. Read from what
- * `npm run build` leaves: dist/ and the esbuild metafiles in build/meta/ (one per bundle). Sizes are
- * deterministic for one esbuild version; times are left to the benchmarks.
+ * `npm run build` leaves: dist/ (each subpath's file and, for the code others import, its
+ * .internal.js beside it) and the esbuild metafiles in build/meta/ (one per file). Sizes are deterministic
+ * for one esbuild version; times are left to the benchmarks.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -39,53 +41,70 @@ function allowedOwner(file: string): string | undefined {
   return Object.entries(dirs).find(([dir]) => file.startsWith(dir))?.[1];
 }
 
-type Metafile = { inputs: Record<string, unknown>; outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
-const bundles = [...names.flatMap((n) => [`${n}.js`, `${n}.cjs`]), "bootstrap.js"];
+type Metafile = { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+/** Every bundle, relative to dist/: each subpath's, its internal file where it has one, the runtime's. */
+const bundles = [
+  ...names.flatMap((n) => [`${n}.js`, `${n}.cjs`]),
+  "bootstrap.js",
+  ...readdirSync(path.join(ROOT, "dist")).filter((f) => /\.internal\.c?js$/.test(f)),
+];
+const ownerOfBundle = (bundle: string) => bundle.replace(/(\.internal)?\.c?js$/, "");
 
 test("every bundle has a metafile, and holds only the source files it owns", () => {
-  const metas = new Set(readdirSync(path.join(ROOT, "build/meta")));
+  assert.ok(bundles.includes("context.internal.js") && bundles.includes("index.internal.cjs"), "internal files built");
   for (const bundle of bundles) {
-    assert.ok(metas.has(`${bundle}.json`), `build/meta/${bundle}.json`);
     const meta = JSON.parse(readFileSync(path.join(ROOT, "build/meta", `${bundle}.json`), "utf8")) as Metafile;
-    const owner = bundle.replace(/\.c?js$/, "");
     const [output] = Object.values(meta.outputs);
     const foreign = Object.entries(output!.inputs)
-      .filter(([file, v]) => v.bytesInOutput > 0 && !file.endsWith("-entry.ts") && allowedOwner(file) !== owner)
+      .filter(([file, v]) => v.bytesInOutput > 0 && !file.endsWith("-internal.ts") && allowedOwner(file) !== ownerOfBundle(bundle))
       .map(([file]) => file);
     assert.equal(foreign, [], `${bundle} embeds code it does not own`);
   }
 });
 
-test("a bundle imports the others by their file beside it, never by a source path", () => {
+test("a bundle imports the others by their files in dist/, of its own format", () => {
   for (const bundle of bundles) {
     const text = readFileSync(dist(bundle), "utf8");
-    const ext = bundle.endsWith(".cjs") ? "cjs" : "js";
+    const ext = bundle.endsWith(".cjs") ? ".cjs" : ".js";
     const specifiers = [...text.matchAll(/(?:from\s*|require\(|import\()\s*"(\.[^"]*)"/g)].map((m) => m[1]!);
-    for (const s of specifiers)
-      assert.ok(names.includes(s.slice(2, -ext.length - 1)) && s.startsWith("./") && s.endsWith(`.${ext}`), `${bundle} imports ${s}`);
+    for (const s of specifiers) {
+      const name = /^\.\/([a-z-]+)(\.internal)?$/.exec(s.slice(0, -ext.length))?.[1];
+      assert.ok(s.endsWith(ext) && name !== undefined && names.includes(name), `${bundle} imports ${s}`);
+      assert.ok(existsSync(dist(s)), `${bundle}: ${s} exists`);
+    }
   }
-  assert.match(readFileSync(dist("lambda.js"), "utf8"), /from\s*"\.\/udp\.js"/, "lambda.js imports the UDP client");
-  assert.match(readFileSync(dist("lambda.cjs"), "utf8"), /require\("\.\/context\.cjs"\)/, "lambda.cjs requires the context");
+  assert.match(readFileSync(dist("lambda.internal.js"), "utf8"), /from\s*"\.\/udp\.internal\.js"/, "lambda's code imports the UDP client");
+  assert.match(readFileSync(dist("lambda.cjs"), "utf8"), /require\("\.\/context\.internal\.cjs"\)/, "lambda.cjs requires the context");
 });
 
-test("the context's registry and the embedded wasm are each in one bundle only", () => {
-  const holders = (pattern: RegExp) =>
-    readdirSync(path.join(ROOT, "dist"))
-      .filter((f) => /\.c?js$/.test(f) && pattern.test(readFileSync(dist(f), "utf8")))
-      .sort();
-  assert.equal(holders(/Symbol\.for\("xray-edge\.context"\)/), ["context.cjs", "context.js"]);
-  // The wasm is the one long base64 literal; the command (dist/bin) is one file by design.
+test("the context's registry and the embedded wasm are each in one file of each format", () => {
+  const holders = (pattern: RegExp) => bundles.filter((f) => pattern.test(readFileSync(dist(f), "utf8"))).sort();
+  assert.equal(holders(/Symbol\.for\("xray-edge\.context"\)/), ["context.internal.cjs", "context.internal.js"]);
+  // The wasm is the one long base64 literal.
   assert.equal(holders(/"[A-Za-z0-9+/]{10000,}={0,2}"/), ["index.cjs", "index.js"]);
+});
+
+test("each subpath exports the same names by import and by require", async () => {
+  const require = createRequire(import.meta.url);
+  for (const name of names) {
+    const esm = Object.keys(await import(dist(`${name}.js`))).sort();
+    const cjs = Object.keys(require(dist(`${name}.cjs`)))
+      .filter((k) => k !== "__esModule")
+      .sort();
+    assert.equal(esm, cjs, name);
+    assert.ok(esm.length > 0, name);
+  }
 });
 
 test("every subpath's minified bundle is within its budget (scripts/budgets.json)", () => {
   assert.equal(Object.keys(budgets.subpaths).sort(), [...names].sort(), "one budget per entry");
   const over: string[] = [];
   for (const name of names) {
-    const size = readFileSync(dist(`${name}.js`)).length;
+    const internal = dist(`${name}.internal.js`);
+    const size = readFileSync(dist(`${name}.js`)).length + (existsSync(internal) ? readFileSync(internal).length : 0);
     const budget = (budgets.subpaths as Record<string, number>)[name]!;
-    console.log(`  ${name}.js ${size} bytes (budget ${budget})`);
-    if (size > budget) over.push(`${name}.js: ${size} > ${budget}`);
+    console.log(`  ${name} ${size} bytes (budget ${budget})`);
+    if (size > budget) over.push(`${name}: ${size} > ${budget}`);
   }
   assert.equal(over, []);
 });
@@ -106,7 +125,15 @@ export const handler = traceHandler(async () => { instrumentFetch(); captureAwsC
   });
   const [output] = Object.values(r.metafile.outputs);
   const inputs = Object.keys(output!.inputs).sort();
-  assert.equal(inputs, ["<stdin>", ...["aws-sdk", "context", "fetch", "index", "lambda", "udp"].map((n) => `dist/${n}.js`)]);
+  // Each subpath's file with its internal one (context's and udp's own files add nothing here).
+  const files = ["aws-sdk.internal.js", "aws-sdk.js", "context.internal.js", "fetch.internal.js", "fetch.js"].concat([
+    "index.internal.js",
+    "index.js",
+    "lambda.internal.js",
+    "lambda.js",
+    "udp.internal.js",
+  ]);
+  assert.equal(inputs, ["<stdin>", ...files.map((f) => `dist/${f}`)]);
   console.log(`  handler bundle ${output!.bytes} bytes (budget ${budgets.handler})`);
   assert.ok(output!.bytes <= budgets.handler, `handler bundle ${output!.bytes} > ${budgets.handler}`);
 });
