@@ -1,5 +1,6 @@
 // The subpaths' bundles, none embedding another's code (owners.mjs says which bundle owns each
-// source file). Each owner Y has up to two files:
+// source file). Each owner Y has up to two files (one for those in owners.mjs' servesFromEntry,
+// whose dist/Y.js also exports what the others import):
 //   dist/Y.js            its subpath: the entry's own code and side effects (the environment
 //                        checked at import, the host platform set), and what only it uses;
 //   dist/Y.internal.js   the files of Y that other bundles import, and the files those need: no
@@ -14,7 +15,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 import entries from "./entries.json" with { type: "json" };
-import { ownerOf } from "./owners.mjs";
+import { ownerOf, servesFromEntry } from "./owners.mjs";
 
 const sourceOf = new Map(entries.map((e) => [e.name, e.source]));
 
@@ -36,7 +37,7 @@ function ownedImports({ name, ext, internal, shared, root, needs, seen }) {
         }
         if (file === sourceOf.get(owner)) return { path: `./${owner}.${ext}`, external: true };
         needs?.get(owner)?.add(file);
-        return { path: `./${owner}.internal.${ext}`, external: true };
+        return { path: `./${owner}${servesFromEntry.has(owner) ? "" : ".internal"}.${ext}`, external: true };
       }),
   };
 }
@@ -71,7 +72,8 @@ export async function buildBundles({ root, common, builds }) {
     if (JSON.stringify([...needs].map(([k, v]) => [k, [...v].sort()])) !== before) changed = true;
   }
   for (const { name, source } of builds)
-    if (shared.get(name).has(source)) throw new Error(`build: ${source} would be in ${name}.internal (its entry's side effects with it)`);
+    if (!servesFromEntry.has(name) && shared.get(name).has(source))
+      throw new Error(`build: ${source} would be in ${name}.internal (its entry's side effects with it)`);
 
   rmSync(`${root}build/meta`, { recursive: true, force: true });
   mkdirSync(`${root}build/meta`, { recursive: true });
@@ -81,6 +83,21 @@ export async function buildBundles({ root, common, builds }) {
     for (const format of formats) {
       const ext = format === "esm" ? "js" : "cjs";
       const files = [...shared.get(name)].filter((f) => f.endsWith(".ts")).sort();
+      if (servesFromEntry.has(name)) {
+        // One file: the entry, and the others' imports exported beside its own names.
+        const all = [source, ...files.filter((f) => f !== source)];
+        outputs.push([
+          `${name}.${ext}`,
+          {
+            ...(files.length > 0
+              ? { stdin: { contents: exportAll(all), resolveDir: root, sourcefile: `${name}-internal.ts`, loader: "ts" } }
+              : { entryPoints: [source] }),
+            plugins: [...common.plugins, ownedImports({ name, ext, root })],
+            format,
+          },
+        ]);
+        continue;
+      }
       if (files.length > 0)
         outputs.push([
           `${name}.internal.${ext}`,

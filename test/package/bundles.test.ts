@@ -51,7 +51,7 @@ const bundles = [
 const ownerOfBundle = (bundle: string) => bundle.replace(/(\.internal)?\.c?js$/, "");
 
 test("every bundle has a metafile, and holds only the source files it owns", () => {
-  assert.ok(bundles.includes("context.internal.js") && bundles.includes("index.internal.cjs"), "internal files built");
+  assert.ok(bundles.includes("context.internal.js") && bundles.includes("lambda.internal.cjs"), "internal files built");
   for (const bundle of bundles) {
     const meta = JSON.parse(readFileSync(path.join(ROOT, "build/meta", `${bundle}.json`), "utf8")) as Metafile;
     const [output] = Object.values(meta.outputs);
@@ -73,7 +73,7 @@ test("a bundle imports the others by their files in dist/, of its own format", (
       assert.ok(existsSync(dist(s)), `${bundle}: ${s} exists`);
     }
   }
-  assert.match(readFileSync(dist("lambda.internal.js"), "utf8"), /from\s*"\.\/udp\.internal\.js"/, "lambda's code imports the UDP client");
+  assert.match(readFileSync(dist("lambda.internal.js"), "utf8"), /from\s*"\.\/udp\.js"/, "lambda's code imports the UDP client");
   assert.match(readFileSync(dist("lambda.cjs"), "utf8"), /require\("\.\/context\.internal\.cjs"\)/, "lambda.cjs requires the context");
 });
 
@@ -125,13 +125,13 @@ export const handler = traceHandler(async () => { instrumentFetch(); captureAwsC
   });
   const [output] = Object.values(r.metafile.outputs);
   const inputs = Object.keys(output!.inputs).sort();
-  // Each subpath's file with its internal one (context's and udp's own files add nothing here).
+  // Each subpath's file, with its .internal one where it has one (context's and udp's add nothing
+  // here but what lambda's code imports).
   const files = ["aws-sdk.internal.js", "aws-sdk.js", "context.internal.js", "fetch.internal.js", "fetch.js"].concat([
-    "index.internal.js",
     "index.js",
     "lambda.internal.js",
     "lambda.js",
-    "udp.internal.js",
+    "udp.js",
   ]);
   assert.equal(inputs, ["<stdin>", ...files.map((f) => `dist/${f}`)]);
   console.log(`  handler bundle ${output!.bytes} bytes (budget ${budgets.handler})`);
