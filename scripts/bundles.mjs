@@ -33,6 +33,10 @@ function ownedImports({ name, ext, internal, shared, root, needs, seen }) {
         if (owner === undefined) return undefined;
         if (owner === name) {
           seen?.add(file);
+          // The entry's body is its import-time effect (the settings checked, the host platform set):
+          // re-exported through `export *`, under the package's "sideEffects": false, esbuild would
+          // drop a body whose own bindings nobody uses (host/index.ts has none).
+          if (file === sourceOf.get(name)) return { path: path.resolve(args.resolveDir, args.path), sideEffects: true };
           return !internal && shared?.has(file) ? { path: `./${name}.internal.${ext}`, external: true } : undefined;
         }
         if (file === sourceOf.get(owner)) return { path: `./${owner}.${ext}`, external: true };

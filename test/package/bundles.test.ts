@@ -62,6 +62,20 @@ test("every bundle has a metafile, and holds only the source files it owns", () 
   }
 });
 
+test("each subpath's file runs its entry: the host platform set, the settings checked at import", () => {
+  for (const { name, source } of entries)
+    for (const ext of ["js", "cjs"]) {
+      const meta = JSON.parse(readFileSync(path.join(ROOT, "build/meta", `${name}.${ext}.json`), "utf8")) as Metafile;
+      const [output] = Object.values(meta.outputs);
+      const body = output!.inputs[source]?.bytesInOutput ?? 0;
+      // An entry that calls something at its top level (loadSettings(); setDefaultPlatform(…);).
+      const runsAtImport = /^[A-Za-z_$][\w$.]*\(.*\);/m.test(readFileSync(path.join(ROOT, source), "utf8"));
+      if (runsAtImport) assert.ok(body > 0, `${name}.${ext}: ${source}'s body`);
+    }
+  for (const file of ["index.js", "index.cjs"])
+    assert.match(readFileSync(dist(file), "utf8"), /\/dev\/urandom/, `${file}: the host platform`);
+});
+
 test("a bundle imports the others by their files in dist/, of its own format", () => {
   for (const bundle of bundles) {
     const text = readFileSync(dist(bundle), "utf8");
