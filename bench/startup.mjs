@@ -13,9 +13,9 @@ const child = fileURLToPath(new URL("./startup-child.mjs", import.meta.url));
 const floorDir = fileURLToPath(new URL("./startup-floor/", import.meta.url));
 
 /** The floor's modules in a scratch folder, with core.wasm embedded as the bundles embed it. */
-function floorFiles() {
+export function floorFiles() {
   const dir = mkdtempSync(path.join(tmpdir(), "xray-edge-floor-"));
-  for (const f of ["child.mjs", "min-id.mjs", "min-id-static.mjs", "min-id-wasm.mjs"])
+  for (const f of ["child.mjs", "min-id.mjs", "min-id-static.mjs", "min-id-wasm.mjs", "min-handler.mjs", "cold-child.mjs"])
     copyFileSync(path.join(floorDir, f), path.join(dir, f));
   const base64 = readFileSync(fileURLToPath(new URL("../core/core.wasm", import.meta.url))).toString("base64");
   writeFileSync(

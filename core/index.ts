@@ -59,7 +59,21 @@ export type { Clock } from "./clock.ts";
 export { DAEMON_HEADER, type Emitter, MemoryEmitter } from "./emitter.ts";
 export { type AnnotationValue, Entity, type HttpData, Segment, Subsegment, type SubsegmentOptions, type TraceEntity } from "./entity.ts";
 export type { TraceHeader } from "./header.ts";
-export * from "./limits.ts";
+// Named, not `export *`: limits.ts is in the main entry's internal file (the validator uses it too),
+// and a bundle's `export *` of a file outside it is lost (scripts/bundles.mjs).
+export {
+  DEFAULT_MAX_ENTITIES,
+  MAX_ANNOTATION_KEY_CHARS,
+  MAX_ANNOTATION_VALUE_CHARS,
+  MAX_ANNOTATIONS,
+  MAX_DATAGRAM_BYTES,
+  MAX_DOCUMENT_BYTES,
+  MAX_ENTITIES_LIMIT,
+  MAX_NAME_CHARS,
+  MAX_PATH_CHARS,
+  NODE_BUDGET,
+  TRACE_BUDGET,
+} from "./limits.ts";
 export type { Logger } from "./log.ts";
 export type { TracerStats } from "./recorder.ts";
 export { Sampler, type SamplerOptions, type SamplingDecision, type SamplingRequest } from "./sampler.ts";

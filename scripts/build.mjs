@@ -1,6 +1,7 @@
-// npm run build: core.wasm (asc, the release target of asconfig.json); one esbuild bundle per
-// entry, ESM and CommonJS, with the wasm embedded as base64 (wasm-plugin.mjs: no file is read at
-// run time); the `xray-edge` command; then the type declarations (ESM and CommonJS).
+// npm run build: core.wasm (asc, the release target of asconfig.json); one minified esbuild bundle
+// per entry, ESM and CommonJS, each importing the files the others own (owners.mjs), with the wasm
+// embedded as base64 in the main entry's (wasm-plugin.mjs: no file is read at run time); the
+// `xray-edge` command; then the type declarations (ESM and CommonJS).
 import { execFileSync } from "node:child_process";
 import { rmSync, mkdirSync, writeFileSync, copyFileSync } from "node:fs";
 import { build } from "esbuild";
@@ -9,6 +10,7 @@ import entries from "./entries.json" with { type: "json" };
 import { wasmPlugin } from "./wasm-plugin.mjs";
 import { mirrorCjsTypes } from "./cjs-types.mjs";
 import { runQuietly } from "./quiet-run.mjs";
+import { buildBundles } from "./bundles.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
@@ -28,8 +30,11 @@ const common = {
   external: ["node:*", "@aws-sdk/*", "aws4fetch"],
   logLevel: "warning",
 };
-// The adapters import the package's main entry from its bundle (./index.js, ./index.cjs) rather
-// than embedding a second copy: one core per process, and the wasm shipped once.
+// One minified bundle per entry and the custom runtime's file, none embedding another's code
+// (bundles.mjs); dist/bootstrap.js (`node|bun|deno dist/bootstrap.js`) runs startRuntime() on load.
+await buildBundles({ root, common, builds: [...entries, { name: "bootstrap", source: "adapters/runtime/bootstrap.ts" }] });
+// workerd's two files keep their own shape: the core from ./index.js beside them (its own build,
+// below), the rest embedded, since dist/workerd/ has no copy of the other bundles.
 const mainEntry = (ext) => ({
   name: "main-entry",
   setup: (b) =>
@@ -37,48 +42,13 @@ const mainEntry = (ext) => ({
       args.kind === "entry-point" ? undefined : { path: `./index.${ext}`, external: true },
     ),
 });
-// The main entry bundles the core itself; every other entry imports it.
-const pluginsFor = (name, ext) => (name === "index" ? common.plugins : [...common.plugins, mainEntry(ext)]);
-// The main entry is minified: V8 parses a module whole before running it, and the 85 kB readable
-// bundle took 1.2 ms longer to import than the 52 kB minified one (node .tmp/st3.mjs in the session
-// that chose this, medians of 11 fresh processes on Node 20).
-const minifyFor = (name) => (name === "index" ? { minify: true } : {});
-await Promise.all(
-  entries.flatMap(({ name, source }) => [
-    build({
-      ...common,
-      plugins: pluginsFor(name, "js"),
-      ...minifyFor(name),
-      entryPoints: [source],
-      format: "esm",
-      outfile: `${root}dist/${name}.js`,
-    }),
-    build({
-      ...common,
-      plugins: pluginsFor(name, "cjs"),
-      ...minifyFor(name),
-      entryPoints: [source],
-      format: "cjs",
-      outfile: `${root}dist/${name}.cjs`,
-    }),
-  ]),
-);
-// The custom runtime's entry (`node|bun|deno dist/bootstrap.js`): startRuntime() on load, with the
-// core from ./index.js like the adapters.
-await build({
-  ...common,
-  plugins: [...common.plugins, mainEntry("js")],
-  entryPoints: [`${root}adapters/runtime/bootstrap.ts`],
-  format: "esm",
-  outfile: `${root}dist/bootstrap.js`,
-});
 
 // workerd compiles no wasm from bytes: its build keeps `import … from "./core.wasm"`, and the file
 // ships beside it (wrangler and workerd load it as a module). Selected by the "workerd" condition.
 await build({
   ...common,
   plugins: [{ name: "wasm-module", setup: (b) => b.onResolve({ filter: /\.wasm$/ }, () => ({ path: "./core.wasm", external: true })) }],
-  ...minifyFor("index"),
+  minify: true,
   entryPoints: [`${root}adapters/host/index.ts`],
   format: "esm",
   outfile: `${root}dist/workerd/index.js`,

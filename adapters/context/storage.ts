@@ -1,8 +1,11 @@
 /**
  * The one AsyncLocalStorage that carries the current segment across awaits, timers and callbacks.
- * Kept on globalThis under a registered symbol: each subpath (`xray-edge/lambda`, `/fetch`,
- * `/aws-sdk`) is its own bundle, and a function may load the package twice (a layer and its own
- * copy); all of them must see the same context.
+ * The subpaths' bundles share this module (dist/context.internal.js), yet it is still kept on
+ * globalThis under a registered symbol, for two cases where one process holds two instances of it:
+ * the ESM and CommonJS builds side by side (the custom runtime, ESM, running a CommonJS handler
+ * that requires `xray-edge/fetch`: Node 20 cannot require ESM), and two copies of the package (a
+ * layer and the function's own). A segment begun in one must be found by the other, and the cold
+ * start counted once. Only this state is shared; each instance keeps its own core.
  */
 import type { TraceEntity } from "../../core/entity.ts";
 import { DEFAULT_SETTINGS, readSettings, type Settings } from "./settings.ts";
