@@ -24,6 +24,7 @@ const out = arg("out") ?? (quick || only ? undefined : `${root}bench/results.jso
 const SUITES = {
   micro: async () => (await import("./micro.mjs")).runMicro({ quick }),
   startup: async () => (await import("./startup.mjs")).runStartup({ runs: quick ? 5 : 15 }),
+  cold: async () => (await import("./startup-cold.mjs")).runColdStart({ quick }),
   size: async () => (await import("./size.mjs")).runSize(),
   memory: async () => (await import("./memory.mjs")).runMemory({ total: quick ? 100_000 : 1_000_000, quick }),
   udp: async () => (await import("./udp.mjs")).runUdp({ quick }),

@@ -117,9 +117,26 @@ function servers(results) {
   return rows;
 }
 
-function startup(r) {
-  if (!r) return [];
+function startup(r, cold) {
+  const rows = [];
+  if (cold)
+    rows.push(
+      row(
+        "startup",
+        "a traced first invocation adds to a fresh process, CPU time",
+        "node",
+        "+ms",
+        cold.oursAddedCpuMs,
+        {},
+        {
+          "hand-written minimum": cold.floorAddedCpuMs,
+          "minimum with the wasm core": cold.floorWasmAddedCpuMs,
+        },
+      ),
+    );
+  if (!r) return rows;
   return [
+    ...rows,
     row(
       "startup",
       "import + instantiate + first segment ID, fresh process",
@@ -176,8 +193,21 @@ function sizes(size, layers) {
   if (size) {
     rows.push(row("size", "main entry, bundled and minified", "any", "B", size.ours, { "aws-xray-sdk-core": size.aws }));
     rows.push(row("size", "  the same, gzipped", "any", "B", size.oursGzip, { "aws-xray-sdk-core": size.awsGzip }));
-    if (size.handler !== undefined)
-      rows.push(row("size", "handler bundle: lambda + fetch + aws-sdk, minified, wasm included", "node", "B", size.handler));
+    if (size.handlerBytes !== undefined) {
+      const floors = (beside) => ({
+        "hand-written minimum": size.floorHandwrittenBytes,
+        [`minimum with the wasm core ${beside ? "beside" : "embedded"}`]: beside
+          ? size.floorWithWasmBesideBytes
+          : size.floorWithWasmEmbeddedBytes,
+      });
+      rows.push(
+        row("size", "handler bundle: lambda + fetch + aws-sdk, minified, wasm embedded", "node", "B", size.handlerBytes, {}, floors(false)),
+      );
+      rows.push(
+        row("size", "  the same, the wasm shipped beside it (counted)", "node", "B", size.handlerWasmBesideBytes, {}, floors(true)),
+      );
+      rows.push(row("size", "  the same, gzipped", "node", "B", size.handlerGzipBytes));
+    }
   }
   // Lambda's limits beside each layer: 50 MiB zipped for a direct upload, 250 MB unzipped in all.
   for (const [name, l] of Object.entries(layers?.layers ?? {})) {
@@ -195,7 +225,7 @@ export function collectCases(s) {
     ...lambda(s.lambda),
     ...loop(s.runtimes),
     ...servers(s.http),
-    ...startup(s.startup),
+    ...startup(s.startup, s.cold),
     ...memory(s.memory),
     ...sizes(s.size, s.layers),
   ];

@@ -84,7 +84,7 @@ function otherTargets(s) {
   const floor = ratio(udp?.ours, udp?.floor);
   const st = s.startup;
   const wasm = ratio(st?.oursFirstId, st?.floorWasm);
-  const handler = s.size?.handler;
+  const handler = s.size?.handlerBytes;
   const out = [
     target(
       14,

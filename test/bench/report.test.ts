@@ -50,8 +50,8 @@ test("the runtime loop is judged per runtime, warm and at each concurrency, agai
 });
 
 test("the handler bundle: 35,000 bytes pass, one more misses; UDP at 1.5× of the floor passes", () => {
-  assert.is(verdict(judgeTargets({ size: { handler: 35_000 } }), "handler bundle"), "PASS");
-  assert.is(verdict(judgeTargets({ size: { handler: 35_001 } }), "handler bundle"), "MISS");
+  assert.is(verdict(judgeTargets({ size: { handlerBytes: 35_000 } }), "handler bundle"), "PASS");
+  assert.is(verdict(judgeTargets({ size: { handlerBytes: 35_001 } }), "handler bundle"), "MISS");
   assert.is(verdict(judgeTargets({ udp: { node: { ours: 15, floor: 10 } } }), "UDP end to end"), "PASS");
   assert.is(verdict(judgeTargets({ udp: { node: { ours: 15.1, floor: 10 } } }), "UDP end to end"), "MISS");
 });
