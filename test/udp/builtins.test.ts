@@ -1,8 +1,9 @@
 /**
- * The daemon at an IP literal (Lambda's 169.254.79.129:2000, the default 127.0.0.1:2000) costs no
- * node:dns: the socket's lookup answers IP literals itself (node.ts) and resolve.ts imports
- * node:dns only for a host name. Checked in a fresh process (the test runner's has loaded it),
- * through the built bundles, by Node's list of the built-ins it loaded.
+ * What the UDP emitter loads, each a cold start's ms: the daemon at an IP literal (Lambda's
+ * 169.254.79.129:2000, the default 127.0.0.1:2000) costs no node:dns (the socket's lookup answers
+ * IP literals itself, node.ts, and resolve.ts imports node:dns only for a host name), and the
+ * pacing's clock never loads perf_hooks (link.ts). Checked in a fresh process (the test runner's
+ * has loaded both), through the built bundles, by Node's list of the built-ins it loaded.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -16,11 +17,12 @@ const udp = createUdpEmitter({ address: process.argv[1] });
 const tracer = new Tracer({ emitter: udp, logger: { warn() {} } });
 tracer.beginSegment("one", { traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1" }).close();
 await udp.flush();
-console.log(JSON.stringify(process.moduleLoadList.filter((m) => /^NativeModule (dns|internal\\/dns\\/(callback_resolver|promises))$/.test(m))));
+const loaded = (re) => process.moduleLoadList.filter((m) => re.test(m));
+console.log(JSON.stringify({ dns: loaded(/^NativeModule (dns|internal\\/dns\\/(callback_resolver|promises))$/), perf: loaded(/^NativeModule perf_hooks$/) }));
 `;
 
-/** Runs SCRIPT against a listener at `host`; returns the dns modules it loaded and the names received. */
-async function run(type: "udp4" | "udp6", host: string): Promise<{ dns: string[]; names: string[] }> {
+/** Runs SCRIPT against a listener at `host`; returns the dns and perf_hooks modules it loaded and the names received. */
+async function run(type: "udp4" | "udp6", host: string): Promise<{ dns: string[]; perf: string[]; names: string[] }> {
   const listener = dgram.createSocket(type);
   const names: string[] = [];
   listener.on("message", (m) => names.push(JSON.parse(m.toString().split("\n")[1]!).name));
@@ -34,7 +36,7 @@ async function run(type: "udp4" | "udp6", host: string): Promise<{ dns: string[]
     );
     const deadline = Date.now() + 5000;
     while (names.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    return { dns: JSON.parse(out.trim()), names };
+    return { ...JSON.parse(out.trim()), names };
   } finally {
     listener.close();
   }
@@ -44,6 +46,12 @@ test("an IPv4 literal: the datagram arrives, node:dns is never loaded", async ()
   const { dns, names } = await run("udp4", "127.0.0.1");
   assert.equal(names, ["one"]);
   assert.equal(dns, []);
+});
+
+test("the emitter, its socket and its pacing load no perf_hooks", async () => {
+  const { perf, names } = await run("udp4", "127.0.0.1");
+  assert.equal(names, ["one"]);
+  assert.equal(perf, []);
 });
 
 test("an IPv6 literal: the datagram arrives, node:dns is never loaded", async () => {
