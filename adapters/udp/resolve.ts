@@ -2,8 +2,11 @@
  * The daemon's host name to an IP address (`xray-daemon:2000` on ECS and EKS), through node:dns,
  * which Node, Bun and Deno all have and which reads /etc/hosts like the system resolver. IPv4 is
  * preferred when a name has both, as aws-xray-sdk-core (a udp4 socket) does.
+ *
+ * node:dns is imported on the first name to resolve, not with the module: an IP literal (Lambda's
+ * 169.254.79.129:2000, the default 127.0.0.1:2000) never needs it, and loading it costs a fresh
+ * Node process about 1.2 ms of its cold start (bench/startup-cold.mjs).
  */
-import { lookup } from "node:dns";
 import type { DaemonEndpoint } from "./address.ts";
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -20,9 +23,20 @@ export type Resolve = (host: string) => Promise<{ address: string; family: 4 | 6
  */
 const RESERVED_INVALID = /(^|\.)invalid\.?$/i;
 
-export const resolveName: Resolve = (host) =>
-  new Promise((resolve, reject) => {
-    if (RESERVED_INVALID.test(host)) return reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" }));
+type Lookup = typeof import("node:dns").lookup;
+let dnsLookup: Promise<Lookup> | undefined;
+
+export const resolveName: Resolve = async (host) => {
+  if (RESERVED_INVALID.test(host)) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+  // A failed import is not kept: the next attempt (after its backoff) imports again.
+  const lookup = await (dnsLookup ??= import("node:dns").then(
+    (dns) => dns.lookup,
+    (error) => {
+      dnsLookup = undefined;
+      throw error;
+    },
+  ));
+  return new Promise((resolve, reject) => {
     lookup(host, { all: true }, (error, addresses) => {
       if (error) return reject(error);
       const list = addresses ?? [];
@@ -31,6 +45,7 @@ export const resolveName: Resolve = (host) =>
       resolve({ address: pick.address, family: pick.family === 6 ? 6 : 4 });
     });
   });
+};
 
 /** The endpoint with an IP address in place of its host name. */
 export async function toIp(to: DaemonEndpoint, resolve: Resolve): Promise<DaemonEndpoint> {
