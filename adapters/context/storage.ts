@@ -28,8 +28,6 @@ interface Registry {
   settings: Settings | undefined;
   /** Kinds of context messages already said (each is said once per process). */
   said: Set<string>;
-  /** Invocations running (see runInvocation). */
-  invocations: number;
   /** False once a traced invocation has begun in this thread (see takeColdStart). */
   coldStart?: boolean;
   /**
@@ -57,7 +55,7 @@ function newStorage(): Storage<Scope> | null {
 
 export function registry(): Registry {
   const g = globalThis as { [KEY]?: Registry };
-  return (g[KEY] ??= { storage: newStorage(), settings: undefined, said: new Set(), invocations: 0 });
+  return (g[KEY] ??= { storage: newStorage(), settings: undefined, said: new Set() });
 }
 
 /**
@@ -88,38 +86,18 @@ export function runIn<R>(scope: Scope, fn: () => R): R {
   return storage ? storage.run(scope, fn) : fn();
 }
 
-/** Node's AsyncLocalStorage runs on promise hooks (Bun's and Deno's are built in: nothing to gain). */
-const hookedStorage = (() => {
-  const g = globalThis as { process?: { versions?: Record<string, string | undefined> }; Deno?: unknown };
-  return g.process?.versions?.node !== undefined && g.process.versions.bun === undefined && g.Deno === undefined;
-})();
-
 /**
- * Runs one invocation in `scope`. When the last running invocation ends, Node's storage is disabled:
- * on Node 20 an enabled AsyncLocalStorage keeps a hook on every promise of the process, which made
- * the runtime loop's own fetches to the Runtime API 20% slower between invocations. The next
- * `run` enables it again. (Code the handler left running after it returned loses its context.)
+ * Runs one invocation in `scope`. Node's storage stays enabled between invocations, as
+ * aws-xray-sdk-core's does. It used to be disabled when the last invocation ended, since an
+ * enabled one hooks every promise of the process and made the runtime loop's fetches 20% slower;
+ * the loops now use node:http, where the hooks cost a GET and a POST to another process 2.6 µs
+ * of wall time and 19 µs of CPU, while disabling and enabling again cost every traced invocation
+ * 11 µs of wall time and 16 µs of CPU before its result (docs/measurements.md, "The context
+ * between invocations").
+ * Code the handler leaves running after it returns keeps its context too.
  */
 export function runInvocation<R>(scope: Scope, fn: () => R | PromiseLike<R>): R | PromiseLike<R> {
-  const r = registry();
-  // Bun's and Deno's storages need no disabling between invocations: no count, no extra async step.
-  if (!hookedStorage) return r.storage ? r.storage.run(scope, fn) : fn();
-  return runCounted(r, scope, fn);
-}
-
-async function runCounted<R>(r: Registry, scope: Scope, fn: () => R | PromiseLike<R>): Promise<R> {
-  r.invocations++;
-  try {
-    return await (r.storage ? r.storage.run(scope, fn) : fn());
-  } finally {
-    if (--r.invocations === 0) {
-      try {
-        r.storage?.disable?.();
-      } catch {
-        // a storage without disable: it stays on
-      }
-    }
-  }
+  return runIn(scope, fn);
 }
 
 /**

@@ -134,6 +134,46 @@ test("the callback receives the open subsegment; it closes when the function ret
   assert.ok(subs.rejects.end_time - subs.rejects.start_time >= 0.004, "closed after it settled, not when it was called");
 });
 
+test("captureAsync turns a synchronous throw into its rejection and takes plain values and thenables", async () => {
+  const boom = new TypeError("sync");
+  const { doc } = await invoke(async () => {
+    const rejected = captureAsync("sync-throw", () => {
+      throw boom;
+    });
+    assert.instance(rejected, Promise, "no synchronous throw into the caller");
+    await rejected.then(
+      () => assert.unreachable("captureAsync must reject"),
+      (error) => assert.is(error, boom),
+    );
+    assert.is(await captureAsync("plain", () => 7), 7);
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is no Promise, on purpose
+    const thenable = { then: (ok: (v: string) => void) => setTimeout(() => ok("later"), 2) };
+    assert.is(await captureAsync("thenable", () => thenable as unknown as PromiseLike<string>), "later");
+  });
+  const subs = Object.fromEntries(doc.subsegments.map((s: any) => [s.name, s]));
+  assert.is(subs["sync-throw"].fault, true);
+  assert.is(subs["sync-throw"].cause.exceptions[0].type, "TypeError");
+  assert.is(subs.plain.fault, undefined);
+  assert.ok(subs.thenable.end_time - subs.thenable.start_time >= 0.001, "closed when the thenable settled");
+});
+
+test("work the handler leaves running after it returns still finds its segment", async () => {
+  let inside: unknown;
+  let later: unknown = "not run";
+  let ran!: () => void;
+  const done = new Promise<void>((r) => (ran = r));
+  await invoke(async () => {
+    inside = getSegment();
+    setTimeout(() => {
+      later = getSegment();
+      ran();
+    }, 1);
+  });
+  await done;
+  assert.type(inside, "object");
+  assert.is(later, inside, "the context outlives the invocation: the storage is not disabled between invocations");
+});
+
 test("an explicit parent works where the context does not reach", async () => {
   let parent: ReturnType<typeof getSegment>;
   const { doc } = await invoke(async () => {
