@@ -29,6 +29,7 @@ const SUITES = {
   memory: async () => (await import("./memory.mjs")).runMemory({ total: quick ? 100_000 : 1_000_000, quick }),
   udp: async () => (await import("./udp.mjs")).runUdp({ quick }),
   lambda: async () => (await import("./lambda.mjs")).runLambda({ quick }),
+  invocation: async () => (await import("./invocation.mjs")).runInvocationCost({ quick }),
   runtimes: async () => (await import("./runtime.mjs")).runRuntimes({ quick }),
   http: async () => (await import("./http.mjs")).runHttp({ quick }),
   layers: async () => (await import("./layers.mjs")).runLayers(),

@@ -75,6 +75,49 @@ function lambda(results) {
   ];
 }
 
+/** bench/invocation.mjs: one warm invocation's parts, in one harness, beside the minimum's parts. */
+function invocation(r) {
+  const a = r?.added;
+  if (!a) return [];
+  return [
+    row(
+      "lambda",
+      "one harness: the tracing logic alone (no-op emitter), wall",
+      "node",
+      "+µs",
+      a["tracingLogicWallµs"],
+      {},
+      {
+        "hand-written minimum without its send": a["minimumNoSendWallµs"],
+      },
+    ),
+    row(
+      "lambda",
+      "one harness: traceHandler over UDP, wall",
+      "node",
+      "+µs",
+      a["tracedUdpWallµs"],
+      {},
+      {
+        "hand-written minimum": a["minimumWallµs"],
+        "one send alone": a["sendWallµs"],
+      },
+    ),
+    row(
+      "lambda",
+      "one harness: traceHandler over UDP, CPU",
+      "node",
+      "+µs",
+      a["tracedUdpCpuµs"],
+      {},
+      {
+        "hand-written minimum": a["minimumCpuµs"],
+        "one send alone": a["sendCpuµs"],
+      },
+    ),
+  ];
+}
+
 /**
  * The runtime loop (bench/runtime.mjs): the share tracing adds to a warm invocation beside the
  * hand-written minimum's and one datagram's, one at a time (warm round trip) and in batches at
@@ -223,6 +266,7 @@ export function collectCases(s) {
     ...micro(s.micro),
     ...udp(s.udp),
     ...lambda(s.lambda),
+    ...invocation(s.invocation),
     ...loop(s.runtimes),
     ...servers(s.http),
     ...startup(s.startup, s.cold),

@@ -35,6 +35,12 @@ test("cold start: 4 ms and 8× pass, 50× of 199/4 misses, a peer not measured i
   assert.is(verdict(t, "Lambda invocation, 3 subsegments: cheaper than ADOT"), "n/a");
 });
 
+test("a ratio target says what the hand-written minimum reaches against the same peer", () => {
+  const t = judgeTargets({ lambda: { overhead: { apart: { ours: 100, aws: 250, minimum: 50 } }, cold: { added: {} } } });
+  const row = t.find((x: Target) => x.what.endsWith("cheaper than aws-xray-sdk-core"));
+  assert.is(row?.measured, "2.50× (+100.0 vs +250.0 µs); the hand-written minimum reaches 5.00×");
+});
+
 test("the runtime loop is judged per runtime, warm and at each concurrency, against the minimum", () => {
   const shares = (ours: number, min: number) => ({ tracedAddedPct: ours, minimalAddedPct: min, floorAddedPct: 1 });
   const node = {
