@@ -139,7 +139,7 @@ function otherTargets(s) {
     out.push(
       target(
         14,
-        `memory: 10k -> ${inv.count} traced Lambda invocations`,
+        `memory: 10k -> ${inv.count >= 1e6 ? `${inv.count / 1e6}M` : `${inv.count / 1e3}k`} traced Lambda invocations`,
         `wasm ${inv.wasmDeltaBytes >= 0 ? "+" : ""}${inv.wasmDeltaBytes} B, heap ${(inv.heapUsedDeltaBytes / 1048576).toFixed(2)} MB, ${inv.atEnd?.liveNodes} alive`,
         "wasm +0, heap < 1 MB, 0 alive",
         flat,
