@@ -3,3 +3,4 @@ export const BEGIN: string;
 export const END: string;
 export const GENERATED: { file: string; render: (results: Results) => string }[];
 export function withSection(text: string, body: string, file?: string): string;
+export function normalizeTables(text: string): string;

@@ -15,6 +15,24 @@ export const GENERATED = [
   { file: "docs/migration.md", render: renderMigration },
 ];
 
+/**
+ * The text with each markdown table's cells trimmed and its rule row reduced to `---`: the
+ * repository's formatter pads tables to their widest cell, which says nothing about the figures.
+ */
+export function normalizeTables(text) {
+  return text
+    .split("\n")
+    .map((line) => {
+      if (!line.startsWith("|")) return line;
+      const cells = line
+        .slice(1, line.endsWith("|") ? -1 : undefined)
+        .split(/(?<!\\)\|/)
+        .map((c) => c.trim());
+      return `| ${cells.map((c) => (/^:?-+:?$/.test(c) ? "---" : c)).join(" | ")} |`;
+    })
+    .join("\n");
+}
+
 /** The text with its section replaced by `body`; throws if the markers are missing. */
 export function withSection(text, body, file = "README.md") {
   const begin = text.indexOf(BEGIN);
