@@ -11,6 +11,7 @@
  * handler that returns in time only adds and removes itself from a set; the timer fires once per
  * function timeout, finds what is still armed, and is set again for the earliest of those.
  */
+import { monotonicMs } from "../host/monotonic.ts";
 
 /**
  * How long before the deadline the in-progress trace is sent. From the timer's due time to the
@@ -51,9 +52,8 @@ let timerDue = Number.POSITIVE_INFINITY;
 /** A timer may fire up to a millisecond before its delay by `now`'s reading: due then counts as due. */
 const EARLY_MS = 1;
 
-/** A monotonic clock in ms where the runtime has one (a wall clock set back would delay a deadline). */
-const now: () => number =
-  typeof performance !== "undefined" && typeof performance.now === "function" ? () => performance.now() : () => Date.now();
+/** A monotonic clock in ms (a wall clock set back would delay a deadline); on Node it loads no perf_hooks. */
+const now = monotonicMs();
 
 /**
  * Calls `fire` `marginMs` before the context's deadline (at once when it is nearer than that).

@@ -9,6 +9,7 @@ import type { Accounting, Batch } from "./accounting.ts";
 import { socketClosed, type UdpEmitter } from "./accounting.ts";
 import { type PacedLink, pace } from "./pace.ts";
 import { isIp, retryDelayMs, type Resolve, resolveName, toIp, unref } from "./resolve.ts";
+import { monotonicMs } from "../host/monotonic.ts";
 
 /** An open socket. `write` counts the datagram (sent or failed) through the accounting, never throws. */
 export interface Link {
@@ -35,27 +36,6 @@ export interface LinkHooks {
   paceNow?: () => number;
 }
 
-type Clocks = {
-  process?: { hrtime?: { bigint?: () => bigint } };
-  performance?: { now(): number };
-  Bun?: unknown;
-  Deno?: unknown;
-};
-
-/**
- * The pacing's clock, in ms. On Node, process.hrtime: Node's global `performance` is a getter that
- * loads perf_hooks on first touch, about 2 ms of a cold start spent when the emitter is made (as
- * adapters/host/platform.ts found for the core's clock); hrtime is also the cheaper call. On Bun
- * and Deno performance.now(), cheap there; else Date.now.
- */
-const monotonic = (): (() => number) => {
-  const g = globalThis as Clocks;
-  const hr = g.process?.hrtime?.bigint;
-  if (typeof hr === "function" && g.Bun === undefined && g.Deno === undefined) return () => Number(hr()) / 1e6;
-  const p = g.performance;
-  return typeof p?.now === "function" ? () => p.now() : Date.now;
-};
-
 /**
  * Opening (the lookup, then the socket) that has not finished after this long fails (ETIMEOUT):
  * getaddrinfo's own timeouts (5 s a try, two tries a server), or a runtime's socket promise that
@@ -81,7 +61,7 @@ export function linkEmitter(
   const limits = { datagrams: queueLimits.datagrams ?? 8192, bytes: queueLimits.bytes ?? 16 * 1024 * 1024 };
   const resolve = hooks.resolve ?? resolveName;
   const now = hooks.now ?? Date.now;
-  const paceNow = hooks.paceNow ?? monotonic();
+  const paceNow = hooks.paceNow ?? monotonicMs();
   let link: PacedLink | undefined;
   let opening = false;
   let closed = false;

@@ -54,6 +54,31 @@ test("the emitter, its socket and its pacing load no perf_hooks", async () => {
   assert.equal(perf, []);
 });
 
+test("traceHandler's import, wrap and first invocation load no perf_hooks (its deadline's clock)", async () => {
+  const script = `
+process.env._X_AMZN_TRACE_ID = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+process.env.AWS_XRAY_DAEMON_ADDRESS = process.argv[1];
+const { traceHandler } = await import("./dist/lambda.js");
+await traceHandler(async () => 1)({}, { awsRequestId: "r", getRemainingTimeInMillis: () => 3000 });
+console.log(JSON.stringify(process.moduleLoadList.filter((m) => m === "NativeModule perf_hooks")));
+`;
+  const listener = dgram.createSocket("udp4");
+  await new Promise<void>((r) => listener.bind(0, "127.0.0.1", () => r()));
+  try {
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ["--input-type=module", "-e", script, `127.0.0.1:${listener.address().port}`],
+        { timeout: 20_000 },
+        (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
+      ),
+    );
+    assert.equal(JSON.parse(out.trim()), []);
+  } finally {
+    listener.close();
+  }
+});
+
 test("an IPv6 literal: the datagram arrives, node:dns is never loaded", async () => {
   const { dns, names } = await run("udp6", "::1");
   assert.equal(names, ["one"]);
