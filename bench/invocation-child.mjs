@@ -8,6 +8,7 @@
 //   hooks <port>: see bench/invocation.mjs (the context's promise hooks on node:http requests).
 import dgram from "node:dgram";
 import http from "node:http";
+import { minimumLambdaHandler } from "./minimum-lambda.mjs";
 
 const [variant, port, n = "4000", warm = "2000"] = process.argv.slice(2);
 process.env.AWS_XRAY_DAEMON_ADDRESS = `127.0.0.1:${port}`;
@@ -65,49 +66,10 @@ async function connected() {
   return socket;
 }
 
-/** lambda-child.mjs's hand-written minimum; `send` false builds the datagram and drops it. */
+/** The hand-written minimum (minimum-lambda.mjs); `send` false builds the datagram and drops it. */
 async function minimum(send) {
   const socket = await connected();
-  const HEADER = /Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=1/;
-  const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
-  const random = new Uint8Array(32);
-  const id = (i) => {
-    let s = "";
-    for (let j = i * 8; j < i * 8 + 8; j++) s += HEX[random[j]];
-    return s;
-  };
-  const now = () => (performance.timeOrigin + performance.now()) / 1000;
-  let cold = true;
-  return async () => {
-    const header = HEADER.exec(process.env._X_AMZN_TRACE_ID ?? "");
-    if (header) crypto.getRandomValues(random);
-    const start = now();
-    const subsegments = [];
-    for (let i = 0; i < NAMES.length; i++) {
-      const begin = now();
-      await (async () => NAMES[i])();
-      if (header) subsegments.push({ name: NAMES[i], id: id(i + 1), start_time: begin, end_time: now(), annotations: { step: NAMES[i] } });
-    }
-    const result = { ok: true };
-    if (header) {
-      const document = {
-        name: "## bench",
-        id: id(0),
-        trace_id: header[1],
-        type: "subsegment",
-        parent_id: header[2],
-        start_time: start,
-        end_time: now(),
-        annotations: { ColdStart: cold, Service: "bench" },
-        metadata: { bench: { "bench response": result } },
-        subsegments,
-      };
-      const datagram = `{"format":"json","version":1}\n${JSON.stringify(document)}`;
-      if (send) socket.send(datagram); // else built, JSON.stringify included, and dropped
-    }
-    cold = false;
-    return result;
-  };
+  return minimumLambdaHandler({ handlerName: "bench", names: NAMES, send: send ? (d) => socket.send(d) : undefined });
 }
 
 async function traced(emitter) {

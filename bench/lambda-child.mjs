@@ -19,6 +19,7 @@
 //     the sends deferred past it are out.
 import { createRequire } from "node:module";
 import path from "node:path";
+import { minimumLambdaHandler } from "./minimum-lambda.mjs";
 
 const [what, ...args] = process.argv.slice(2);
 const port = what === "cold" ? args[1] : args[0];
@@ -126,46 +127,7 @@ async function minimumHandler() {
   const socket = dgram.createSocket("udp4");
   await new Promise((resolve) => socket.connect(Number(port), host, resolve));
   socket.unref();
-  const HEADER = /Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=1/;
-  const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
-  const random = new Uint8Array(32);
-  const id = (i) => {
-    let s = "";
-    for (let j = i * 8; j < i * 8 + 8; j++) s += HEX[random[j]];
-    return s;
-  };
-  const now = () => (performance.timeOrigin + performance.now()) / 1000; // µs, as the SDKs' times
-  let cold = true;
-  return async (_event, _context) => {
-    const header = HEADER.exec(process.env._X_AMZN_TRACE_ID ?? "");
-    if (header) crypto.getRandomValues(random);
-    const start = now();
-    const subsegments = [];
-    for (let i = 0; i < NAMES.length; i++) {
-      const name = NAMES[i];
-      const begin = now();
-      await (async () => name)();
-      if (header) subsegments.push({ name, id: id(i + 1), start_time: begin, end_time: now(), annotations: { step: name } });
-    }
-    const result = { ok: true };
-    if (header) {
-      const document = {
-        name: "## index.handler",
-        id: id(0),
-        trace_id: header[1],
-        type: "subsegment",
-        parent_id: header[2],
-        start_time: start,
-        end_time: now(),
-        annotations: { ColdStart: cold, Service: "bench" },
-        metadata: { bench: { "index.handler response": result } },
-        subsegments,
-      };
-      socket.send(`{"format":"json","version":1}\n${JSON.stringify(document)}`);
-    }
-    cold = false;
-    return result;
-  };
+  return minimumLambdaHandler({ handlerName: "index.handler", names: NAMES, send: (d) => socket.send(d) });
 }
 
 const make = {
